@@ -1,0 +1,142 @@
+"""Installer: a virtual environment in .venv/, the pinned requirements, default data/*.json.
+
+    python3 requisites.py launch   install what is missing, then start the app
+    python3 requisites.py test     install what is missing (with test tools), then run the tests
+    python3 requisites.py install  install or repair only
+
+Runs on the system Python (standard library only). A second run with everything in place checks a
+stamp and returns in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+MIN_PYTHON = (3, 11)
+RUNTIME, DEV = "requirements.txt", "requirements-dev.txt"
+# Playback comes with the jukebox; it must never make the install fail (see the design notes).
+OPTIONAL_PACKAGES = ("miniaudio==1.71",)
+# Windows users have no compiler: take llama-cpp-python from its prebuilt CPU wheel index, pinned
+# to the newest version that index has for Windows, binary only, so a miss fails at once.
+WINDOWS_LLAMA = "llama-cpp-python==0.3.19"
+WINDOWS_LLAMA_INDEX = "https://abetlen.github.io/llama-cpp-python/whl/cpu"
+
+
+def say(message: str) -> None:
+    print(f"[requisites] {message}", flush=True)
+
+
+def venv_python() -> Path:
+    if sys.platform == "win32":
+        return VENV / "Scripts" / "python.exe"
+    return VENV / "bin" / "python"
+
+
+def ensure_venv() -> Path:
+    python = venv_python()
+    if not python.exists():
+        say(f"creating the virtual environment in {VENV}")
+        venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
+    return python
+
+
+def stamp_for(requirements: str) -> str:
+    """Changes whenever the requirements, the Python or the platform change."""
+    digest = hashlib.sha256(f"{sys.version}|{platform.platform()}".encode())
+    for name in (RUNTIME, requirements):
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def stamp_is_current(requirements: str) -> bool:
+    stamp_file = VENV / f".installed-{requirements}"
+    return stamp_file.exists() and stamp_file.read_text() == stamp_for(requirements)
+
+
+def pip(python: Path, *args: str) -> int:
+    env = {**os.environ, "CMAKE_BUILD_PARALLEL_LEVEL": str(os.cpu_count() or 2),
+           "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    return subprocess.call([str(python), "-m", "pip", *args], env=env)
+
+
+def install_windows_llama(python: Path) -> None:
+    if pip(python, "install", "--only-binary=llama-cpp-python",
+           "--extra-index-url", WINDOWS_LLAMA_INDEX, WINDOWS_LLAMA) != 0:
+        raise SystemExit(
+            f"[requisites] could not install the prebuilt {WINDOWS_LLAMA} for this Python.\n"
+            "  The prebuilt CPU wheels cover 64-bit Python 3.10 to 3.13 on Windows: install one\n"
+            "  of those from python.org, delete the .venv folder and run this again; or install\n"
+            "  Visual Studio Build Tools (C++) and run: .venv\\Scripts\\pip install "
+            "llama-cpp-python")
+
+
+def install(requirements: str = RUNTIME) -> Path:
+    """Create .venv and install `requirements` unless the stamp says they are in place."""
+    python = ensure_venv()
+    stamp_file = VENV / f".installed-{requirements}"
+    stamp = stamp_for(requirements)
+    # The test requirements include the runtime ones: either stamp will do for a launch.
+    covering = (requirements, DEV) if requirements == RUNTIME else (requirements,)
+    if any(stamp_is_current(name) for name in covering):
+        say("requirements already installed")
+        return python
+    say(f"installing {requirements} (the first time builds llama.cpp: about 15 minutes)")
+    pip(python, "install", "--upgrade", "pip")
+    if sys.platform == "win32":
+        install_windows_llama(python)
+    if pip(python, "install", "-r", str(ROOT / requirements)) != 0:
+        raise SystemExit(f"[requisites] installing {requirements} failed: see pip's message above")
+    for package in OPTIONAL_PACKAGES:
+        if pip(python, "install", package) != 0:
+            say(f"optional {package} did not install: the jukebox will play on a silent clock")
+    stamp_file.write_text(stamp)
+    say("requirements installed")
+    return python
+
+
+def write_default_data() -> None:
+    """data/persistent.json when missing; a corrupt one is moved aside, never overwritten."""
+    sys.path.insert(0, str(ROOT))
+    from scripts import settings
+
+    _, problems = settings.load()
+    for problem in problems:
+        say(problem)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Install Llm-Music-Gen's requirements into "
+                                     ".venv/, then launch the app or run its tests.")
+    parser.add_argument("action", choices=("install", "launch", "test"),
+                        help="install: install or repair; launch: start the app; "
+                             "test: run the test suite")
+    parser.add_argument("rest", nargs=argparse.REMAINDER,
+                        help="passed on to launcher.py (launch) or pytest (test)")
+    args = parser.parse_args(argv)
+    if sys.version_info < MIN_PYTHON:
+        print(f"Llm-Music-Gen needs Python {'.'.join(map(str, MIN_PYTHON))} or newer; this is "
+              f"{platform.python_version()}.", file=sys.stderr)
+        return 1
+    python = install(DEV if args.action == "test" else RUNTIME)
+    write_default_data()
+    if args.action == "launch":
+        return subprocess.call([str(python), str(ROOT / "launcher.py"), *args.rest], cwd=ROOT)
+    if args.action == "test":
+        return subprocess.call([str(python), "-m", "pytest", *args.rest], cwd=ROOT)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)

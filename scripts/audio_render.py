@@ -1,0 +1,130 @@
+"""ABC → MIDI (abc2midi) → PCM (symusic's SoundFont synthesizer) → MP3 (pydub + ffmpeg)."""
+
+from __future__ import annotations
+
+import errno
+import functools
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from scripts import temporary
+
+
+class AudioError(RuntimeError):
+    """A render stage failed; the message names the stage's tool and why."""
+
+
+def abc2midi_path() -> Path:
+    """symusic's wheel carries abc2midi for every platform; a system one is the fallback."""
+    import symusic
+
+    bundled = Path(symusic.__file__).parent / "bin" / (
+        "abc2midi.exe" if sys.platform == "win32" else "abc2midi")
+    if bundled.exists():
+        return bundled
+    found = shutil.which("abc2midi")
+    if not found:
+        raise AudioError("abc2midi not found (it ships with symusic: reinstall the requirements)")
+    return Path(found)
+
+
+def abc_to_midi(abc_text: str) -> tuple[bytes, list[str]]:
+    """Run abc2midi on the tune. Returns the MIDI bytes and abc2midi's warnings. Its console
+    output is captured here so it never reaches the terminal or a curses screen."""
+    with tempfile.TemporaryDirectory(prefix="lmg-abc-") as folder:
+        source, target = Path(folder) / "tune.abc", Path(folder) / "tune.mid"
+        source.write_text(abc_text, encoding="utf-8")
+        try:
+            result = subprocess.run(
+                [str(abc2midi_path()), str(source), "-o", str(target)],
+                capture_output=True, text=True, errors="replace",
+                timeout=temporary.ABC2MIDI_TIMEOUT_S, cwd=folder, stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise AudioError(f"abc2midi took over {error.timeout:.0f} s") from None
+        messages = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+        if not target.exists() or target.stat().st_size == 0:
+            errors = [m for m in messages if "rror" in m] or messages or ["no output"]
+            raise AudioError(f"abc2midi wrote no MIDI: {errors[0]}")
+        return target.read_bytes(), [m for m in messages if "arning" in m or "rror" in m]
+
+
+def default_soundfont() -> Path:
+    """pretty_midi's wheel carries TimGM6mb.sf2 (GPL-2), a small General MIDI SoundFont."""
+    import pretty_midi
+
+    return Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
+
+
+@functools.lru_cache(maxsize=2)
+def synthesizer(soundfont: str, sample_rate: int):
+    """Loading a SoundFont takes longer than rendering a song: keep the last ones."""
+    import symusic
+
+    return symusic.Synthesizer(sf_path=soundfont, sample_rate=sample_rate)
+
+
+def midi_to_pcm(midi: bytes, soundfont: Path, sample_rate: int) -> np.ndarray:
+    """Stereo float32 samples, shape (2, n)."""
+    import symusic
+
+    if not soundfont.is_file():
+        raise AudioError(f"SoundFont not found: {soundfont}")
+    try:
+        score = symusic.Score.from_midi(midi)
+        audio = synthesizer(str(soundfont), sample_rate).render(score, stereo=True)
+    except (RuntimeError, ValueError) as error:
+        raise AudioError(f"the synthesizer failed: {error}") from None
+    pcm = np.asarray(audio, dtype=np.float32)
+    if pcm.ndim != 2 or pcm.shape[1] == 0:
+        raise AudioError("the synthesizer returned no audio")
+    return pcm
+
+
+def pcm_to_int16(pcm: np.ndarray) -> bytes:
+    """Normalize the peak to temporary.PEAK_DBFS and interleave as 16-bit little-endian."""
+    peak = float(np.abs(pcm).max())
+    if peak < 1e-6:
+        raise AudioError("the rendered audio is silent")
+    gain = 10 ** (temporary.PEAK_DBFS / 20) / peak
+    return (pcm.T * (gain * 32767)).astype("<i2").tobytes()
+
+
+@functools.lru_cache(maxsize=1)
+def audio_segment_class():
+    """pydub, pointed at the ffmpeg inside imageio-ffmpeg (pydub only looks on PATH)."""
+    import imageio_ffmpeg
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "Couldn't find ffmpeg": set below
+        from pydub import AudioSegment
+    AudioSegment.converter = imageio_ffmpeg.get_ffmpeg_exe()
+    return AudioSegment
+
+
+def write_mp3(pcm: np.ndarray, sample_rate: int, target: Path, tags: dict[str, str],
+              bitrate: str) -> float:
+    """Normalize, fade in and out, encode to MP3 with ID3 tags. Returns the length in seconds."""
+    segment = audio_segment_class()(
+        data=pcm_to_int16(pcm), sample_width=2, frame_rate=sample_rate, channels=2)
+    fade_out = min(temporary.FADE_OUT_MS, len(segment) // 4)
+    segment = segment.fade_in(temporary.FADE_IN_MS).fade_out(fade_out)
+    from pydub.exceptions import CouldntEncodeError
+
+    try:
+        segment.export(
+            str(target), format="mp3", bitrate=bitrate, tags=tags,
+            id3v2_version=temporary.ID3_VERSION,
+            parameters=["-compression_level", str(temporary.LAME_QUALITY)],
+        ).close()
+    except CouldntEncodeError as error:  # its message is ffmpeg's whole log
+        if "No space left" in str(error):
+            raise OSError(errno.ENOSPC, "No space left on device", str(target)) from None
+        raise AudioError(f"ffmpeg could not encode the MP3: {str(error).splitlines()[0]}") from None
+    return len(segment) / 1000.0

@@ -1,0 +1,226 @@
+"""launcher.py's command line: the TUI by default, sub-commands for headless use."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from scripts import settings as settings_store
+from scripts import temporary
+from scripts.abc_notation import AbcError
+from scripts.arrangement import parse_styles
+from scripts.models import Cancelled, ModelError, check_gguf
+from scripts.song_library import LibraryError, SongLibrary, writable_folder
+from scripts.utility import progress_bar
+
+
+class UsageError(Exception):
+    """Bad input from the user: one clear line, exit status 2."""
+
+
+def song_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"count must be a whole number, not {text!r}") from None
+    if not 1 <= count <= temporary.MAX_SONGS_PER_BATCH:
+        raise argparse.ArgumentTypeError(
+            f"count must be between 1 and {temporary.MAX_SONGS_PER_BATCH}, not {count}")
+    return count
+
+
+def seed_value(text: str) -> int:
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be a whole number, not {text!r}") from None
+    if not 0 <= seed < 2**31:
+        raise argparse.ArgumentTypeError("seed must be between 0 and 2147483647")
+    return seed
+
+
+def styles_value(text: str) -> tuple[str, ...]:
+    styles = parse_styles(text)
+    if not styles:
+        raise argparse.ArgumentTypeError('styles are empty: give at least one, e.g. "Chill, Jazz"')
+    if len(text) > temporary.MAX_STYLES_LENGTH:
+        raise argparse.ArgumentTypeError(
+            f"styles are too long (at most {temporary.MAX_STYLES_LENGTH} characters)")
+    return styles
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not the whole usage block
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="launcher.py", description=f"{temporary.APP_NAME}: songs from styles, "
+                    "written by a local language model. With no command, starts the text UI.")
+    parser.add_argument("--version", action="version", version=temporary.APP_VERSION)
+    commands = parser.add_subparsers(dest="command", parser_class=Parser)
+    out_help = "output folder (default: the configured one, else output/)"
+
+    generate = commands.add_parser("generate", help="generate songs with the model")
+    generate.add_argument("--styles", type=styles_value, required=True,
+                          help='styles, separated by commas, e.g. "Chill, Dubstep"')
+    generate.add_argument("--count", type=song_count, default=1, help="how many songs")
+    generate.add_argument("--model", type=Path, help="a GGUF model file (default: configured)")
+    generate.add_argument("--seed", type=seed_value, help="fixed seed (song N uses seed+N-1)")
+    generate.add_argument("--out", type=Path, help=out_help)
+    generate.add_argument("--json", action="store_true", help="print each song's sidecar as JSON")
+
+    render = commands.add_parser("render", help="turn the tunes in an ABC (or any text) file "
+                                 "into songs, without a model")
+    render.add_argument("file", type=Path)
+    render.add_argument("--styles", type=styles_value, default=(), help="styles for arrangement")
+    render.add_argument("--out", type=Path, help=out_help)
+    render.add_argument("--json", action="store_true", help="print each song's sidecar as JSON")
+
+    listing = commands.add_parser("list", help="list the songs in the library")
+    listing.add_argument("--out", type=Path, help=out_help)
+    listing.add_argument("--json", action="store_true", help="one JSON object per song")
+    return parser
+
+
+class ProgressPrinter:
+    """Progress on stderr: a live bar on a terminal, one line per stage change otherwise."""
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total = total
+        self.stream = stream
+        self.live = stream.isatty()
+        self.last: tuple[int, str] | None = None
+
+    def __call__(self, progress) -> None:
+        label = {"generate": "Producing", "convert": "Converting"}[progress.stage]
+        text = f"{label} song {progress.song}/{self.total}"
+        if self.live:
+            width = shutil.get_terminal_size().columns
+            line = f"{text} {progress_bar(progress.fraction)} {progress.fraction:4.0%}"
+            self.stream.write("\r" + line[: width - 1].ljust(width - 1))
+        elif (progress.song, progress.stage) != self.last or progress.message.startswith("att"):
+            self.stream.write(f"{text}{' (' + progress.message + ')' if progress.message else ''}\n")
+        self.last = (progress.song, progress.stage)
+        self.stream.flush()
+
+    def done(self, line: str) -> None:
+        if self.live:
+            self.stream.write("\r" + " " * (shutil.get_terminal_size().columns - 1) + "\r")
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def output_folder(args, config: dict) -> Path:
+    chosen = args.out or Path(config["settings"]["output_dir"] or temporary.DEFAULT_OUTPUT_DIR)
+    return writable_folder(chosen)
+
+
+def report_song(sidecar: dict, folder: Path, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(sidecar, ensure_ascii=False), flush=True)
+    else:
+        print(folder / sidecar["files"]["mp3"], flush=True)
+
+
+def load_config() -> dict:
+    config, problems = settings_store.load()
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return config
+
+
+def command_generate(args) -> int:
+    from scripts.models import LocalModel
+    from scripts.pipeline import Job, SongFailed, generate_song
+
+    config = load_config()
+    model_path = args.model or (Path(p) if (p := config["settings"]["model_path"]) else None)
+    if model_path is None:
+        raise UsageError("no model is configured: pass --model FILE.gguf "
+                         "(or set model_path in data/persistent.json)")
+    try:
+        check_gguf(model_path)
+    except ModelError as error:
+        raise UsageError(str(error)) from None
+    folder = output_folder(args, config)
+    if shutil.disk_usage(folder).free < temporary.MIN_FREE_DISK_BYTES:
+        raise UsageError(f"less than {temporary.MIN_FREE_DISK_BYTES >> 20} MB free in {folder}")
+    library = SongLibrary(folder)
+    library.remove_partials()
+    printer = ProgressPrinter(args.count)
+    model = LocalModel(model_path, config["settings"])
+    job = Job(styles=args.styles, config=config, library=library, on_progress=printer)
+    base_seed = args.seed if args.seed is not None else config["settings"]["seed"]
+    failed = 0
+    for number in range(1, args.count + 1):
+        try:
+            sidecar = generate_song(model, job, number, base_seed)
+        except SongFailed as error:
+            failed += 1
+            printer.done(f"song {number} skipped: {error}")
+            continue
+        printer.done(f"song {number} done: {sidecar['title']} ({sidecar['duration_seconds']:.0f} s)")
+        report_song(sidecar, folder, args.json)
+    return 1 if failed else 0
+
+
+def command_render(args) -> int:
+    from scripts.pipeline import Job, render_text
+
+    try:
+        text = args.file.read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+    config = load_config()
+    folder = output_folder(args, config)
+    job = Job(styles=args.styles, config=config, library=SongLibrary(folder))
+
+    def on_result(number: int, sidecar: dict | None, error: str | None) -> None:
+        if sidecar is None:
+            print(f"tune {number} skipped: {error}", file=sys.stderr, flush=True)
+        else:
+            report_song(sidecar, folder, args.json)
+
+    try:
+        failed = render_text(job, text, args.file.stem, on_result)
+    except AbcError as error:
+        raise UsageError(f"{args.file}: {error}") from None
+    return 1 if failed else 0
+
+
+def command_list(args) -> int:
+    config = load_config()
+    library = SongLibrary(output_folder(args, config))
+    for song in library.songs():
+        if args.json:
+            print(json.dumps(song, ensure_ascii=False))
+        else:
+            minutes, seconds = divmod(round(song.get("duration_seconds") or 0), 60)
+            styles = ", ".join(song.get("styles") or [])
+            print(f"{song['id']}  {minutes}:{seconds:02d}  {song.get('title')}  [{styles}]")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from scripts.interface import run_tui
+
+        return run_tui()
+    handler = {"generate": command_generate, "render": command_render, "list": command_list}
+    try:
+        return handler[args.command](args)
+    except (UsageError, LibraryError, ModelError) as error:
+        print(f"launcher.py: error: {error}", file=sys.stderr)
+        return 2
+    except Cancelled:
+        print("cancelled", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished songs are kept, the unfinished one is discarded",
+              file=sys.stderr)
+        return 130

@@ -1,0 +1,236 @@
+"""One song, start to finish: prompt → model → ABC → arrangement → MIDI → audio → MP3 → library.
+
+No curses and no printing here: callers (CLI, TUI, tests) get Progress events through a callback
+and SongFailed / Cancelled exceptions.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from scripts import abc_analysis, temporary
+from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
+from scripts.arrangement import Arrangement, arrange, directives, harmonize
+from scripts.audio_render import AudioError, abc_to_midi, default_soundfont, midi_to_pcm, write_mp3
+from scripts.models import Cancelled, LocalModel, Sampling
+from scripts.prompts import PromptError, build_prompt, header_fields
+from scripts.song_library import SongLibrary
+
+SEED_STEP = 1_000_003  # a retry's seed: far from the seeds of the batch's other songs
+MIN_TEMPO, MAX_TEMPO = 30, 300
+TITLE_MAX = 60
+
+
+class SongFailed(RuntimeError):
+    """A song could not be made. `stage` names where, the message says why."""
+
+    def __init__(self, stage: str, reason: str):
+        super().__init__(f"{stage}: {reason}")
+        self.stage = stage
+        self.reason = reason
+
+
+@dataclass
+class Progress:
+    song: int  # the song's number in its batch, from 1
+    stage: str  # "generate" (the model writes) or "convert" (ABC → MP3)
+    fraction: float  # how far through the stage, 0..1
+    message: str = ""
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class Job:
+    """What every song of a batch shares."""
+
+    styles: tuple[str, ...]
+    config: dict  # {"settings": ..., "prompts": ...} from scripts.settings
+    library: SongLibrary
+    on_progress: ProgressCallback = lambda progress: None
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def settings(self) -> dict:
+        return self.config["settings"]
+
+    @functools.cached_property
+    def arrangement(self) -> Arrangement:
+        return arrange(self.styles)
+
+    def check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise Cancelled()
+
+
+def song_seed(base: int | None, number: int, attempt: int) -> int:
+    """Seed for a song's attempt: from the fixed base when there is one, else random."""
+    if base is None or base < 0:
+        return random.SystemRandom().randrange(2**31)
+    return (base + number - 1 + attempt * SEED_STEP) % 2**31
+
+
+def readable_title(tune: AbcTune) -> str | None:
+    title = " ".join(tune.title.split())[:TITLE_MAX]
+    return title if sum(c.isalpha() for c in title) >= 2 else None
+
+
+def fallback_title(styles: tuple[str, ...], number: int) -> str:
+    return f"{' '.join(styles).title() or 'Untitled'} {number}"
+
+
+def song_tempo(tune: AbcTune, arrangement: Arrangement) -> int:
+    """The style's tempo when styles were given; else the tune's own Q: when it is sane."""
+    if arrangement.styles:
+        return arrangement.tempo
+    written = abc_analysis.parse_tempo(tune.headers.get("Q", ""))
+    if written and MIN_TEMPO <= written <= MAX_TEMPO:
+        return round(written)
+    return arrangement.tempo
+
+
+def prepare_tune(raw: RawTune, header_defaults: dict[str, str], arrangement: Arrangement,
+                 min_bars: int) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
+    """Repair, validate and harmonize one tune. Raises AbcError saying why it is unusable."""
+    tune = repair(raw, header_defaults)
+    tune = abc_analysis.fix_header_values(tune, header_defaults)
+    tune = abc_analysis.drop_cut_off_bar(tune)
+    tune = abc_analysis.infer_unit(tune)
+    tune = abc_analysis.mark_repeat_after_second_ending(tune)
+    stats = abc_analysis.analyse(tune)
+    tempo = song_tempo(tune, arrangement)
+    abc_analysis.validate(stats, tempo, min_bars)
+    tune.headers["Q"] = f"1/4={tempo}"
+    harmonize(tune, stats)
+    return tune, stats, tempo
+
+
+def first_usable_tune(text: str, header_defaults: dict[str, str], arrangement: Arrangement,
+                      min_bars: int) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
+    """The first tune in a model's text that survives repair and validation."""
+    reasons = []
+    for raw in extract_tunes(text):
+        try:
+            return prepare_tune(raw, header_defaults, arrangement, min_bars)
+        except AbcError as error:
+            reasons.append(str(error))
+    raise AbcError("; ".join(dict.fromkeys(reasons)))
+
+
+def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: dict) -> dict:
+    """ABC → MIDI → audio → MP3 → library. Returns the saved sidecar."""
+    settings, library = job.settings, job.library
+    arrangement = job.arrangement
+    timings = dict(meta.get("timings", {}))
+    abc_text = tune.to_text(directives(arrangement, tune.headers.get("M", "4/4")))
+    title = tune.title
+    stem = library.new_stem(title)
+
+    def step(stage: str, fraction: float) -> float:
+        job.check_cancel()
+        job.on_progress(Progress(number, "convert", fraction, stage))
+        return time.perf_counter()
+
+    try:
+        started = step("midi", 0.0)
+        midi, warnings = abc_to_midi(abc_text)
+        started, timings["midi"] = step("audio", 0.2), time.perf_counter() - started
+        soundfont = Path(settings["soundfont_path"]) if settings["soundfont_path"] else \
+            default_soundfont()
+        pcm = midi_to_pcm(midi, soundfont, settings["sample_rate"])
+        started, timings["audio"] = step("mp3", 0.4), time.perf_counter() - started
+        library.partial_path(stem, ".abc").write_text(abc_text, encoding="utf-8")
+        library.partial_path(stem, ".mid").write_bytes(midi)
+        tags = {"title": title, "artist": meta["artist"], "album": meta["album"],
+                "genre": ", ".join(job.styles) or "ABC",
+                "comment": f"model {meta['model']}, seed {meta['seed']}"}
+        duration = write_mp3(pcm, settings["sample_rate"], library.partial_path(stem, ".mp3"),
+                             tags, settings["mp3_bitrate"])
+        started, timings["mp3"] = step("save", 0.9), time.perf_counter() - started
+        sidecar = library.commit(stem, {
+            **meta, "title": title, "styles": list(job.styles), "duration_seconds": duration,
+            "key": tune.headers["K"], "meter": tune.headers.get("M"), "tempo": tempo,
+            "bars": stats.full_bars, "abc_repairs": tune.repairs,
+            "abc2midi_warnings": warnings[:20], "timings": timings,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        })
+    except AudioError as error:
+        library.discard(stem)
+        raise SongFailed("convert", str(error)) from None
+    except OSError as error:
+        library.discard(stem)
+        raise SongFailed("save", f"{error.strerror or error} ({library.folder})") from None
+    except BaseException:  # cancelled, Ctrl+C: leave nothing behind
+        library.discard(stem)
+        raise
+    job.on_progress(Progress(number, "convert", 1.0, "done"))
+    return sidecar
+
+
+def generate_song(model: LocalModel, job: Job, number: int, base_seed: int | None) -> dict:
+    """Ask the model for a tune until one is usable (settings: retries), then render it."""
+    settings, prompts = job.settings, job.config["prompts"]
+    arrangement = job.arrangement
+    sampling = Sampling.from_settings(settings)
+    reasons = []
+    for attempt in range(settings["retries"] + 1):
+        job.check_cancel()
+        seed = song_seed(base_seed, number, attempt)
+        fields = header_fields(arrangement, arrangement.key_for(seed))
+        try:
+            prompt = build_prompt(prompts["abc_header"], fields)
+        except PromptError as error:
+            raise SongFailed("prompt", str(error)) from None
+        job.on_progress(Progress(number, "generate", 0.0,
+                                 f"attempt {attempt + 1}" if attempt else ""))
+        started = time.perf_counter()
+        text = model.complete(
+            prompt, sampling, seed, list(prompts["stop"]),
+            lambda count: job.on_progress(
+                Progress(number, "generate", min(1.0, count / sampling.max_tokens))),
+            job.cancel)
+        generate_seconds = time.perf_counter() - started
+        defaults = {"X": "1", "T": fallback_title(job.styles, number), "M": fields["meter"],
+                    "K": fields["key"]}
+        try:
+            tune, stats, tempo = first_usable_tune(prompt + text, defaults, arrangement,
+                                                   settings["min_bars"])
+        except AbcError as error:
+            reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}")
+            continue
+        tune.headers["T"] = readable_title(tune) or fallback_title(job.styles, number)
+        meta = {"artist": temporary.APP_NAME, "album": ", ".join(job.styles), "model": model.name,
+                "seed": seed, "attempts": attempt + 1, "prompt": prompt, "raw_text": text,
+                "sampling": sampling.__dict__, "timings": {"generate": generate_seconds}}
+        return render_song(job, number, tune, stats, tempo, meta)
+    raise SongFailed("abc", f"no usable tune after {len(reasons)} tries: {reasons[-1]}")
+
+
+def render_text(job: Job, text: str, source_name: str,
+                on_result: Callable[[int, dict | None, str | None], None]) -> int:
+    """Every tune in `text` becomes a song. on_result(number, sidecar, error) is called per tune.
+    Returns how many failed. Raises AbcError when the text holds no tune at all."""
+    failures = 0
+    for raw in extract_tunes(text):
+        defaults = {"X": "1", "T": f"{source_name} {raw.number}", "M": "4/4", "K": "C"}
+        try:
+            tune, stats, tempo = prepare_tune(raw, defaults, job.arrangement,
+                                              job.settings["min_bars"])
+            tune.headers["T"] = readable_title(tune) or defaults["T"]
+            meta = {"artist": temporary.APP_NAME, "album": source_name, "model": "none",
+                    "seed": None, "source": source_name, "tune_number": raw.number}
+            on_result(raw.number, render_song(job, raw.number, tune, stats, tempo, meta), None)
+        except AbcError as error:
+            failures += 1
+            on_result(raw.number, None, f"abc: {error}")
+        except SongFailed as error:
+            failures += 1
+            on_result(raw.number, None, str(error))
+    return failures

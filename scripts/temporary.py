@@ -1,0 +1,173 @@
+"""Constants, maps and lists for the whole app (the seed's rule: no module keeps globals of its own)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "Llm-Music-Gen"
+APP_VERSION = "0.1.0"
+
+# --- Paths ---------------------------------------------------------------------------------------
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# Tests and power users point the app at another data folder; the repo's data/ is the default.
+DATA_DIR_ENV = "LLM_MUSIC_GEN_DATA"
+DATA_DIR = Path(os.environ.get(DATA_DIR_ENV) or REPO_ROOT / "data")
+SETTINGS_FILE_NAME = "persistent.json"
+DEFAULT_OUTPUT_DIR = REPO_ROOT / "output"
+LOG_FILE_NAME = "llm-music-gen.log"
+LIBRARY_INDEX_NAME = "library.json"
+PARTIAL_SUFFIX = ".part"  # songs are written under this suffix, then renamed
+GGUF_MAGIC = b"GGUF"
+
+# --- Limits --------------------------------------------------------------------------------------
+MAX_SONGS_PER_BATCH = 100  # hard ceiling; the user's own maximum (settings) may be lower
+MAX_STYLES_LENGTH = 200
+MIN_FREE_DISK_BYTES = 20 * 1024 * 1024  # a song needs a few MB; refuse to start below this
+ABC2MIDI_TIMEOUT_S = 30
+
+# --- Settings and prompts (data/persistent.json) -------------------------------------------------
+DEFAULT_SETTINGS: dict = {
+    "model_path": "",
+    "n_ctx": 2048,
+    "n_threads": 0,  # 0 = the number of physical cores
+    "n_gpu_layers": 0,
+    "temperature": 0.9,
+    "top_p": 0.95,
+    "top_k": 40,
+    "repeat_penalty": 1.0,
+    "max_tokens": 768,
+    "seed": -1,  # -1 = a new random seed for every song
+    "retries": 3,
+    "max_songs_per_batch": 20,
+    "min_bars": 8,
+    "soundfont_path": "",  # empty = the SoundFont bundled with pretty_midi
+    "sample_rate": 44100,
+    "mp3_bitrate": "192k",
+    "output_dir": "",  # empty = output/ beside launcher.py
+}
+
+# Numeric settings: (type, lowest, highest). Anything outside is rejected with a message.
+SETTING_RANGES: dict[str, tuple[type, float, float]] = {
+    "n_ctx": (int, 256, 131072),
+    "n_threads": (int, 0, 256),
+    "n_gpu_layers": (int, -1, 1000),
+    "temperature": (float, 0.0, 5.0),
+    "top_p": (float, 0.0, 1.0),
+    "top_k": (int, 0, 1000),
+    "repeat_penalty": (float, 0.5, 3.0),
+    "max_tokens": (int, 16, 32768),
+    "seed": (int, -1, 2**31 - 1),
+    "retries": (int, 0, 20),
+    "max_songs_per_batch": (int, 1, MAX_SONGS_PER_BATCH),
+    "min_bars": (int, 1, 256),
+    "sample_rate": (int, 8000, 96000),
+}
+MP3_BITRATES = ("96k", "128k", "160k", "192k", "256k", "320k")
+
+# The raw prompt is an ABC header: a model that writes ABC continues it with the tune.
+# Fields: {meter} {unit} {key} {tempo} {rhythm} {styles}.
+DEFAULT_PROMPTS: dict = {
+    "abc_header": "X:1\nM:{meter}\nL:{unit}\nK:{key}\n",
+    "stop": ["\n\n", "\nX:"],
+}
+
+# --- Styles → arrangement ------------------------------------------------------------------------
+# A style matches when one of its keywords occurs in what the user typed (case-insensitive).
+# tempo: quarter notes per minute; meter; mode: "major" | "minor"; GM programs for melody, chords,
+# bass (None = no chord/bass part); drums: a key of DRUM_PATTERNS or None; gchord: abc2midi pattern.
+STYLE_MAP: dict[str, dict] = {
+    "chill": {
+        "keywords": ("chill", "lofi", "lo-fi", "ambient", "relax", "calm", "sleep"),
+        "tempo": 76, "meter": "4/4", "mode": "minor",
+        "melody": 4, "chords": 89, "bass": 33, "drums": "soft", "gchord": "c2c2",
+    },
+    "dubstep": {
+        "keywords": ("dubstep", "wobble", "bass music", "drum and bass", "dnb", "trap"),
+        "tempo": 140, "meter": "4/4", "mode": "minor",
+        "melody": 81, "chords": 90, "bass": 38, "drums": "halftime", "gchord": "c4c4",
+    },
+    "dance": {
+        "keywords": ("dance", "edm", "house", "techno", "disco", "trance", "electro", "club"),
+        "tempo": 124, "meter": "4/4", "mode": "minor",
+        "melody": 80, "chords": 50, "bass": 38, "drums": "four_on_floor", "gchord": "cccc",
+    },
+    "rock": {
+        "keywords": ("rock", "punk", "grunge", "metal", "indie"),
+        "tempo": 128, "meter": "4/4", "mode": "major",
+        "melody": 29, "chords": 30, "bass": 34, "drums": "rock", "gchord": "fzcz",
+    },
+    "pop": {
+        "keywords": ("pop", "synthpop", "k-pop", "j-pop"),
+        "tempo": 112, "meter": "4/4", "mode": "major",
+        "melody": 80, "chords": 0, "bass": 33, "drums": "rock", "gchord": "fzczfzcz",
+    },
+    "jazz": {
+        "keywords": ("jazz", "swing", "bebop", "blues", "lounge"),
+        "tempo": 120, "meter": "4/4", "mode": "major",
+        "melody": 65, "chords": 0, "bass": 32, "drums": "swing", "gchord": "fzcz",
+    },
+    "classical": {
+        "keywords": ("classical", "baroque", "piano", "orchestral", "cinematic"),
+        "tempo": 96, "meter": "4/4", "mode": "major",
+        "melody": 0, "chords": 48, "bass": 42, "drums": None, "gchord": "fzcz",
+    },
+    "folk": {
+        "keywords": ("folk", "celtic", "irish", "reel", "country", "bluegrass", "fiddle"),
+        "tempo": 180, "meter": "4/4", "mode": "major",
+        "melody": 40, "chords": 25, "bass": 32, "drums": None, "gchord": "fzcz",
+    },
+    "jig": {
+        "keywords": ("jig", "6/8"),
+        "tempo": 165, "meter": "6/8", "mode": "major",
+        "melody": 73, "chords": 25, "bass": 32, "drums": None, "gchord": "fzcfzc",
+    },
+    "waltz": {
+        "keywords": ("waltz", "3/4", "minuet", "mazurka"),
+        "tempo": 132, "meter": "3/4", "mode": "major",
+        "melody": 21, "chords": 21, "bass": 32, "drums": None, "gchord": "fcc",
+    },
+    "sad": {
+        "keywords": ("sad", "melanchol", "dark", "gothic", "doom"),
+        "tempo": 70, "meter": "4/4", "mode": "minor",
+        "melody": 42, "chords": 48, "bass": 43, "drums": None, "gchord": "c4",
+    },
+    "happy": {
+        "keywords": ("happy", "upbeat", "cheer", "sunny", "fun"),
+        "tempo": 126, "meter": "4/4", "mode": "major",
+        "melody": 11, "chords": 0, "bass": 33, "drums": "rock", "gchord": "fzcz",
+    },
+}
+DEFAULT_STYLE: dict = {
+    "tempo": 110, "meter": "4/4", "mode": "major",
+    "melody": 0, "chords": 0, "bass": 32, "drums": None, "gchord": "fzcz",
+}
+# Keys the prompt may ask for, by mode; each song picks one with its seed.
+KEYS_BY_MODE: dict[str, tuple[str, ...]] = {
+    "major": ("C", "G", "D", "A", "F", "Bb"),
+    "minor": ("Am", "Em", "Dm", "Bm", "Gm"),
+}
+
+# abc2midi drum patterns: (pattern, GM drum notes, velocities), one bar of 4/4 unless
+# the meter is different (then DRUM_PATTERNS_BY_METER wins).
+DRUM_PATTERNS: dict[str, tuple[str, tuple[int, ...], tuple[int, ...]]] = {
+    "four_on_floor": ("dddd", (36, 36, 36, 36), (110, 100, 110, 100)),
+    "rock": ("d2dd2d", (36, 38, 36, 38), (110, 90, 100, 90)),
+    "halftime": ("d4d2d2", (36, 38, 42), (120, 110, 70)),
+    "soft": ("d2d2", (35, 40), (70, 50)),
+    "swing": ("d2dd2d", (51, 51, 51, 51), (80, 60, 80, 60)),
+}
+DRUM_PATTERNS_BY_METER: dict[str, tuple[str, tuple[int, ...], tuple[int, ...]]] = {
+    "3/4": ("d2dd", (36, 42, 42), (100, 60, 60)),
+    "6/8": ("d2dd2d", (36, 42, 38, 42), (100, 50, 80, 50)),
+}
+
+# --- Audio ---------------------------------------------------------------------------------------
+PEAK_DBFS = -1.0  # normalize the mix so its peak sits here
+FADE_IN_MS = 20
+FADE_OUT_MS = 800
+LAME_QUALITY = 5  # libmp3lame -q: 0 best/slowest .. 9 fastest; 5 is transparent at 192k
+ID3_VERSION = "3"
+
+# --- Progress --------------------------------------------------------------------------------------
+STAGES = ("prompt", "generate", "abc", "midi", "audio", "mp3", "save")
