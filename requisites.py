@@ -63,20 +63,33 @@ def stamp_is_current(requirements: str) -> bool:
 
 
 def pip(python: Path, *args: str) -> int:
-    env = {**os.environ, "CMAKE_BUILD_PARALLEL_LEVEL": str(os.cpu_count() or 2),
-           "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    env = {
+        **os.environ,
+        "CMAKE_BUILD_PARALLEL_LEVEL": str(os.cpu_count() or 2),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
     return subprocess.call([str(python), "-m", "pip", *args], env=env)
 
 
 def install_windows_llama(python: Path) -> None:
-    if pip(python, "install", "--only-binary=llama-cpp-python",
-           "--extra-index-url", WINDOWS_LLAMA_INDEX, WINDOWS_LLAMA) != 0:
+    if (
+        pip(
+            python,
+            "install",
+            "--only-binary=llama-cpp-python",
+            "--extra-index-url",
+            WINDOWS_LLAMA_INDEX,
+            WINDOWS_LLAMA,
+        )
+        != 0
+    ):
         raise SystemExit(
             f"[requisites] could not install the prebuilt {WINDOWS_LLAMA} for this Python.\n"
             "  The prebuilt CPU wheels cover 64-bit Python 3.10 to 3.13 on Windows: install one\n"
             "  of those from python.org, delete the .venv folder and run this again; or install\n"
             "  Visual Studio Build Tools (C++) and run: .venv\\Scripts\\pip install "
-            "llama-cpp-python")
+            "llama-cpp-python"
+        )
 
 
 def install(requirements: str = RUNTIME) -> Path:
@@ -114,17 +127,25 @@ def write_default_data() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Install Llm-Music-Gen's requirements into "
-                                     ".venv/, then launch the app or run its tests.")
-    parser.add_argument("action", choices=("install", "launch", "test"),
-                        help="install: install or repair; launch: start the app; "
-                             "test: run the test suite")
-    parser.add_argument("rest", nargs=argparse.REMAINDER,
-                        help="passed on to launcher.py (launch) or pytest (test)")
+    parser = argparse.ArgumentParser(
+        description="Install Llm-Music-Gen's requirements into "
+        ".venv/, then launch the app or run its tests."
+    )
+    parser.add_argument(
+        "action",
+        choices=("install", "launch", "test"),
+        help="install: install or repair; launch: start the app; test: run the test suite",
+    )
+    parser.add_argument(
+        "rest", nargs=argparse.REMAINDER, help="passed on to launcher.py (launch) or pytest (test)"
+    )
     args = parser.parse_args(argv)
     if sys.version_info < MIN_PYTHON:
-        print(f"Llm-Music-Gen needs Python {'.'.join(map(str, MIN_PYTHON))} or newer; this is "
-              f"{platform.python_version()}.", file=sys.stderr)
+        print(
+            f"Llm-Music-Gen needs Python {'.'.join(map(str, MIN_PYTHON))} or newer; this is "
+            f"{platform.python_version()}.",
+            file=sys.stderr,
+        )
         return 1
     python = install(DEV if args.action == "test" else RUNTIME)
     write_default_data()

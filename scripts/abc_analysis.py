@@ -1,4 +1,4 @@
-"""What a tune holds: keys, note lengths, bars, pitches, how long it plays; and whether it is usable.
+"""What a tune holds: keys, note lengths, bars, pitches, play length; and whether it is usable.
 
 This is an independent reading of the ABC (it does not ask abc2midi), so the tests can compare the
 length we expect with the length of the audio we render.
@@ -16,8 +16,19 @@ LETTERS = "CDEFGAB"
 LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 LETTER_FIFTHS = {"F": -1, "C": 0, "G": 1, "D": 2, "A": 3, "E": 4, "B": 5}
 # Mode → how many fifths its signature lies below the major key on the same tonic.
-MODE_FIFTHS = {"maj": 0, "ion": 0, "": 0, "mix": -1, "dor": -2, "m": -3, "min": -3, "aeo": -3,
-               "phr": -4, "loc": -5, "lyd": 1}
+MODE_FIFTHS = {
+    "maj": 0,
+    "ion": 0,
+    "": 0,
+    "mix": -1,
+    "dor": -2,
+    "m": -3,
+    "min": -3,
+    "aeo": -3,
+    "phr": -4,
+    "loc": -5,
+    "lyd": 1,
+}
 SHARP_ORDER = "FCGDAEB"
 FLAT_ORDER = "BEADGCF"
 # Tuplet (p: p notes in the time of q); ABC 2.1's default q for each p.
@@ -344,15 +355,17 @@ def mark_repeat_after_second_ending(tune: AbcTune) -> AbcTune:
     for order, position in enumerate(bars):
         text = tokens[position].text
         if re.search(r"1(?![\d,-])", text) and not text.startswith(":"):
-            ends = [p for p in bars[order + 1:] if tokens[p].text.startswith(":")]
-            first_ending_bars = max(1, len(bars[order + 1:bars.index(ends[0])]) + 1) if ends else 1
+            ends = [p for p in bars[order + 1 :] if tokens[p].text.startswith(":")]
+            first_ending_bars = (
+                max(1, len(bars[order + 1 : bars.index(ends[0])]) + 1) if ends else 1
+            )
         if not re.search(r"2(?![\d,-])", text):
             continue
         # The ending's own bar line can be a bare "|2" after ":|": count bars from there.
         after = bars[order + first_ending_bars] if order + first_ending_bars < len(bars) else None
         if after is None or tokens[after].text not in ("|", "||"):
             continue
-        following = [tokens[p].text for p in bars[bars.index(after) + 1:]]
+        following = [tokens[p].text for p in bars[bars.index(after) + 1 :]]
         closes = next((t for t in following if t.startswith(":") or t.endswith(":")), "")
         if closes.startswith(":") and closes != "::":
             tokens[after] = Token("bar", "|:")

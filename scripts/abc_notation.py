@@ -122,14 +122,40 @@ def parse_length(text: str) -> Fraction:
 
 
 def fix_length(token: Token) -> Token | None:
-    """A note, rest or chord with an absurd length (a model's garbage) loses the length."""
+    """A note, rest or chord with an absurd length (a model's garbage, or a divisor abc2midi
+    rejects: not a power of two) loses the length."""
     match = re.search(r"[\d/]*$", token.text)
-    if MIN_NOTE_UNITS <= parse_length(match.group()) <= MAX_NOTE_UNITS:
+    divisor = re.search(r"/(\d+)$", match.group())
+    power_of_two = divisor is None or int(divisor.group(1)) & (int(divisor.group(1)) - 1) == 0
+    if power_of_two and MIN_NOTE_UNITS <= parse_length(match.group()) <= MAX_NOTE_UNITS:
         return None
     return Token(token.kind, token.text[: match.start()])
 
 
-# --- Finding tunes ---------------------------------------------------------------------------------
+def length_text(token: Token) -> str:
+    return re.search(r"[\d/]*$", token.text).group()
+
+
+def drop_unequal_broken_rhythms(tokens: list[Token]) -> list[Token]:
+    """abc2midi only applies 'a>b' between notes of equal written length; elsewhere it errs."""
+    kept = []
+    for index, token in enumerate(tokens):
+        if token.kind == "broken":
+            before = tokens[index - 1] if index else None
+            after = tokens[index + 1] if index + 1 < len(tokens) else None
+            if not (
+                before
+                and after
+                and before.kind in TIMED_KINDS
+                and after.kind in TIMED_KINDS
+                and length_text(before) == length_text(after)
+            ):
+                continue
+        kept.append(token)
+    return kept
+
+
+# --- Finding tunes ----
 
 
 def strip_body_extras(line: str) -> str:
@@ -198,7 +224,7 @@ def extract_tunes(text: str) -> list[RawTune]:
     return tunes
 
 
-# --- Tokens ----------------------------------------------------------------------------------------
+# --- Tokens ----
 
 
 def tokenize(body: str) -> list[Token]:
@@ -274,6 +300,7 @@ def body_tokens(raw: RawTune) -> tuple[list[Token], list[str]]:
     tokens = tokenize(" ".join(line.split("%", 1)[0] for line in raw.body if line))
     tokens, joined = join_spaced_lengths(tokens)
     tokens, repairs = clean_tokens(tokens)
+    tokens = drop_unequal_broken_rhythms(tokens)
     if joined:
         repairs.insert(0, f"joined {joined} note lengths written apart from their notes")
     return trim_tail(tokens), repairs

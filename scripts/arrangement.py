@@ -37,8 +37,11 @@ def parse_styles(text: str) -> tuple[str, ...]:
 
 def matching_styles(style: str) -> list[dict]:
     lowered = style.lower()
-    return [entry for entry in temporary.STYLE_MAP.values()
-            if any(word in lowered for word in entry["keywords"])]
+    return [
+        entry
+        for entry in temporary.STYLE_MAP.values()
+        if any(word in lowered for word in entry["keywords"])
+    ]
 
 
 def arrange(styles: tuple[str, ...]) -> Arrangement:
@@ -52,20 +55,33 @@ def arrange(styles: tuple[str, ...]) -> Arrangement:
     meter = next((m["meter"] for m in matched if m["meter"] != "4/4"), first["meter"])
     tempo = round(sum(m["tempo"] for m in matched) / len(matched))
     drums = next((m["drums"] for m in matched if m["drums"]), None)
-    return Arrangement(styles, tempo, meter, first["mode"], first["melody"],
-                       first["chords"], first["bass"], drums, first["gchord"])
+    return Arrangement(
+        styles,
+        tempo,
+        meter,
+        first["mode"],
+        first["melody"],
+        first["chords"],
+        first["bass"],
+        drums,
+        first["gchord"],
+    )
 
 
-# --- Harmony ---------------------------------------------------------------------------------------
+# --- Harmony ----
 
 
 def scale_letters(key: Key) -> list[tuple[str, int]]:
     """The seven (letter, pitch class) of the key's scale, starting on its tonic."""
     start = LETTERS.index(key.tonic[0])
     signature = key.signature
-    return [(LETTERS[(start + i) % 7],
-             (LETTER_PC[LETTERS[(start + i) % 7]] + signature.get(LETTERS[(start + i) % 7], 0)) % 12)
-            for i in range(7)]
+    return [
+        (
+            LETTERS[(start + i) % 7],
+            (LETTER_PC[LETTERS[(start + i) % 7]] + signature.get(LETTERS[(start + i) % 7], 0)) % 12,
+        )
+        for i in range(7)
+    ]
 
 
 def diatonic_triads(key: Key) -> list[tuple[int, str, int, set[int]]]:
@@ -117,14 +133,15 @@ def harmonize(tune: AbcTune, stats: TuneStats) -> int:
     return len(inserts)
 
 
-# --- abc2midi directives ---------------------------------------------------------------------------
+# --- abc2midi directives ----
 
 
 def drum_directives(arrangement: Arrangement) -> list[str]:
     if not arrangement.drums:
         return []
     pattern, notes, velocities = temporary.DRUM_PATTERNS_BY_METER.get(
-        arrangement.meter, temporary.DRUM_PATTERNS[arrangement.drums])
+        arrangement.meter, temporary.DRUM_PATTERNS[arrangement.drums]
+    )
     numbers = " ".join(str(n) for n in (*notes, *velocities))
     return [f"%%MIDI drum {pattern} {numbers}", "%%MIDI drumon"]
 

@@ -24,8 +24,11 @@ def abc2midi_path() -> Path:
     """symusic's wheel carries abc2midi for every platform; a system one is the fallback."""
     import symusic
 
-    bundled = Path(symusic.__file__).parent / "bin" / (
-        "abc2midi.exe" if sys.platform == "win32" else "abc2midi")
+    bundled = (
+        Path(symusic.__file__).parent
+        / "bin"
+        / ("abc2midi.exe" if sys.platform == "win32" else "abc2midi")
+    )
     if bundled.exists():
         return bundled
     found = shutil.which("abc2midi")
@@ -43,8 +46,12 @@ def abc_to_midi(abc_text: str) -> tuple[bytes, list[str]]:
         try:
             result = subprocess.run(
                 [str(abc2midi_path()), str(source), "-o", str(target)],
-                capture_output=True, text=True, errors="replace",
-                timeout=temporary.ABC2MIDI_TIMEOUT_S, cwd=folder, stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=temporary.ABC2MIDI_TIMEOUT_S,
+                cwd=folder,
+                stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired as error:
             raise AudioError(f"abc2midi took over {error.timeout:.0f} s") from None
@@ -108,18 +115,23 @@ def audio_segment_class():
     return AudioSegment
 
 
-def write_mp3(pcm: np.ndarray, sample_rate: int, target: Path, tags: dict[str, str],
-              bitrate: str) -> float:
+def write_mp3(
+    pcm: np.ndarray, sample_rate: int, target: Path, tags: dict[str, str], bitrate: str
+) -> float:
     """Normalize, fade in and out, encode to MP3 with ID3 tags. Returns the length in seconds."""
     segment = audio_segment_class()(
-        data=pcm_to_int16(pcm), sample_width=2, frame_rate=sample_rate, channels=2)
+        data=pcm_to_int16(pcm), sample_width=2, frame_rate=sample_rate, channels=2
+    )
     fade_out = min(temporary.FADE_OUT_MS, len(segment) // 4)
     segment = segment.fade_in(temporary.FADE_IN_MS).fade_out(fade_out)
     from pydub.exceptions import CouldntEncodeError
 
     try:
         segment.export(
-            str(target), format="mp3", bitrate=bitrate, tags=tags,
+            str(target),
+            format="mp3",
+            bitrate=bitrate,
+            tags=tags,
             id3v2_version=temporary.ID3_VERSION,
             parameters=["-compression_level", str(temporary.LAME_QUALITY)],
         ).close()

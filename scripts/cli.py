@@ -28,7 +28,8 @@ def song_count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"count must be a whole number, not {text!r}") from None
     if not 1 <= count <= temporary.MAX_SONGS_PER_BATCH:
         raise argparse.ArgumentTypeError(
-            f"count must be between 1 and {temporary.MAX_SONGS_PER_BATCH}, not {count}")
+            f"count must be between 1 and {temporary.MAX_SONGS_PER_BATCH}, not {count}"
+        )
     return count
 
 
@@ -48,7 +49,8 @@ def styles_value(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError('styles are empty: give at least one, e.g. "Chill, Jazz"')
     if len(text) > temporary.MAX_STYLES_LENGTH:
         raise argparse.ArgumentTypeError(
-            f"styles are too long (at most {temporary.MAX_STYLES_LENGTH} characters)")
+            f"styles are too long (at most {temporary.MAX_STYLES_LENGTH} characters)"
+        )
     return styles
 
 
@@ -58,23 +60,31 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="launcher.py", description=f"{temporary.APP_NAME}: songs from styles, "
-                    "written by a local language model. With no command, starts the text UI.")
+    parser = Parser(
+        prog="launcher.py",
+        description=f"{temporary.APP_NAME}: songs from styles, "
+        "written by a local language model. With no command, starts the text UI.",
+    )
     parser.add_argument("--version", action="version", version=temporary.APP_VERSION)
     commands = parser.add_subparsers(dest="command", parser_class=Parser)
     out_help = "output folder (default: the configured one, else output/)"
 
     generate = commands.add_parser("generate", help="generate songs with the model")
-    generate.add_argument("--styles", type=styles_value, required=True,
-                          help='styles, separated by commas, e.g. "Chill, Dubstep"')
+    generate.add_argument(
+        "--styles",
+        type=styles_value,
+        required=True,
+        help='styles, separated by commas, e.g. "Chill, Dubstep"',
+    )
     generate.add_argument("--count", type=song_count, default=1, help="how many songs")
     generate.add_argument("--model", type=Path, help="a GGUF model file (default: configured)")
     generate.add_argument("--seed", type=seed_value, help="fixed seed (song N uses seed+N-1)")
     generate.add_argument("--out", type=Path, help=out_help)
     generate.add_argument("--json", action="store_true", help="print each song's sidecar as JSON")
 
-    render = commands.add_parser("render", help="turn the tunes in an ABC (or any text) file "
-                                 "into songs, without a model")
+    render = commands.add_parser(
+        "render", help="turn the tunes in an ABC (or any text) file into songs, without a model"
+    )
     render.add_argument("file", type=Path)
     render.add_argument("--styles", type=styles_value, default=(), help="styles for arrangement")
     render.add_argument("--out", type=Path, help=out_help)
@@ -103,7 +113,9 @@ class ProgressPrinter:
             line = f"{text} {progress_bar(progress.fraction)} {progress.fraction:4.0%}"
             self.stream.write("\r" + line[: width - 1].ljust(width - 1))
         elif (progress.song, progress.stage) != self.last or progress.message.startswith("att"):
-            self.stream.write(f"{text}{' (' + progress.message + ')' if progress.message else ''}\n")
+            self.stream.write(
+                f"{text}{' (' + progress.message + ')' if progress.message else ''}\n"
+            )
         self.last = (progress.song, progress.stage)
         self.stream.flush()
 
@@ -140,8 +152,10 @@ def command_generate(args) -> int:
     config = load_config()
     model_path = args.model or (Path(p) if (p := config["settings"]["model_path"]) else None)
     if model_path is None:
-        raise UsageError("no model is configured: pass --model FILE.gguf "
-                         "(or set model_path in data/persistent.json)")
+        raise UsageError(
+            "no model is configured: pass --model FILE.gguf "
+            "(or set model_path in data/persistent.json)"
+        )
     try:
         check_gguf(model_path)
     except ModelError as error:
@@ -163,7 +177,9 @@ def command_generate(args) -> int:
             failed += 1
             printer.done(f"song {number} skipped: {error}")
             continue
-        printer.done(f"song {number} done: {sidecar['title']} ({sidecar['duration_seconds']:.0f} s)")
+        printer.done(
+            f"song {number} done: {sidecar['title']} ({sidecar['duration_seconds']:.0f} s)"
+        )
         report_song(sidecar, folder, args.json)
     return 1 if failed else 0
 
@@ -221,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         print("cancelled", file=sys.stderr)
         return 130
     except KeyboardInterrupt:
-        print("\ninterrupted: finished songs are kept, the unfinished one is discarded",
-              file=sys.stderr)
+        print(
+            "\ninterrupted: finished songs are kept, the unfinished one is discarded",
+            file=sys.stderr,
+        )
         return 130

@@ -11,9 +11,9 @@ RULE = "=" * 80
 MENU = (("1", "Generate Music"), ("2", "Output Jukebox"), ("3", "Configure Options"))
 PLACEHOLDER = {
     "1": 'Not in this version yet. Meanwhile: python launcher.py generate --styles "Chill" '
-         "--count 3 --model FILE.gguf",
+    "--count 3 --model FILE.gguf",
     "2": "Not in this version yet. Meanwhile: python launcher.py list, then play the MP3s in "
-         "output/ with any player.",
+    "output/ with any player.",
     "3": "Not in this version yet. Meanwhile: edit data/persistent.json.",
 }
 MIN_HEIGHT, MIN_WIDTH = 12, 40
@@ -45,7 +45,7 @@ def menu_loop(screen) -> None:
     while True:
         draw(screen, selected, notice)
         key = screen.getch()
-        if key in (ord("x"), ord("X"), 27):
+        if key in (ord("x"), ord("X")):
             return
         if key == curses.KEY_UP:
             selected = (selected - 1) % len(MENU)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from scripts import temporary
 
@@ -65,20 +65,34 @@ class LocalModel:
         except (ValueError, RuntimeError, OSError) as error:
             raise ModelError(
                 f"llama.cpp could not load {path.name} (truncated, corrupt, or an architecture "
-                f"this llama.cpp does not know): {error}") from None
+                f"this llama.cpp does not know): {error}"
+            ) from None
 
     @property
     def name(self) -> str:
         return self.path.name
 
-    def complete(self, prompt: str, sampling: Sampling, seed: int, stop: list[str],
-                 on_token: Callable[[int], None], cancel: threading.Event) -> str:
+    def complete(
+        self,
+        prompt: str,
+        sampling: Sampling,
+        seed: int,
+        stop: list[str],
+        on_token: Callable[[int], None],
+        cancel: threading.Event,
+    ) -> str:
         """Stream a completion. `on_token(n)` is told how many tokens have come so far; `cancel`
         is checked between tokens (prompt processing itself cannot be interrupted)."""
         stream = self.llama.create_completion(
-            prompt, max_tokens=sampling.max_tokens, temperature=sampling.temperature,
-            top_p=sampling.top_p, top_k=sampling.top_k, repeat_penalty=sampling.repeat_penalty,
-            seed=seed, stop=stop, stream=True,
+            prompt,
+            max_tokens=sampling.max_tokens,
+            temperature=sampling.temperature,
+            top_p=sampling.top_p,
+            top_k=sampling.top_k,
+            repeat_penalty=sampling.repeat_penalty,
+            seed=seed,
+            stop=stop,
+            stream=True,
         )
         pieces: list[str] = []
         try:

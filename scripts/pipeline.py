@@ -10,9 +10,9 @@ import functools
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from scripts import abc_analysis, temporary
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
@@ -96,8 +96,9 @@ def song_tempo(tune: AbcTune, arrangement: Arrangement) -> int:
     return arrangement.tempo
 
 
-def prepare_tune(raw: RawTune, header_defaults: dict[str, str], arrangement: Arrangement,
-                 min_bars: int) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
+def prepare_tune(
+    raw: RawTune, header_defaults: dict[str, str], arrangement: Arrangement, min_bars: int
+) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
     """Repair, validate and harmonize one tune. Raises AbcError saying why it is unusable."""
     tune = repair(raw, header_defaults)
     tune = abc_analysis.fix_header_values(tune, header_defaults)
@@ -112,8 +113,9 @@ def prepare_tune(raw: RawTune, header_defaults: dict[str, str], arrangement: Arr
     return tune, stats, tempo
 
 
-def first_usable_tune(text: str, header_defaults: dict[str, str], arrangement: Arrangement,
-                      min_bars: int) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
+def first_usable_tune(
+    text: str, header_defaults: dict[str, str], arrangement: Arrangement, min_bars: int
+) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
     """The first tune in a model's text that survives repair and validation."""
     reasons = []
     for raw in extract_tunes(text):
@@ -142,25 +144,45 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
         started = step("midi", 0.0)
         midi, warnings = abc_to_midi(abc_text)
         started, timings["midi"] = step("audio", 0.2), time.perf_counter() - started
-        soundfont = Path(settings["soundfont_path"]) if settings["soundfont_path"] else \
-            default_soundfont()
+        soundfont = (
+            Path(settings["soundfont_path"]) if settings["soundfont_path"] else default_soundfont()
+        )
         pcm = midi_to_pcm(midi, soundfont, settings["sample_rate"])
         started, timings["audio"] = step("mp3", 0.4), time.perf_counter() - started
         library.partial_path(stem, ".abc").write_text(abc_text, encoding="utf-8")
         library.partial_path(stem, ".mid").write_bytes(midi)
-        tags = {"title": title, "artist": meta["artist"], "album": meta["album"],
-                "genre": ", ".join(job.styles) or "ABC",
-                "comment": f"model {meta['model']}, seed {meta['seed']}"}
-        duration = write_mp3(pcm, settings["sample_rate"], library.partial_path(stem, ".mp3"),
-                             tags, settings["mp3_bitrate"])
+        tags = {
+            "title": title,
+            "artist": meta["artist"],
+            "album": meta["album"],
+            "genre": ", ".join(job.styles) or "ABC",
+            "comment": f"model {meta['model']}, seed {meta['seed']}",
+        }
+        duration = write_mp3(
+            pcm,
+            settings["sample_rate"],
+            library.partial_path(stem, ".mp3"),
+            tags,
+            settings["mp3_bitrate"],
+        )
         started, timings["mp3"] = step("save", 0.9), time.perf_counter() - started
-        sidecar = library.commit(stem, {
-            **meta, "title": title, "styles": list(job.styles), "duration_seconds": duration,
-            "key": tune.headers["K"], "meter": tune.headers.get("M"), "tempo": tempo,
-            "bars": stats.full_bars, "abc_repairs": tune.repairs,
-            "abc2midi_warnings": warnings[:20], "timings": timings,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        })
+        sidecar = library.commit(
+            stem,
+            {
+                **meta,
+                "title": title,
+                "styles": list(job.styles),
+                "duration_seconds": duration,
+                "key": tune.headers["K"],
+                "meter": tune.headers.get("M"),
+                "tempo": tempo,
+                "bars": stats.full_bars,
+                "abc_repairs": tune.repairs,
+                "abc2midi_warnings": warnings[:20],
+                "timings": timings,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            },
+        )
     except AudioError as error:
         library.discard(stem)
         raise SongFailed("convert", str(error)) from None
@@ -188,44 +210,76 @@ def generate_song(model: LocalModel, job: Job, number: int, base_seed: int | Non
             prompt = build_prompt(prompts["abc_header"], fields)
         except PromptError as error:
             raise SongFailed("prompt", str(error)) from None
-        job.on_progress(Progress(number, "generate", 0.0,
-                                 f"attempt {attempt + 1}" if attempt else ""))
+        job.on_progress(
+            Progress(number, "generate", 0.0, f"attempt {attempt + 1}" if attempt else "")
+        )
         started = time.perf_counter()
         text = model.complete(
-            prompt, sampling, seed, list(prompts["stop"]),
+            prompt,
+            sampling,
+            seed,
+            list(prompts["stop"]),
             lambda count: job.on_progress(
-                Progress(number, "generate", min(1.0, count / sampling.max_tokens))),
-            job.cancel)
+                Progress(number, "generate", min(1.0, count / sampling.max_tokens))
+            ),
+            job.cancel,
+        )
         generate_seconds = time.perf_counter() - started
-        defaults = {"X": "1", "T": fallback_title(job.styles, number), "M": fields["meter"],
-                    "K": fields["key"]}
+        defaults = {
+            "X": "1",
+            "T": fallback_title(job.styles, number),
+            "M": fields["meter"],
+            "K": fields["key"],
+        }
         try:
-            tune, stats, tempo = first_usable_tune(prompt + text, defaults, arrangement,
-                                                   settings["min_bars"])
+            tune, stats, tempo = first_usable_tune(
+                prompt + text, defaults, arrangement, settings["min_bars"]
+            )
         except AbcError as error:
             reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}")
             continue
         tune.headers["T"] = readable_title(tune) or fallback_title(job.styles, number)
-        meta = {"artist": temporary.APP_NAME, "album": ", ".join(job.styles), "model": model.name,
-                "seed": seed, "attempts": attempt + 1, "prompt": prompt, "raw_text": text,
-                "sampling": sampling.__dict__, "timings": {"generate": generate_seconds}}
-        return render_song(job, number, tune, stats, tempo, meta)
+        meta = {
+            "artist": temporary.APP_NAME,
+            "album": ", ".join(job.styles),
+            "model": model.name,
+            "seed": seed,
+            "attempts": attempt + 1,
+            "prompt": prompt,
+            "raw_text": text,
+            "sampling": sampling.__dict__,
+            "timings": {"generate": generate_seconds},
+        }
+        try:
+            return render_song(job, number, tune, stats, tempo, meta)
+        except SongFailed as error:
+            if error.stage != "convert":
+                raise
+            reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}")
     raise SongFailed("abc", f"no usable tune after {len(reasons)} tries: {reasons[-1]}")
 
 
-def render_text(job: Job, text: str, source_name: str,
-                on_result: Callable[[int, dict | None, str | None], None]) -> int:
+def render_text(
+    job: Job, text: str, source_name: str, on_result: Callable[[int, dict | None, str | None], None]
+) -> int:
     """Every tune in `text` becomes a song. on_result(number, sidecar, error) is called per tune.
     Returns how many failed. Raises AbcError when the text holds no tune at all."""
     failures = 0
     for raw in extract_tunes(text):
         defaults = {"X": "1", "T": f"{source_name} {raw.number}", "M": "4/4", "K": "C"}
         try:
-            tune, stats, tempo = prepare_tune(raw, defaults, job.arrangement,
-                                              job.settings["min_bars"])
+            tune, stats, tempo = prepare_tune(
+                raw, defaults, job.arrangement, job.settings["min_bars"]
+            )
             tune.headers["T"] = readable_title(tune) or defaults["T"]
-            meta = {"artist": temporary.APP_NAME, "album": source_name, "model": "none",
-                    "seed": None, "source": source_name, "tune_number": raw.number}
+            meta = {
+                "artist": temporary.APP_NAME,
+                "album": source_name,
+                "model": "none",
+                "seed": None,
+                "source": source_name,
+                "tune_number": raw.number,
+            }
             on_result(raw.number, render_song(job, raw.number, tune, stats, tempo, meta), None)
         except AbcError as error:
             failures += 1

@@ -26,5 +26,7 @@ def build_prompt(template: str, fields: dict[str, str]) -> str:
     try:
         return template.format(**fields)
     except (KeyError, IndexError, ValueError) as error:
-        raise PromptError(f"the prompt template is broken: {error!r} "
-                          f"(fields: {', '.join('{' + f + '}' for f in fields)})") from None
+        raise PromptError(
+            f"the prompt template is broken: {error!r} "
+            f"(fields: {', '.join('{' + f + '}' for f in fields)})"
+        ) from None

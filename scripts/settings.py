@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import time
 from pathlib import Path
 
@@ -16,12 +17,15 @@ class SettingError(ValueError):
 
 
 def settings_path(data_dir: Path | None = None) -> Path:
-    return (data_dir or temporary.DATA_DIR) / temporary.SETTINGS_FILE_NAME
+    folder = data_dir or Path(os.environ.get(temporary.DATA_DIR_ENV) or temporary.DEFAULT_DATA_DIR)
+    return folder / temporary.SETTINGS_FILE_NAME
 
 
 def defaults() -> dict:
-    return {"settings": copy.deepcopy(temporary.DEFAULT_SETTINGS),
-            "prompts": copy.deepcopy(temporary.DEFAULT_PROMPTS)}
+    return {
+        "settings": copy.deepcopy(temporary.DEFAULT_SETTINGS),
+        "prompts": copy.deepcopy(temporary.DEFAULT_PROMPTS),
+    }
 
 
 def check_value(name: str, value):
@@ -35,7 +39,9 @@ def check_value(name: str, value):
             if isinstance(value, bool) or (kind is int and float(value) != number):
                 raise ValueError
         except (TypeError, ValueError, OverflowError):
-            raise SettingError(f"{name} must be a {'whole ' if kind is int else ''}number") from None
+            raise SettingError(
+                f"{name} must be a {'whole ' if kind is int else ''}number"
+            ) from None
         if not low <= number <= high:
             raise SettingError(f"{name} must be between {low:g} and {high:g}")
         return number
@@ -77,8 +83,10 @@ def load(data_dir: Path | None = None) -> tuple[dict, list[str]]:
         backup = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}.bak")
         path.replace(backup)
         save(defaults(), data_dir)
-        return defaults(), [f"{path.name} was unreadable ({error}); it was moved to "
-                            f"{backup.name} and the defaults were written"]
+        return defaults(), [
+            f"{path.name} was unreadable ({error}); it was moved to "
+            f"{backup.name} and the defaults were written"
+        ]
     return merge(stored)
 
 

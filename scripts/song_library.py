@@ -30,8 +30,9 @@ def writable_folder(folder: Path) -> Path:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as error:
-        raise LibraryError(f"cannot write to the output folder {folder}: "
-                           f"{error.strerror or error}") from None
+        raise LibraryError(
+            f"cannot write to the output folder {folder}: {error.strerror or error}"
+        ) from None
     return folder
 
 
@@ -62,8 +63,10 @@ class SongLibrary:
     def commit(self, stem: str, sidecar: dict) -> dict:
         """Rename a song's finished partial files into place, the sidecar last, and index it."""
         sidecar = {**sidecar, "files": {ext[1:]: f"{stem}{ext}" for ext in SONG_EXTENSIONS}}
-        atomic_write_text(self.partial_path(stem, SIDECAR),
-                          json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
+        atomic_write_text(
+            self.partial_path(stem, SIDECAR),
+            json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n",
+        )
         for extension in (*SONG_EXTENSIONS, SIDECAR):
             os.replace(self.partial_path(stem, extension), self.folder / f"{stem}{extension}")
         self.add_to_index(stem, sidecar)
@@ -99,8 +102,9 @@ class SongLibrary:
         """All songs, oldest first. A missing, corrupt or stale index is rebuilt from disk."""
         try:
             songs = json.loads(self.index_path.read_text(encoding="utf-8"))["songs"]
-            if all((self.folder / f"{song['id']}.mp3").exists() for song in songs) and \
-                    len(songs) == sum(1 for _ in self.folder.glob("*.mp3")):
+            if all((self.folder / f"{song['id']}.mp3").exists() for song in songs) and len(
+                songs
+            ) == sum(1 for _ in self.folder.glob("*.mp3")):
                 return songs
         except (OSError, ValueError, KeyError, TypeError):
             pass

@@ -1,18 +1,17 @@
-"""Constants, maps and lists for the whole app (the seed's rule: no module keeps globals of its own)."""
+"""Constants, maps and lists for the whole app (the seed's rule: no globals in other modules)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 APP_NAME = "Llm-Music-Gen"
 APP_VERSION = "0.1.0"
 
-# --- Paths ---------------------------------------------------------------------------------------
+# --- Paths ----
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Tests and power users point the app at another data folder; the repo's data/ is the default.
 DATA_DIR_ENV = "LLM_MUSIC_GEN_DATA"
-DATA_DIR = Path(os.environ.get(DATA_DIR_ENV) or REPO_ROOT / "data")
+DEFAULT_DATA_DIR = REPO_ROOT / "data"
 SETTINGS_FILE_NAME = "persistent.json"
 DEFAULT_OUTPUT_DIR = REPO_ROOT / "output"
 LOG_FILE_NAME = "llm-music-gen.log"
@@ -20,7 +19,7 @@ LIBRARY_INDEX_NAME = "library.json"
 PARTIAL_SUFFIX = ".part"  # songs are written under this suffix, then renamed
 GGUF_MAGIC = b"GGUF"
 
-# --- Limits --------------------------------------------------------------------------------------
+# --- Limits ----
 MAX_SONGS_PER_BATCH = 100  # hard ceiling; the user's own maximum (settings) may be lower
 MAX_STYLES_LENGTH = 200
 MIN_FREE_DISK_BYTES = 20 * 1024 * 1024  # a song needs a few MB; refuse to start below this
@@ -79,68 +78,146 @@ DEFAULT_PROMPTS: dict = {
 STYLE_MAP: dict[str, dict] = {
     "chill": {
         "keywords": ("chill", "lofi", "lo-fi", "ambient", "relax", "calm", "sleep"),
-        "tempo": 76, "meter": "4/4", "mode": "minor",
-        "melody": 4, "chords": 89, "bass": 33, "drums": "soft", "gchord": "c2c2",
+        "tempo": 76,
+        "meter": "4/4",
+        "mode": "minor",
+        "melody": 4,
+        "chords": 89,
+        "bass": 33,
+        "drums": "soft",
+        "gchord": "c2c2",
     },
     "dubstep": {
         "keywords": ("dubstep", "wobble", "bass music", "drum and bass", "dnb", "trap"),
-        "tempo": 140, "meter": "4/4", "mode": "minor",
-        "melody": 81, "chords": 90, "bass": 38, "drums": "halftime", "gchord": "c4c4",
+        "tempo": 140,
+        "meter": "4/4",
+        "mode": "minor",
+        "melody": 81,
+        "chords": 90,
+        "bass": 38,
+        "drums": "halftime",
+        "gchord": "c4c4",
     },
     "dance": {
         "keywords": ("dance", "edm", "house", "techno", "disco", "trance", "electro", "club"),
-        "tempo": 124, "meter": "4/4", "mode": "minor",
-        "melody": 80, "chords": 50, "bass": 38, "drums": "four_on_floor", "gchord": "cccc",
+        "tempo": 124,
+        "meter": "4/4",
+        "mode": "minor",
+        "melody": 80,
+        "chords": 50,
+        "bass": 38,
+        "drums": "four_on_floor",
+        "gchord": "cccc",
     },
     "rock": {
         "keywords": ("rock", "punk", "grunge", "metal", "indie"),
-        "tempo": 128, "meter": "4/4", "mode": "major",
-        "melody": 29, "chords": 30, "bass": 34, "drums": "rock", "gchord": "fzcz",
+        "tempo": 128,
+        "meter": "4/4",
+        "mode": "major",
+        "melody": 29,
+        "chords": 30,
+        "bass": 34,
+        "drums": "rock",
+        "gchord": "fzcz",
     },
     "pop": {
         "keywords": ("pop", "synthpop", "k-pop", "j-pop"),
-        "tempo": 112, "meter": "4/4", "mode": "major",
-        "melody": 80, "chords": 0, "bass": 33, "drums": "rock", "gchord": "fzczfzcz",
+        "tempo": 112,
+        "meter": "4/4",
+        "mode": "major",
+        "melody": 80,
+        "chords": 0,
+        "bass": 33,
+        "drums": "rock",
+        "gchord": "fzczfzcz",
     },
     "jazz": {
         "keywords": ("jazz", "swing", "bebop", "blues", "lounge"),
-        "tempo": 120, "meter": "4/4", "mode": "major",
-        "melody": 65, "chords": 0, "bass": 32, "drums": "swing", "gchord": "fzcz",
+        "tempo": 120,
+        "meter": "4/4",
+        "mode": "major",
+        "melody": 65,
+        "chords": 0,
+        "bass": 32,
+        "drums": "swing",
+        "gchord": "fzcz",
     },
     "classical": {
         "keywords": ("classical", "baroque", "piano", "orchestral", "cinematic"),
-        "tempo": 96, "meter": "4/4", "mode": "major",
-        "melody": 0, "chords": 48, "bass": 42, "drums": None, "gchord": "fzcz",
+        "tempo": 96,
+        "meter": "4/4",
+        "mode": "major",
+        "melody": 0,
+        "chords": 48,
+        "bass": 42,
+        "drums": None,
+        "gchord": "fzcz",
     },
     "folk": {
         "keywords": ("folk", "celtic", "irish", "reel", "country", "bluegrass", "fiddle"),
-        "tempo": 180, "meter": "4/4", "mode": "major",
-        "melody": 40, "chords": 25, "bass": 32, "drums": None, "gchord": "fzcz",
+        "tempo": 180,
+        "meter": "4/4",
+        "mode": "major",
+        "melody": 40,
+        "chords": 25,
+        "bass": 32,
+        "drums": None,
+        "gchord": "fzcz",
     },
     "jig": {
         "keywords": ("jig", "6/8"),
-        "tempo": 165, "meter": "6/8", "mode": "major",
-        "melody": 73, "chords": 25, "bass": 32, "drums": None, "gchord": "fzcfzc",
+        "tempo": 165,
+        "meter": "6/8",
+        "mode": "major",
+        "melody": 73,
+        "chords": 25,
+        "bass": 32,
+        "drums": None,
+        "gchord": "fzcfzc",
     },
     "waltz": {
         "keywords": ("waltz", "3/4", "minuet", "mazurka"),
-        "tempo": 132, "meter": "3/4", "mode": "major",
-        "melody": 21, "chords": 21, "bass": 32, "drums": None, "gchord": "fcc",
+        "tempo": 132,
+        "meter": "3/4",
+        "mode": "major",
+        "melody": 21,
+        "chords": 21,
+        "bass": 32,
+        "drums": None,
+        "gchord": "fcc",
     },
     "sad": {
         "keywords": ("sad", "melanchol", "dark", "gothic", "doom"),
-        "tempo": 70, "meter": "4/4", "mode": "minor",
-        "melody": 42, "chords": 48, "bass": 43, "drums": None, "gchord": "c4",
+        "tempo": 70,
+        "meter": "4/4",
+        "mode": "minor",
+        "melody": 42,
+        "chords": 48,
+        "bass": 43,
+        "drums": None,
+        "gchord": "c4",
     },
     "happy": {
         "keywords": ("happy", "upbeat", "cheer", "sunny", "fun"),
-        "tempo": 126, "meter": "4/4", "mode": "major",
-        "melody": 11, "chords": 0, "bass": 33, "drums": "rock", "gchord": "fzcz",
+        "tempo": 126,
+        "meter": "4/4",
+        "mode": "major",
+        "melody": 11,
+        "chords": 0,
+        "bass": 33,
+        "drums": "rock",
+        "gchord": "fzcz",
     },
 }
 DEFAULT_STYLE: dict = {
-    "tempo": 110, "meter": "4/4", "mode": "major",
-    "melody": 0, "chords": 0, "bass": 32, "drums": None, "gchord": "fzcz",
+    "tempo": 110,
+    "meter": "4/4",
+    "mode": "major",
+    "melody": 0,
+    "chords": 0,
+    "bass": 32,
+    "drums": None,
+    "gchord": "fzcz",
 }
 # Keys the prompt may ask for, by mode; each song picks one with its seed.
 KEYS_BY_MODE: dict[str, tuple[str, ...]] = {
@@ -162,12 +239,9 @@ DRUM_PATTERNS_BY_METER: dict[str, tuple[str, tuple[int, ...], tuple[int, ...]]] 
     "6/8": ("d2dd2d", (36, 42, 38, 42), (100, 50, 80, 50)),
 }
 
-# --- Audio ---------------------------------------------------------------------------------------
+# --- Audio ----
 PEAK_DBFS = -1.0  # normalize the mix so its peak sits here
 FADE_IN_MS = 20
 FADE_OUT_MS = 800
-LAME_QUALITY = 5  # libmp3lame -q: 0 best/slowest .. 9 fastest; 5 is transparent at 192k
+LAME_QUALITY = 7  # libmp3lame -q, 0 (best) .. 9 (fastest): 7 encodes ~1.7x faster than 5
 ID3_VERSION = "3"
-
-# --- Progress --------------------------------------------------------------------------------------
-STAGES = ("prompt", "generate", "abc", "midi", "audio", "mp3", "save")

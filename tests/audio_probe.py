@@ -15,9 +15,23 @@ PROBE_RATE = 22050
 def decode(path: Path) -> np.ndarray:
     """Mono float samples at PROBE_RATE."""
     result = subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le",
-         "-ac", "1", "-ar", str(PROBE_RATE), "-"],
-        capture_output=True, check=True)
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            str(PROBE_RATE),
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    )
     return np.frombuffer(result.stdout, dtype="<i2").astype(np.float32) / 32768
 
 
@@ -30,5 +44,8 @@ def tags(path: Path) -> dict[str, str]:
     """The ID3 tags ffmpeg reads from the file."""
     result = subprocess.run(
         [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"],
-        capture_output=True, text=True, check=True)
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return dict(re.findall(r"^(\w+)=(.*)$", result.stdout, flags=re.M))

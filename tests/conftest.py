@@ -1,4 +1,4 @@
-"""Shared fixtures: tiny GGUF models run by the real llama.cpp, the folk-rnn corpus, temp folders."""
+"""Shared fixtures: tiny GGUF models run by the real llama.cpp, the folk-rnn corpus, temp dirs."""
 
 from __future__ import annotations
 
@@ -55,5 +55,11 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 def run_launcher(*args: str, data: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     """launcher.py as a user runs it, in a subprocess."""
     env = {**os.environ, "LLM_MUSIC_GEN_DATA": str(data)}
-    return subprocess.run([sys.executable, str(REPO / "launcher.py"), *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, str(REPO / "launcher.py"), *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

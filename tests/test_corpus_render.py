@@ -19,8 +19,12 @@ def rendered(tmp_path_factory):
     folder = tmp_path_factory.mktemp("output")
     job = Job(styles=(), config=settings.defaults(), library=SongLibrary(folder))
     results = {}
-    failures = render_text(job, corpus_text(), "folk-rnn",
-                           lambda number, sidecar, error: results.update({number: (sidecar, error)}))
+    failures = render_text(
+        job,
+        corpus_text(),
+        "folk-rnn",
+        lambda number, sidecar, error: results.update({number: (sidecar, error)}),
+    )
     return folder, results, failures
 
 

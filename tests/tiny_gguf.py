@@ -27,8 +27,14 @@ def vocabulary(text: str) -> list[str]:
     return [*SPECIALS, *(f"<0x{b:02X}>" for b in range(256)), *chars]
 
 
-def write_llama_gguf(path: Path, tokens: list[str], embeddings: np.ndarray, output: np.ndarray,
-                     output_norm: np.ndarray, context: int = 2048) -> Path:
+def write_llama_gguf(
+    path: Path,
+    tokens: list[str],
+    embeddings: np.ndarray,
+    output: np.ndarray,
+    output_norm: np.ndarray,
+    context: int = 2048,
+) -> Path:
     """A one-block llama whose attention and feed-forward add nothing to the residual stream."""
     n_vocab, width = embeddings.shape
     writer = gguf.GGUFWriter(str(path), "llama")
@@ -79,7 +85,7 @@ def bigram_gguf(path: Path, text: str, damp: dict[str, float] | None = None) -> 
     width = -(-n_vocab // 64) * 64
     counts = np.full((n_vocab, n_vocab), 0.01)  # [next, current]; smoothing keeps every path open
     spm = text.replace(" ", SPACE)
-    for (current, following), number in Counter(zip(spm, spm[1:])).items():
+    for (current, following), number in Counter(zip(spm, spm[1:], strict=False)).items():
         counts[index[following], index[current]] += number
     counts[: 3 + 256, :] = 1e-9  # no specials, no raw bytes: the model never ends by itself
     for char, factor in (damp or {}).items():

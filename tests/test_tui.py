@@ -1,0 +1,104 @@
+"""The text UI in a real pseudo-terminal, read back through pyte as a user would see it."""
+
+import os
+import pty
+import select
+import signal
+import sys
+import time
+
+import pyte
+
+from tests.conftest import REPO
+
+ROWS, COLS = 24, 80
+ENTER_ALTERNATE_SCREEN, LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049h", b"\x1b[?1049l"
+
+
+class Terminal:
+    """launcher.py (no arguments: the TUI) on a pty, rendered by the pyte terminal emulator."""
+
+    def __init__(self, data_dir, rows=ROWS, cols=COLS):
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        self.raw = b""
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.environ.update(
+                TERM="xterm-256color",
+                LINES=str(rows),
+                COLUMNS=str(cols),
+                LLM_MUSIC_GEN_DATA=str(data_dir),
+            )
+            os.chdir(REPO)
+            os.execv(sys.executable, [sys.executable, "launcher.py"])
+
+    def read(self, timeout=0.3):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.fd], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 65536)
+                except OSError:
+                    return
+                self.raw += chunk
+                self.stream.feed(chunk)
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, needle, timeout=10.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.read(0.1)
+            if needle in self.text():
+                return self.text()
+        raise AssertionError(f"{needle!r} never appeared on:\n{self.text()}")
+
+    def restored(self) -> bool:
+        """curses' endwin() ran after the last initscr(): the shell gets its screen back."""
+        return LEAVE_ALTERNATE_SCREEN in self.raw[self.raw.rfind(ENTER_ALTERNATE_SCREEN) :]
+
+    def send(self, keys: bytes):
+        os.write(self.fd, keys)
+
+    def exit_status(self, timeout=10.0) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.read(0.05)
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+        os.kill(self.pid, signal.SIGKILL)
+        raise AssertionError("the app did not exit")
+
+
+def test_main_menu_navigation_and_exit(data_dir):
+    term = Terminal(data_dir)
+    screen = term.wait_for("Llm-Music-Gen: Main Menu")
+    for item in ("1. Generate Music", "2. Output Jukebox", "3. Configure Options"):
+        assert item in screen
+    assert "Exit Program = X" in screen
+    term.send(b"1")
+    assert "launcher.py generate" in term.wait_for("Not in this version yet")
+    term.send(b"\x1bOB\x1bOB\r")  # down, down (xterm keypad mode), Enter: Configure Options
+    term.wait_for("persistent.json")
+    term.send(b"x")
+    assert term.exit_status() == 0
+    assert term.restored()
+
+
+def test_ctrl_c_leaves_cleanly(data_dir):
+    term = Terminal(data_dir)
+    term.wait_for("Main Menu")
+    term.send(b"\x03")
+    assert term.exit_status() == 0
+    assert term.restored()
+
+
+def test_a_tiny_terminal_asks_to_be_enlarged(data_dir):
+    term = Terminal(data_dir, rows=6, cols=30)
+    term.wait_for("Please enlarge the window")
+    term.send(b"x")
+    assert term.exit_status() == 0
