@@ -35,6 +35,8 @@ FLAT_ORDER = "BEADGCF"
 TUPLET_Q = {2: 3, 3: 2, 4: 3, 6: 2, 8: 3}
 MAX_TUNE_SECONDS = 15 * 60
 MIN_DISTINCT_PITCHES = 3
+FIRST_ENDING_RE = re.compile(r"1(?![\d,-])")
+SECOND_ENDING_RE = re.compile(r"2(?![\d,-])")
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,7 @@ def expanded_length(bars: list[Bar]) -> Fraction:
     for index, bar in enumerate(bars):
         total += bar.duration
         closing = bar.closing
-        next_bar_starts_first_ending = re.search(r"1(?![\d,-])", closing) is not None
+        next_bar_starts_first_ending = FIRST_ENDING_RE.search(closing) is not None
         if closing.startswith(":") or closing == "::":
             repeat_end = first_ending_start if first_ending_start is not None else index + 1
             total += sum((b.duration for b in bars[section_start:repeat_end]), Fraction(0))
@@ -349,26 +351,21 @@ def bar_positions(tokens: list[Token]) -> list[int]:
 def mark_repeat_after_second_ending(tune: AbcTune) -> AbcTune:
     """'|1 A :|2 B | C D :|' leaves open where the last repeat starts; abc2midi guesses, often
     wrongly. A second ending lasts as long as the first, so the repeat starts right after it."""
-    tokens = tune.tokens
-    bars = bar_positions(tokens)
+    bars = bar_positions(tune.tokens)
+    texts = [tune.tokens[position].text for position in bars]
     first_ending_bars = 1
-    for order, position in enumerate(bars):
-        text = tokens[position].text
-        if re.search(r"1(?![\d,-])", text) and not text.startswith(":"):
-            ends = [p for p in bars[order + 1 :] if tokens[p].text.startswith(":")]
-            first_ending_bars = (
-                max(1, len(bars[order + 1 : bars.index(ends[0])]) + 1) if ends else 1
-            )
-        if not re.search(r"2(?![\d,-])", text):
+    for order, text in enumerate(texts):
+        if FIRST_ENDING_RE.search(text) and not text.startswith(":"):
+            close = next((o for o in range(order + 1, len(texts)) if texts[o][0] == ":"), None)
+            first_ending_bars = close - order if close else 1
+        if not SECOND_ENDING_RE.search(text):
             continue
-        # The ending's own bar line can be a bare "|2" after ":|": count bars from there.
-        after = bars[order + first_ending_bars] if order + first_ending_bars < len(bars) else None
-        if after is None or tokens[after].text not in ("|", "||"):
+        after = order + first_ending_bars  # the bar line that ends the second ending
+        if after >= len(texts) or texts[after] not in ("|", "||"):
             continue
-        following = [tokens[p].text for p in bars[bars.index(after) + 1 :]]
-        closes = next((t for t in following if t.startswith(":") or t.endswith(":")), "")
-        if closes.startswith(":") and closes != "::":
-            tokens[after] = Token("bar", "|:")
+        next_repeat = next((t for t in texts[after + 1 :] if ":" in t), "")
+        if next_repeat.startswith(":") and next_repeat != "::":
+            tune.tokens[bars[after]] = Token("bar", "|:")
             tune.repairs.append("marked where the repeat after a second ending starts")
     return tune
 

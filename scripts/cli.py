@@ -103,7 +103,6 @@ class ProgressPrinter:
         self.total = total
         self.stream = stream
         self.live = stream.isatty()
-        self.last: tuple[int, str] | None = None
 
     def __call__(self, progress) -> None:
         label = {"generate": "Producing", "convert": "Converting"}[progress.stage]
@@ -112,11 +111,9 @@ class ProgressPrinter:
             width = shutil.get_terminal_size().columns
             line = f"{text} {progress_bar(progress.fraction)} {progress.fraction:4.0%}"
             self.stream.write("\r" + line[: width - 1].ljust(width - 1))
-        elif (progress.song, progress.stage) != self.last or progress.message.startswith("att"):
-            self.stream.write(
-                f"{text}{' (' + progress.message + ')' if progress.message else ''}\n"
-            )
-        self.last = (progress.song, progress.stage)
+        elif progress.fraction == 0.0:  # a stage (or a retry) starts: one line for a log
+            retry = progress.stage == "generate" and progress.message
+            self.stream.write(f"{text} ({progress.message})\n" if retry else f"{text}\n")
         self.stream.flush()
 
     def done(self, line: str) -> None:
