@@ -25,7 +25,7 @@ from scripts.prompts import build_prompt, header_fields  # noqa: E402
 from scripts.settings import defaults  # noqa: E402
 from tests.tiny_gguf import bigram_gguf  # noqa: E402
 
-CORPUS = Path("/work/shared/corpus/folk-rnn-samples.abc")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "folk-rnn-samples.abc"
 SEED = 1234
 TARGET = 0.90
 

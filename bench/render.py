@@ -33,7 +33,7 @@ from scripts.audio_render import (  # noqa: E402
 from scripts.pipeline import prepare_tune  # noqa: E402
 from scripts.settings import defaults  # noqa: E402
 
-CORPUS = Path("/work/shared/corpus/folk-rnn-samples.abc")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "folk-rnn-samples.abc"
 TOOLS = ("abc2midi", "timidity", "lame")
 TARGET_RATIO, TARGET_REALTIME = 3.0, 100.0
 
