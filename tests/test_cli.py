@@ -9,6 +9,12 @@ from tests.audio_probe import seconds_and_rms
 from tests.conftest import CORPUS, run_launcher
 
 
+def run_generate(data_dir, **options):
+    """`launcher.py generate --styles ... --model ...` with options given as keywords."""
+    flags = [x for name, value in options.items() for x in (f"--{name}", str(value))]
+    return run_launcher("generate", *flags, data=data_dir)
+
+
 def test_generate_prints_one_line_per_song_and_list_shows_them(abc_model, data_dir, tmp_path):
     out = tmp_path / "songs"
     result = run_launcher(
@@ -65,16 +71,7 @@ def test_generate_with_a_garbage_model_fails_with_reasons(garbage_model, data_di
     # Short attempts: llama-cpp-python slows to a crawl on text that is not valid UTF-8.
     settings = {"settings": {"max_tokens": 48, "retries": 1}}
     (data_dir / "persistent.json").write_text(json.dumps(settings))
-    result = run_launcher(
-        "generate",
-        "--styles",
-        "Rock",
-        "--model",
-        str(garbage_model),
-        "--out",
-        str(tmp_path),
-        data=data_dir,
-    )
+    result = run_generate(data_dir, styles="Rock", model=garbage_model, out=tmp_path)
     assert result.returncode == 1
     assert "song 1 skipped: abc: no usable tune after 2 tries" in result.stderr
     assert result.stdout == "" and not any(tmp_path.glob("*.mp3"))
@@ -142,32 +139,14 @@ def test_model_problems_give_one_clear_line(data_dir, tmp_path):
 def test_unwritable_output_folder(abc_model, data_dir, tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
-    result = run_launcher(
-        "generate",
-        "--styles",
-        "Chill",
-        "--model",
-        str(abc_model),
-        "--out",
-        str(locked / "songs"),
-        data=data_dir,
-    )
+    result = run_generate(data_dir, styles="Chill", model=abc_model, out=locked / "songs")
     assert result.returncode == 2 and "cannot write to the output folder" in result.stderr
 
 
 def test_output_folder_that_is_a_file(abc_model, data_dir, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    result = run_launcher(
-        "generate",
-        "--styles",
-        "Chill",
-        "--model",
-        str(abc_model),
-        "--out",
-        str(blocker),
-        data=data_dir,
-    )
+    result = run_generate(data_dir, styles="Chill", model=abc_model, out=blocker)
     assert result.returncode == 2
     assert "cannot write to the output folder" in result.stderr and "Traceback" not in result.stderr
 
