@@ -52,10 +52,6 @@ class Key:
             return {letter: 1 for letter in SHARP_ORDER[: self.fifths]}
         return {letter: -1 for letter in FLAT_ORDER[: -self.fifths]}
 
-    @property
-    def is_minor(self) -> bool:
-        return self.mode in ("min", "dor", "phr", "loc")
-
 
 def parse_key(value: str) -> Key:
     """K: field → Key. Highland pipe keys and 'none' read as C major; unreadable ones raise."""
@@ -277,10 +273,8 @@ def expanded_length(bars: list[Bar]) -> Fraction:
 
 def analyse(tune: AbcTune) -> TuneStats:
     reader = BarReader(tune)
+    key, meter, unit = reader.key, reader.meter, reader.unit  # the header's, before any change
     bars = reader.read(tune.tokens)
-    key = parse_key(tune.headers.get("K", "C"))
-    meter = parse_fraction(tune.headers.get("M", "4/4"), Fraction(1))
-    unit = parse_fraction(tune.headers.get("L", "1/8"), Fraction(1, 8))
     return TuneStats(bars, key, meter, unit, expanded_length(bars))
 
 

@@ -153,10 +153,7 @@ def command_generate(args) -> int:
             "no model is configured: pass --model FILE.gguf "
             "(or set model_path in data/persistent.json)"
         )
-    try:
-        check_gguf(model_path)
-    except ModelError as error:
-        raise UsageError(str(error)) from None
+    check_gguf(model_path)  # before the output folder and a long model load: fail fast
     folder = output_folder(args, config)
     if shutil.disk_usage(folder).free < temporary.MIN_FREE_DISK_BYTES:
         raise UsageError(f"less than {temporary.MIN_FREE_DISK_BYTES >> 20} MB free in {folder}")

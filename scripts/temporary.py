@@ -14,7 +14,6 @@ DATA_DIR_ENV = "LLM_MUSIC_GEN_DATA"
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
 SETTINGS_FILE_NAME = "persistent.json"
 DEFAULT_OUTPUT_DIR = REPO_ROOT / "output"
-LOG_FILE_NAME = "llm-music-gen.log"
 LIBRARY_INDEX_NAME = "library.json"
 PARTIAL_SUFFIX = ".part"  # songs are written under this suffix, then renamed
 GGUF_MAGIC = b"GGUF"

@@ -38,14 +38,6 @@ def slugify(text: str, limit: int = 48) -> str:
     return slug[:limit].rstrip("-") or "song"
 
 
-def format_clock(seconds: float) -> str:
-    """MM:SS (H:MM:SS past an hour)."""
-    whole = max(0, int(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
 def progress_bar(fraction: float, width: int = 30) -> str:
     """'[##########--------------------]' as in the seed's preview."""
     filled = round(max(0.0, min(1.0, fraction)) * width)

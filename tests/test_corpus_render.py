@@ -3,7 +3,8 @@
 import pytest
 
 from scripts import settings
-from scripts.abc_notation import extract_tunes
+from scripts.abc_analysis import analyse
+from scripts.abc_notation import extract_tunes, repair
 from scripts.pipeline import Job, render_text
 from scripts.song_library import SongLibrary
 from tests.audio_probe import seconds_and_rms, tags
@@ -58,8 +59,5 @@ def test_sidecar_and_tags_describe_the_song(rendered):
 
 
 def _tune_seconds(abc_path, bpm) -> float:
-    from scripts.abc_analysis import analyse
-    from scripts.abc_notation import repair
-
     raw = extract_tunes(abc_path.read_text())[0]
     return analyse(repair(raw, {})).seconds(bpm)
