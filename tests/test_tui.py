@@ -53,8 +53,16 @@ class Terminal:
         while time.monotonic() < deadline:
             self.read(0.1)
             if needle in self.text():
-                return self.text()
+                return self.settled()
         raise AssertionError(f"{needle!r} never appeared on:\n{self.text()}")
+
+    def settled(self, quiet=0.3) -> str:
+        """The screen once the app has stopped drawing (a redraw can arrive in several reads)."""
+        size = -1
+        while size != len(self.raw):
+            size = len(self.raw)
+            self.read(quiet)
+        return self.text()
 
     def restored(self) -> bool:
         """curses' endwin() ran after the last initscr(): the shell gets its screen back."""
