@@ -136,6 +136,16 @@ class TuneStats:
     def bars_matching_meter(self) -> int:
         return sum(1 for bar in self.bars if bar.duration == bar.meter)
 
+    def bars_in_meter(self) -> int:
+        """Bars that fill the meter, plus short bars at a section's edge: the pickup before a
+        section and the last bar before a repeat or double bar, which together make one bar."""
+        count = 0
+        for index, bar in enumerate(self.bars):
+            before = self.bars[index - 1].closing if index else "|:"
+            at_edge = bar.closing != "|" or before != "|" or index == len(self.bars) - 1
+            count += bar.duration == bar.meter or (at_edge and 0 < bar.duration < bar.meter)
+        return count
+
 
 class BarReader:
     """Walks tokens once, keeping the state ABC makes durations depend on."""

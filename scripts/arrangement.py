@@ -24,6 +24,7 @@ class Arrangement:
     bass: int | None
     drums: str | None
     gchord: str
+    rhythm: str  # the R: field: a tune type the model knows
 
     def key_for(self, seed: int) -> str:
         """A key of the arrangement's mode, chosen by the song's seed."""
@@ -52,19 +53,20 @@ def arrange(styles: tuple[str, ...]) -> Arrangement:
         matched = [temporary.DEFAULT_STYLE]
     first = matched[0]
     # A meter-defining style (jig, waltz) wins over the 4/4 every other style assumes.
-    meter = next((m["meter"] for m in matched if m["meter"] != "4/4"), first["meter"])
+    shaping = next((m for m in matched if m["meter"] != "4/4"), first)
     tempo = round(sum(m["tempo"] for m in matched) / len(matched))
     drums = next((m["drums"] for m in matched if m["drums"]), None)
     return Arrangement(
         styles,
         tempo,
-        meter,
+        shaping["meter"],
         first["mode"],
         first["melody"],
         first["chords"],
         first["bass"],
         drums,
         first["gchord"],
+        shaping["rhythm"],
     )
 
 

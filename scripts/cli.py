@@ -12,7 +12,7 @@ from scripts import settings as settings_store
 from scripts import temporary
 from scripts.abc_notation import AbcError
 from scripts.arrangement import parse_styles
-from scripts.models import Cancelled, ModelError, check_gguf
+from scripts.models import Cancelled, ModelError, check_gguf, configured_model
 from scripts.song_library import LibraryError, SongLibrary, writable_folder
 from scripts.utility import progress_bar
 
@@ -77,7 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
         help='styles, separated by commas, e.g. "Chill, Dubstep"',
     )
     generate.add_argument("--count", type=song_count, default=1, help="how many songs")
-    generate.add_argument("--model", type=Path, help="a GGUF model file (default: configured)")
+    generate.add_argument(
+        "--model",
+        type=Path,
+        help="a GGUF model file (default: the configured one, else the starter model)",
+    )
     generate.add_argument("--seed", type=seed_value, help="fixed seed (song N uses seed+N-1)")
     generate.add_argument("--out", type=Path, help=out_help)
     generate.add_argument("--json", action="store_true", help="print each song's sidecar as JSON")
@@ -147,12 +151,7 @@ def command_generate(args) -> int:
     from scripts.pipeline import Job, SongFailed, generate_song
 
     config = load_config()
-    model_path = args.model or (Path(p) if (p := config["settings"]["model_path"]) else None)
-    if model_path is None:
-        raise UsageError(
-            "no model is configured: pass --model FILE.gguf "
-            "(or set model_path in data/persistent.json)"
-        )
+    model_path = args.model or configured_model(config["settings"])
     check_gguf(model_path)  # before the output folder and a long model load: fail fast
     folder = output_folder(args, config)
     if shutil.disk_usage(folder).free < temporary.MIN_FREE_DISK_BYTES:

@@ -31,6 +31,14 @@ class Sampling:
         return cls(**{name: settings[name] for name in cls.__dataclass_fields__})
 
 
+def configured_model(settings: dict) -> Path:
+    """The model file the settings name: the starter model when none is set; a relative path is
+    read from the app's folder, so that the settings file travels with it."""
+    if not settings["model_path"]:
+        return temporary.STARTER_MODEL_PATH
+    return temporary.REPO_ROOT / Path(settings["model_path"]).expanduser()
+
+
 def check_gguf(path: Path) -> None:
     """Raise ModelError unless `path` is a readable file that starts like a GGUF."""
     if not path.exists():

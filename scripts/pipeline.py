@@ -11,7 +11,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scripts import abc_analysis, temporary
@@ -19,7 +19,7 @@ from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repa
 from scripts.arrangement import Arrangement, arrange, directives, harmonize
 from scripts.audio_render import AudioError, abc_to_midi, default_soundfont, midi_to_pcm, write_mp3
 from scripts.models import Cancelled, LocalModel, Sampling
-from scripts.prompts import PromptError, build_prompt, header_fields
+from scripts.prompts import PromptError, build_prompt, header_fields, split_at_title
 from scripts.song_library import SongLibrary
 
 SEED_STEP = 1_000_003  # a retry's seed: far from the seeds of the batch's other songs
@@ -196,6 +196,19 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
     return sidecar
 
 
+def model_title(model: LocalModel, head: str, sampling: Sampling, seed: int, job: Job) -> str:
+    """The title line the model writes after the style fields of the header."""
+    line = model.complete(
+        head,
+        replace(sampling, max_tokens=temporary.TITLE_MAX_TOKENS),
+        seed,
+        ["\n"],
+        lambda count: None,
+        job.cancel,
+    )
+    return " ".join(line.split())
+
+
 def generate_song(model: LocalModel, job: Job, number: int, base_seed: int | None) -> dict:
     """Ask the model for a tune until one is usable (settings: retries), then render it."""
     settings, prompts = job.settings, job.config["prompts"]
@@ -207,13 +220,14 @@ def generate_song(model: LocalModel, job: Job, number: int, base_seed: int | Non
         seed = song_seed(base_seed, number, attempt)
         fields = header_fields(arrangement, arrangement.key_for(seed))
         try:
-            prompt = build_prompt(prompts["abc_header"], fields)
+            head, tail = split_at_title(build_prompt(prompts["abc_header"], fields))
         except PromptError as error:
             raise SongFailed("prompt", str(error)) from None
         job.on_progress(
             Progress(number, "generate", 0.0, f"attempt {attempt + 1}" if attempt else "")
         )
         started = time.perf_counter()
+        prompt = head + (model_title(model, head, sampling, seed, job) + tail if tail else "")
         text = model.complete(
             prompt,
             sampling,

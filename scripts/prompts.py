@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from scripts.arrangement import Arrangement
-from scripts.utility import slugify
+
+TITLE_MARK = "\x00"  # where {title} was: a character no style or field can hold
 
 
 class PromptError(ValueError):
@@ -17,16 +18,23 @@ def header_fields(arrangement: Arrangement, key: str) -> dict[str, str]:
         "unit": "1/8",
         "key": key,
         "tempo": f"1/4={arrangement.tempo}",
-        "rhythm": slugify(arrangement.styles[0] if arrangement.styles else "tune"),
+        "rhythm": arrangement.rhythm,
         "styles": ", ".join(arrangement.styles),
     }
 
 
 def build_prompt(template: str, fields: dict[str, str]) -> str:
     try:
-        return template.format(**fields)
+        return template.format(**fields, title=TITLE_MARK)
     except (KeyError, IndexError, ValueError) as error:
         raise PromptError(
             f"the prompt template is broken: {error!r} "
             f"(fields: {', '.join('{' + f + '}' for f in fields)})"
         ) from None
+
+
+def split_at_title(prompt: str) -> tuple[str, str]:
+    """A built prompt → (before the title, after it). With no {title} in the template the model
+    is given the whole header at once: (prompt, "")."""
+    before, found, after = prompt.partition(TITLE_MARK)
+    return (before, after) if found else (prompt, "")

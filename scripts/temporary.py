@@ -17,6 +17,8 @@ DEFAULT_OUTPUT_DIR = REPO_ROOT / "output"
 LIBRARY_INDEX_NAME = "library.json"
 PARTIAL_SUFFIX = ".part"  # songs are written under this suffix, then renamed
 GGUF_MAGIC = b"GGUF"
+# The small ABC model trained for this app (training/), used when no other model is chosen.
+STARTER_MODEL_PATH = REPO_ROOT / "data" / "starter-model.gguf"
 
 # --- Limits ----
 MAX_SONGS_PER_BATCH = 100  # hard ceiling; the user's own maximum (settings) may be lower
@@ -26,7 +28,7 @@ ABC2MIDI_TIMEOUT_S = 30
 
 # --- Settings and prompts (data/persistent.json) -------------------------------------------------
 DEFAULT_SETTINGS: dict = {
-    "model_path": "",
+    "model_path": "",  # empty = the starter model, STARTER_MODEL_PATH
     "n_ctx": 2048,
     "n_threads": 0,  # 0 = the number of physical cores
     "n_gpu_layers": 0,
@@ -64,16 +66,22 @@ SETTING_RANGES: dict[str, tuple[type, float, float]] = {
 MP3_BITRATES = ("96k", "128k", "160k", "192k", "256k", "320k")
 
 # The raw prompt is an ABC header: a model that writes ABC continues it with the tune.
-# Fields: {meter} {unit} {key} {tempo} {rhythm} {styles}.
+# Fields: {meter} {unit} {key} {tempo} {rhythm} {styles}. {title} marks where the model writes
+# the title itself (one line) before the rest of the header is given; the starter model was
+# trained on headers in this order (X R M L Q T K).
 DEFAULT_PROMPTS: dict = {
-    "abc_header": "X:1\nM:{meter}\nL:{unit}\nK:{key}\n",
+    "abc_header": "X:1\nR:{rhythm}\nM:{meter}\nL:{unit}\nT:{title}\nK:{key}\n",
     "stop": ["\n\n", "\nX:"],
 }
+
+TITLE_MAX_TOKENS = 48
 
 # --- Styles → arrangement ------------------------------------------------------------------------
 # A style matches when one of its keywords occurs in what the user typed (case-insensitive).
 # tempo: quarter notes per minute; meter; mode: "major" | "minor"; GM programs for melody, chords,
-# bass (None = no chord/bass part); drums: a key of DRUM_PATTERNS or None; gchord: abc2midi pattern.
+# bass (None = no chord/bass part); drums: a key of DRUM_PATTERNS or None; gchord: abc2midi pattern;
+# rhythm: the R: field asked of the model, a tune type its training tunes carry (reel, jig,
+# hornpipe, waltz, air, ...): the nearest folk rhythm to the style.
 STYLE_MAP: dict[str, dict] = {
     "chill": {
         "keywords": ("chill", "lofi", "lo-fi", "ambient", "relax", "calm", "sleep"),
@@ -85,6 +93,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 33,
         "drums": "soft",
         "gchord": "c2c2",
+        "rhythm": "air",
     },
     "dubstep": {
         "keywords": ("dubstep", "wobble", "bass music", "drum and bass", "dnb", "trap"),
@@ -96,6 +105,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 38,
         "drums": "halftime",
         "gchord": "c4c4",
+        "rhythm": "strathspey",
     },
     "dance": {
         "keywords": ("dance", "edm", "house", "techno", "disco", "trance", "electro", "club"),
@@ -107,6 +117,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 38,
         "drums": "four_on_floor",
         "gchord": "cccc",
+        "rhythm": "reel",
     },
     "rock": {
         "keywords": ("rock", "punk", "grunge", "metal", "indie"),
@@ -118,6 +129,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 34,
         "drums": "rock",
         "gchord": "fzcz",
+        "rhythm": "reel",
     },
     "pop": {
         "keywords": ("pop", "synthpop", "k-pop", "j-pop"),
@@ -129,6 +141,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 33,
         "drums": "rock",
         "gchord": "fzczfzcz",
+        "rhythm": "hornpipe",
     },
     "jazz": {
         "keywords": ("jazz", "swing", "bebop", "blues", "lounge"),
@@ -140,6 +153,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 32,
         "drums": "swing",
         "gchord": "fzcz",
+        "rhythm": "hornpipe",
     },
     "classical": {
         "keywords": ("classical", "baroque", "piano", "orchestral", "cinematic"),
@@ -151,6 +165,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 42,
         "drums": None,
         "gchord": "fzcz",
+        "rhythm": "air",
     },
     "folk": {
         "keywords": ("folk", "celtic", "irish", "reel", "country", "bluegrass", "fiddle"),
@@ -162,6 +177,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 32,
         "drums": None,
         "gchord": "fzcz",
+        "rhythm": "reel",
     },
     "jig": {
         "keywords": ("jig", "6/8"),
@@ -173,6 +189,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 32,
         "drums": None,
         "gchord": "fzcfzc",
+        "rhythm": "jig",
     },
     "waltz": {
         "keywords": ("waltz", "3/4", "minuet", "mazurka"),
@@ -184,6 +201,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 32,
         "drums": None,
         "gchord": "fcc",
+        "rhythm": "waltz",
     },
     "sad": {
         "keywords": ("sad", "melanchol", "dark", "gothic", "doom"),
@@ -195,6 +213,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 43,
         "drums": None,
         "gchord": "c4",
+        "rhythm": "air",
     },
     "happy": {
         "keywords": ("happy", "upbeat", "cheer", "sunny", "fun"),
@@ -206,6 +225,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 33,
         "drums": "rock",
         "gchord": "fzcz",
+        "rhythm": "reel",
     },
 }
 DEFAULT_STYLE: dict = {
@@ -217,6 +237,7 @@ DEFAULT_STYLE: dict = {
     "bass": 32,
     "drums": None,
     "gchord": "fzcz",
+    "rhythm": "reel",
 }
 # Keys the prompt may ask for, by mode; each song picks one with its seed.
 KEYS_BY_MODE: dict[str, tuple[str, ...]] = {

@@ -125,7 +125,6 @@ def test_model_problems_give_one_clear_line(data_dir, tmp_path):
     not_gguf = tmp_path / "notes.gguf"
     not_gguf.write_text("hello")
     cases = [
-        ([], "no model is configured"),
         (["--model", str(tmp_path / "missing.gguf")], "model file not found"),
         (["--model", str(not_gguf)], "notes.gguf is not a GGUF model file"),
     ]
