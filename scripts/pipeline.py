@@ -209,46 +209,67 @@ def model_title(model: LocalModel, head: str, sampling: Sampling, seed: int, job
     return " ".join(line.split())
 
 
+@dataclass
+class Draft:
+    """What the model wrote for one attempt: the prompt (with its own title) and the text."""
+
+    fields: dict[str, str]
+    seed: int
+    prompt: str
+    text: str
+    seconds: float
+
+
+def write_draft(model: LocalModel, job: Job, number: int, seed: int) -> Draft:
+    """Ask the model for one tune in the job's styles, in a key chosen by the seed."""
+    sampling = Sampling.from_settings(job.settings)
+    prompts = job.config["prompts"]
+    fields = header_fields(job.arrangement, job.arrangement.key_for(seed))
+    try:
+        head, tail = split_at_title(build_prompt(prompts["abc_header"], fields))
+    except PromptError as error:
+        raise SongFailed("prompt", str(error)) from None
+    started = time.perf_counter()
+    prompt = head + (model_title(model, head, sampling, seed, job) + tail if tail else "")
+    text = model.complete(
+        prompt,
+        sampling,
+        seed,
+        list(prompts["stop"]),
+        lambda count: job.on_progress(
+            Progress(number, "generate", min(1.0, count / sampling.max_tokens))
+        ),
+        job.cancel,
+    )
+    return Draft(fields, seed, prompt, text, time.perf_counter() - started)
+
+
+def draft_tune(draft: Draft, job: Job, number: int) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
+    """The usable tune in a draft, repaired; raises AbcError saying why there is none."""
+    defaults = {
+        "X": "1",
+        "T": fallback_title(job.styles, number),
+        "M": draft.fields["meter"],
+        "K": draft.fields["key"],
+    }
+    return first_usable_tune(
+        draft.prompt + draft.text, defaults, job.arrangement, job.settings["min_bars"]
+    )
+
+
 def generate_song(model: LocalModel, job: Job, number: int, base_seed: int | None) -> dict:
     """Ask the model for a tune until one is usable (settings: retries), then render it."""
-    settings, prompts = job.settings, job.config["prompts"]
-    arrangement = job.arrangement
-    sampling = Sampling.from_settings(settings)
+    settings = job.settings
     reasons = []
     for attempt in range(settings["retries"] + 1):
         job.check_cancel()
         seed = song_seed(base_seed, number, attempt)
-        fields = header_fields(arrangement, arrangement.key_for(seed))
-        try:
-            head, tail = split_at_title(build_prompt(prompts["abc_header"], fields))
-        except PromptError as error:
-            raise SongFailed("prompt", str(error)) from None
         job.on_progress(
             Progress(number, "generate", 0.0, f"attempt {attempt + 1}" if attempt else "")
         )
-        started = time.perf_counter()
-        prompt = head + (model_title(model, head, sampling, seed, job) + tail if tail else "")
-        text = model.complete(
-            prompt,
-            sampling,
-            seed,
-            list(prompts["stop"]),
-            lambda count: job.on_progress(
-                Progress(number, "generate", min(1.0, count / sampling.max_tokens))
-            ),
-            job.cancel,
-        )
-        generate_seconds = time.perf_counter() - started
-        defaults = {
-            "X": "1",
-            "T": fallback_title(job.styles, number),
-            "M": fields["meter"],
-            "K": fields["key"],
-        }
+        draft = write_draft(model, job, number, seed)
         try:
-            tune, stats, tempo = first_usable_tune(
-                prompt + text, defaults, arrangement, settings["min_bars"]
-            )
+            tune, stats, tempo = draft_tune(draft, job, number)
         except AbcError as error:
             reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}")
             continue
@@ -259,10 +280,10 @@ def generate_song(model: LocalModel, job: Job, number: int, base_seed: int | Non
             "model": model.name,
             "seed": seed,
             "attempts": attempt + 1,
-            "prompt": prompt,
-            "raw_text": text,
-            "sampling": sampling.__dict__,
-            "timings": {"generate": generate_seconds},
+            "prompt": draft.prompt,
+            "raw_text": draft.text,
+            "sampling": Sampling.from_settings(settings).__dict__,
+            "timings": {"generate": draft.seconds},
         }
         try:
             return render_song(job, number, tune, stats, tempo, meta)

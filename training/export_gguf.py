@@ -15,10 +15,10 @@ import gguf
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model import Config, Llama  # noqa: E402
-from tokenizer import BOS, BYTE_OFFSET, EOS, UNK, CharTokenizer  # noqa: E402
+from training.model import Config, Llama  # noqa: E402
+from training.tokenizer import BOS, BYTE_OFFSET, EOS, UNK, CharTokenizer  # noqa: E402
 
 MODEL_NAME = "llm-music-gen-starter"
 # (llama.cpp's name, ours) per block

@@ -20,12 +20,12 @@ from pathlib import Path
 import torch
 from torch.nn import functional
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import corpus  # noqa: E402
-from model import Config, Llama  # noqa: E402
-from tokenizer import CharTokenizer  # noqa: E402
-from transpose import INTERVALS, Unplayable, transpose  # noqa: E402
+from training import corpus  # noqa: E402
+from training.model import Config, Llama  # noqa: E402
+from training.tokenizer import CharTokenizer  # noqa: E402
+from training.transpose import INTERVALS, Unplayable, transpose  # noqa: E402
 
 BITS = 1 / math.log(2)
 
@@ -34,7 +34,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "run")
     parser.add_argument("--seed", type=int, default=20261121)
-    parser.add_argument("--steps", type=int, default=3200)
+    parser.add_argument("--steps", type=int, default=2400)
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--context", type=int, default=1024)
     parser.add_argument("--width", type=int, default=256)
@@ -46,8 +46,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--weight-decay", type=float, default=0.1)
     parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--augment", type=int, default=2, help="transposed copies per tune")
+    parser.add_argument("--tunes", type=int, default=None, help="use only the first N (tests)")
     parser.add_argument("--eval-every", type=int, default=200)
     parser.add_argument("--checkpoint-every", type=int, default=50)
+    parser.add_argument(
+        "--pause-at", type=int, default=None, help="stop after this step; run again to resume"
+    )
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     return parser.parse_args(argv)
 
@@ -117,7 +121,7 @@ def train(args: argparse.Namespace) -> Path:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
-    data = corpus.split(corpus.load_tunes(), seed=args.seed)
+    data = corpus.split(corpus.load_tunes()[: args.tunes], seed=args.seed)
     tokenizer = CharTokenizer.from_texts(data.train + data.validation)
     tokenizer.save(args.out / "tokenizer.json")
     (args.out / "validation.abc").write_text("\n".join(data.validation), encoding="utf-8")
@@ -143,6 +147,8 @@ def train(args: argparse.Namespace) -> Path:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step, history = state["step"], state["history"]
+        if "rng" in state:  # dropout's random state: a resumed run equals an unbroken one
+            torch.set_rng_state(state["rng"])
         print(f"resumed at step {step}", flush=True)
     print(
         f"{len(data.train)} train tunes ({len(train_tunes)} with transpositions, "
@@ -151,7 +157,8 @@ def train(args: argparse.Namespace) -> Path:
         flush=True,
     )
     started, running = time.time(), []
-    while step < args.steps:
+    last = min(args.steps, args.pause_at or args.steps)
+    while step < last:
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, args)
         inputs, targets = batch_at(stream, step, args.batch, args.context, args.seed)
@@ -172,9 +179,13 @@ def train(args: argparse.Namespace) -> Path:
             history.append(record)
             running = []
             print(json.dumps(record), flush=True)
-        if step % args.checkpoint_every == 0 or step == args.steps:
+        if step % args.checkpoint_every == 0 or step == last:
             state = {"model": model.state_dict(), "optimizer": optimizer.state_dict()}
-            save_atomic({**state, "step": step, "history": history}, checkpoint_path)
+            state.update(step=step, history=history, rng=torch.get_rng_state())
+            save_atomic(state, checkpoint_path)
+    if step < args.steps:
+        print(f"paused at step {step}: run the same command again to go on", flush=True)
+        return checkpoint_path
     final = args.out / "model.pt"
     save_atomic({"config": config.as_dict(), "model": model.state_dict()}, final)
     (args.out / "losses.json").write_text(json.dumps(history, indent=1), encoding="utf-8")
