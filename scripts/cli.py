@@ -11,9 +11,9 @@ from pathlib import Path
 from scripts import settings as settings_store
 from scripts import temporary
 from scripts.abc_notation import AbcError
-from scripts.arrangement import parse_styles
 from scripts.models import Cancelled, ModelError, check_gguf, configured_model
 from scripts.song_library import LibraryError, SongLibrary, writable_folder
+from scripts.user_input import InputError, checked_count, checked_styles
 from scripts.utility import progress_bar
 
 
@@ -23,14 +23,9 @@ class UsageError(Exception):
 
 def song_count(text: str) -> int:
     try:
-        count = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"count must be a whole number, not {text!r}") from None
-    if not 1 <= count <= temporary.MAX_SONGS_PER_BATCH:
-        raise argparse.ArgumentTypeError(
-            f"count must be between 1 and {temporary.MAX_SONGS_PER_BATCH}, not {count}"
-        )
-    return count
+        return checked_count(text)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def seed_value(text: str) -> int:
@@ -44,14 +39,10 @@ def seed_value(text: str) -> int:
 
 
 def styles_value(text: str) -> tuple[str, ...]:
-    styles = parse_styles(text)
-    if not styles:
-        raise argparse.ArgumentTypeError('styles are empty: give at least one, e.g. "Chill, Jazz"')
-    if len(text) > temporary.MAX_STYLES_LENGTH:
-        raise argparse.ArgumentTypeError(
-            f"styles are too long (at most {temporary.MAX_STYLES_LENGTH} characters)"
-        )
-    return styles
+    try:
+        return checked_styles(text)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 class Parser(argparse.ArgumentParser):

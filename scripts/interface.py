@@ -1,66 +1,201 @@
-"""The curses face of the app. For now the main menu; its screens arrive with the TUI issue, and
-until then each says how to do the same from the command line."""
+"""The curses app: one main loop on the main thread that owns the screen and the keyboard; the
+screens (screen_*.py) draw from state and react to keys; generation and playback run in the
+background and only post events (design: workers never call curses)."""
 
 from __future__ import annotations
 
 import curses
+import logging
+import os
+import queue
+import sys
+from contextlib import contextmanager
+from pathlib import Path
 
+from scripts import settings as settings_store
 from scripts import temporary
+from scripts.ui_widgets import Canvas
 
-RULE = "=" * 80
-MENU = (("1", "Generate Music"), ("2", "Output Jukebox"), ("3", "Configure Options"))
-PLACEHOLDER = {
-    "1": 'Not in this version yet. Meanwhile: python launcher.py generate --styles "Chill" '
-    "--count 3 --model FILE.gguf",
-    "2": "Not in this version yet. Meanwhile: python launcher.py list, then play the MP3s in "
-    "output/ with any player.",
-    "3": "Not in this version yet. Meanwhile: edit data/persistent.json.",
-}
-MIN_HEIGHT, MIN_WIDTH = 12, 40
+log = logging.getLogger(__name__)
 
 
-def draw(screen, selected: int, notice: str) -> None:
-    screen.erase()
-    height, width = screen.getmaxyx()
-    if height < MIN_HEIGHT or width < MIN_WIDTH:
-        screen.addstr(0, 0, "Please enlarge the window"[: width - 1])
-        screen.refresh()
+class App:
+    """State shared by the screens, and the services that outlive a screen."""
+
+    def __init__(self, window, config: dict, notices: list[str]):
+        self.window = window
+        self.config = config
+        self.events: queue.Queue = queue.Queue()
+        self.worker = None  # GenerationWorker while a batch runs
+        self.batch = None  # BatchState of the latest batch
+        self.music = None  # MusicService once the jukebox has been opened or a song made
+        self.running = True
+        self.repaint = False
+        self.notice = " ".join(notices)
+        from scripts.screen_generate import GenerateScreen
+        from scripts.screen_jukebox import JukeboxScreen
+        from scripts.screen_menu import MenuScreen
+        from scripts.screen_options import OptionsScreen
+
+        self.screens = {
+            "menu": MenuScreen(),
+            "generate": GenerateScreen(),
+            "jukebox": JukeboxScreen(),
+            "options": OptionsScreen(),
+        }
+        self.screen = self.screens["menu"]
+
+    # --- navigation ----
+
+    def show(self, name: str) -> None:
+        self.screen = self.screens[name]
+        self.screen.enter(self)
+
+    def quit(self) -> None:
+        self.running = False
+
+    # --- services ----
+
+    def output_folder(self) -> Path:
+        configured = self.config["settings"]["output_dir"]
+        return Path(configured).expanduser() if configured else temporary.DEFAULT_OUTPUT_DIR
+
+    def music_service(self):
+        if self.music is None:
+            from scripts.music_service import MusicService
+
+            self.music = MusicService(self.output_folder())
+        return self.music
+
+    def busy_text(self) -> str:
+        parts = []
+        if self.worker is not None and self.worker.running:
+            batch = self.batch
+            total = "continuous" if batch.count == 0 else f"of {batch.count}"
+            parts.append(f"[generating {batch.song} {total}]")
+        if self.music is not None and self.music.playing_title():
+            parts.append("[paused]" if self.music.player.paused else "[playing]")
+        return " ".join(parts)
+
+    def drain_events(self) -> None:
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if self.batch is not None:
+                self.batch.apply(event)
+            if event.kind == "song":
+                self.music_service().add(event.data)
+            elif event.kind == "loaded":
+                self.repaint = True  # llama.cpp pointed fd 1 at /dev/null while it loaded
+
+    def tick(self) -> None:
+        self.drain_events()
+        if self.music is not None:
+            self.music.tick()
+
+    def shutdown(self) -> None:
+        """Stop the background work so that nothing half-made is left and state is saved."""
+        if self.worker is not None and self.worker.running:
+            self.worker.cancel()
+            self.worker.thread.join(timeout=10)
+        if self.music is not None:
+            self.music.close()
+
+    # --- drawing ----
+
+    def draw(self) -> None:
+        if self.repaint:
+            self.window.clearok(True)
+            self.repaint = False
+        self.window.erase()
+        canvas = Canvas(self.window)
+        if canvas.height < temporary.UI_MIN_HEIGHT or canvas.width < temporary.UI_MIN_WIDTH:
+            canvas.text(0, 0, "Please enlarge the window")
+            canvas.text(1, 0, f"(at least {temporary.UI_MIN_WIDTH}x{temporary.UI_MIN_HEIGHT})")
+        else:
+            self.screen.draw(canvas, self)
+        self.window.refresh()
+
+
+def sync_size() -> None:
+    """Make curses use the terminal's real size: at start (some environments make ncurses fall
+    back to 80x24) and after a resize."""
+    try:
+        size = os.get_terminal_size(sys.__stdout__.fileno())
+    except (OSError, ValueError):
         return
-    rule = RULE[: width - 1]
-    lines = [rule, f"    {temporary.APP_NAME}: Main Menu", rule, ""]
-    lines += [f"    {key}. {label}" for key, label in MENU]
-    for row, line in enumerate(lines):
-        attribute = curses.A_REVERSE if 4 <= row < 4 + len(MENU) and row - 4 == selected else 0
-        screen.addstr(row, 0, line[: width - 1], attribute)
-    if notice:
-        screen.addstr(len(lines) + 1, 4, notice[: width - 5])
-    screen.addstr(height - 2, 0, "-" * (width - 1))
-    screen.addstr(height - 1, 0, "Selection; Menu Option = 1-3, Exit Program = X:"[: width - 1])
-    screen.refresh()
+    if (size.lines, size.columns) != (curses.LINES, curses.COLS):
+        curses.resizeterm(size.lines, size.columns)
 
 
-def menu_loop(screen) -> None:
-    curses.curs_set(0)
-    selected, notice = 0, ""
-    while True:
-        draw(screen, selected, notice)
-        key = screen.getch()
-        if key in (ord("x"), ord("X")):
-            return
-        if key == curses.KEY_UP:
-            selected = (selected - 1) % len(MENU)
-        elif key == curses.KEY_DOWN:
-            selected = (selected + 1) % len(MENU)
-        elif key in (curses.KEY_ENTER, 10, 13):
-            notice = PLACEHOLDER[MENU[selected][0]]
-        elif chr(key) in PLACEHOLDER if 0 <= key < 256 else False:
-            selected = int(chr(key)) - 1
-            notice = PLACEHOLDER[chr(key)]
+def read_key(window):
+    """The next key (str for characters, int for special keys), or None when the tick passes."""
+    try:
+        return window.get_wch()
+    except curses.error:
+        return None
+
+
+def main_loop(window, config: dict, notices: list[str]) -> None:
+    try:
+        curses.curs_set(0)
+    except curses.error:  # some terminals cannot hide the cursor
+        pass
+    window.keypad(True)
+    window.timeout(temporary.UI_TICK_MS)
+    sync_size()
+    app = App(window, config, notices)
+    try:
+        while app.running:
+            app.tick()
+            app.draw()
+            key = read_key(window)
+            if key is None:
+                continue
+            if key == curses.KEY_RESIZE:
+                sync_size()
+                continue
+            app.screen.key(key, app)
+    finally:
+        app.shutdown()
+
+
+@contextmanager
+def stderr_to_log():
+    """fd 2 goes to logs/app.log while the TUI runs: what llama.cpp, abc2midi, ffmpeg and ALSA
+    print must never land on the curses screen. Python's own logging goes there too."""
+    temporary.LOG_DIR.mkdir(parents=True, exist_ok=True)
+    path = temporary.LOG_DIR / temporary.LOG_FILE_NAME
+    saved = os.dup(2)
+    with open(path, "a", encoding="utf-8") as handle:
+        os.dup2(handle.fileno(), 2)
+        logging.basicConfig(
+            stream=handle, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s"
+        )
+        try:
+            yield path
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def run_tui() -> int:
+    os.environ.setdefault("ESCDELAY", "25")  # Esc cancels: do not wait a second for a sequence
+    config, notices = settings_store.load()
     try:
-        curses.wrapper(menu_loop)  # restores the terminal however the loop ends
-    except KeyboardInterrupt:
-        pass
+        with stderr_to_log() as log_path:
+            try:
+                curses.wrapper(main_loop, config, notices)  # restores the terminal on any exit
+            except KeyboardInterrupt:
+                pass
+            except Exception:
+                log.exception("the app stopped")
+                print(f"{temporary.APP_NAME} stopped by an error; see {log_path}", file=sys.stderr)
+                return 1
+    except OSError as error:  # the log folder cannot be written: run without the log
+        print(f"cannot write the log file: {error}", file=sys.stderr)
+        return 1
     return 0

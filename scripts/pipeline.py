@@ -78,8 +78,12 @@ def song_seed(base: int | None, number: int, attempt: int) -> int:
 
 
 def readable_title(tune: AbcTune) -> str | None:
+    """The tune's T: when it reads as words, not as more music ('cBA2 | d2e')."""
     title = " ".join(tune.title.split())[:TITLE_MAX]
-    return title if sum(c.isalpha() for c in title) >= 2 else None
+    music = sum(c.isdigit() or c in "|:/[]^_=," for c in title)
+    if sum(c.isalpha() for c in title) < 2 or "|" in title or music > len(title) * 0.2:
+        return None
+    return title
 
 
 def fallback_title(styles: tuple[str, ...], number: int) -> str:

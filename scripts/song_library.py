@@ -124,5 +124,11 @@ class SongLibrary:
             songs.append(self.summary(stem, sidecar))
         self.write_index(songs)
 
+    def delete(self, stem: str) -> None:
+        """Remove a song's files, the sidecar first (a song without one is not in the library)."""
+        for extension in (SIDECAR, *SONG_EXTENSIONS):
+            (self.folder / f"{stem}{extension}").unlink(missing_ok=True)
+        self.write_index([song for song in self.songs() if song["id"] != stem])
+
     def sidecar(self, stem: str) -> dict:
         return json.loads((self.folder / f"{stem}{SIDECAR}").read_text(encoding="utf-8"))

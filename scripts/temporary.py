@@ -19,6 +19,17 @@ PARTIAL_SUFFIX = ".part"  # songs are written under this suffix, then renamed
 GGUF_MAGIC = b"GGUF"
 # The small ABC model trained for this app (training/), used when no other model is chosen.
 STARTER_MODEL_PATH = REPO_ROOT / "data" / "starter-model.gguf"
+MODELS_DIR = REPO_ROOT / "data" / "models"  # downloaded models (not committed)
+
+LOG_DIR = REPO_ROOT / "logs"
+LOG_FILE_NAME = "app.log"  # the TUI sends fd 2 here: llama.cpp, abc2midi, ffmpeg, ALSA write there
+
+# --- Text UI ----
+UI_TICK_MS = 100  # the main loop wakes this often to drain worker events and move the clocks
+UI_MIN_HEIGHT, UI_MIN_WIDTH = 16, 60
+UI_BAR_WIDTH = 30
+UI_RECENT_SONGS = 4  # finished songs listed under the bars on the Generate screen
+CONTINUOUS_WORDS = ("c", "continuous")  # typed as the song count: generate until cancelled
 
 # --- Limits ----
 MAX_SONGS_PER_BATCH = 100  # hard ceiling; the user's own maximum (settings) may be lower
@@ -265,3 +276,19 @@ FADE_IN_MS = 20
 FADE_OUT_MS = 800
 LAME_QUALITY = 7  # libmp3lame -q, 0 (best) .. 9 (fastest): 7 encodes ~1.7x faster than 5
 ID3_VERSION = "3"
+
+# --- Playback ----
+# LLM_MUSIC_GEN_AUDIO=null plays through miniaudio's null device (real time, no sound card): tests.
+AUDIO_BACKEND_ENV = "LLM_MUSIC_GEN_AUDIO"
+PLAYBACK_SAMPLE_RATE = 44100
+PLAYBACK_CHANNELS = 2
+# The device asks for audio this often; positions run ahead of the sound by about two periods.
+PLAYBACK_PERIOD_MS = 100
+
+# --- Jukebox ----
+JUKEBOX_STATE_NAME = "jukebox.json"  # resume state: song, position, shuffle, repeat, volume
+RESTART_THRESHOLD_S = 3.0  # "previous" this far into a song restarts it instead
+SEEK_STEP_S = 5.0
+VOLUME_STEP = 0.05
+UPCOMING_COUNT = 5  # songs shown in the "next" list
+REPEAT_MODES = ("off", "one", "all")  # the order the repeat key cycles through

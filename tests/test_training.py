@@ -86,8 +86,17 @@ def test_tokenizer_round_trips_with_byte_fallback():
     assert tokenizer.decode(ids) == text
 
 
+def exact_llama(path) -> llama_cpp.Llama:
+    """llama.cpp with an F32 KV cache (its default F16 cache rounds keys and values: a runtime
+    choice, not part of the export)."""
+    f32 = llama_cpp.GGML_TYPE_F32
+    return llama_cpp.Llama(
+        str(path), n_ctx=1024, logits_all=True, verbose=False, type_k=f32, type_v=f32
+    )
+
+
 def llama_cpp_logits(path, ids: list[int]) -> np.ndarray:
-    llm = llama_cpp.Llama(str(path), n_ctx=1024, logits_all=True, verbose=False)
+    llm = exact_llama(path)
     llm.eval(ids)
     return np.array(llm.scores[: len(ids)])
 

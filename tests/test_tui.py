@@ -1,10 +1,13 @@
 """The text UI in a real pseudo-terminal, read back through pyte as a user would see it."""
 
+import fcntl
 import os
 import pty
 import select
 import signal
+import struct
 import sys
+import termios
 import time
 
 import pyte
@@ -18,17 +21,21 @@ ENTER_ALTERNATE_SCREEN, LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049h", b"\x1b[?1049l"
 class Terminal:
     """launcher.py (no arguments: the TUI) on a pty, rendered by the pyte terminal emulator."""
 
-    def __init__(self, data_dir, rows=ROWS, cols=COLS):
+    def __init__(self, data_dir, rows=ROWS, cols=COLS, env=None):
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = b""
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
+            # The size goes on the terminal, not in LINES/COLUMNS, so a resize is seen.
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+            for name in ("LINES", "COLUMNS"):
+                os.environ.pop(name, None)
             os.environ.update(
                 TERM="xterm-256color",
-                LINES=str(rows),
-                COLUMNS=str(cols),
                 LLM_MUSIC_GEN_DATA=str(data_dir),
+                LLM_MUSIC_GEN_AUDIO="null",  # the null device: real playback, no sound card
+                **(env or {}),
             )
             os.chdir(REPO)
             os.execv(sys.executable, [sys.executable, "launcher.py"])
@@ -68,6 +75,11 @@ class Terminal:
         """curses' endwin() ran after the last initscr(): the shell gets its screen back."""
         return LEAVE_ALTERNATE_SCREEN in self.raw[self.raw.rfind(ENTER_ALTERNATE_SCREEN) :]
 
+    def resize(self, rows: int, cols: int) -> None:
+        """Like dragging the window's corner: the kernel tells the app with SIGWINCH."""
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.screen.resize(rows, cols)
+
     def send(self, keys: bytes):
         os.write(self.fd, keys)
 
@@ -89,9 +101,13 @@ def test_main_menu_navigation_and_exit(data_dir):
         assert item in screen
     assert "Exit Program = X" in screen
     term.send(b"1")
-    assert "launcher.py generate" in term.wait_for("Not in this version yet")
+    term.wait_for("What kind of music are we making today?")
+    term.send(b"\x1b")  # Esc: back to the menu
+    term.wait_for("Main Menu")
     term.send(b"\x1bOB\x1bOB\r")  # down, down (xterm keypad mode), Enter: Configure Options
-    term.wait_for("persistent.json")
+    term.wait_for("Temperature")
+    term.send(b"b")
+    term.wait_for("Main Menu")
     term.send(b"x")
     assert term.exit_status() == 0
     assert term.restored()
@@ -110,3 +126,15 @@ def test_a_tiny_terminal_asks_to_be_enlarged(data_dir):
     term.wait_for("Please enlarge the window")
     term.send(b"x")
     assert term.exit_status() == 0
+
+
+def test_resizing_redraws_and_asks_to_enlarge_when_too_small(data_dir):
+    term = Terminal(data_dir)
+    term.wait_for("Main Menu")
+    term.resize(10, 40)
+    term.wait_for("Please enlarge the window")
+    term.resize(30, 100)
+    screen = term.wait_for("Main Menu")
+    assert "=" * 99 in screen  # the rules follow the new width
+    term.send(b"x")
+    assert term.exit_status() == 0 and term.restored()

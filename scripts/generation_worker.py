@@ -1,0 +1,153 @@
+"""Generation in a worker thread for the text UI: it runs the pipeline and posts what happens on a
+queue that the curses thread drains. No curses here (design: workers never touch the screen)."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scripts.models import Cancelled, LocalModel, ModelError, check_gguf
+from scripts.pipeline import Job, Progress, SongFailed, generate_song
+from scripts.song_library import SongLibrary
+
+CONTINUOUS = 0  # a count of 0 keeps generating until cancelled
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Event:
+    kind: str  # "loading" | "loaded" | "progress" | "song" | "skipped" | "error" | "finished"
+    data: object = None
+
+
+@dataclass
+class BatchState:
+    """What the Generate screen shows, updated from the worker's events on the UI thread."""
+
+    styles: tuple[str, ...]
+    count: int
+    song: int = 1
+    generate: float = 0.0
+    convert: float = 0.0
+    convert_stage: str = ""
+    done: list[dict] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+    status: str = ""
+    finished: bool = False
+
+    def apply(self, event: Event) -> None:
+        if event.kind == "progress":
+            progress: Progress = event.data
+            if progress.song != self.song:
+                self.song, self.generate, self.convert, self.convert_stage = progress.song, 0, 0, ""
+            if progress.stage == "generate":
+                self.generate = progress.fraction
+            else:
+                self.generate, self.convert = 1.0, progress.fraction
+                self.convert_stage = progress.message
+        elif event.kind == "song":
+            self.done.append(event.data)
+        elif event.kind == "skipped":
+            self.skipped.append(event.data)
+        elif event.kind in ("loading", "error"):
+            self.status = event.data
+        elif event.kind == "loaded":
+            self.status = ""
+        elif event.kind == "finished":
+            self.finished, self.status = True, event.data
+
+    @property
+    def settled(self) -> int:
+        return len(self.done) + len(self.skipped)
+
+    def overall(self) -> float:
+        """Share of the batch done, counting the current song's progress."""
+        if self.count == CONTINUOUS:
+            return 0.0
+        current = 0.0 if self.finished else 0.8 * self.generate + 0.2 * self.convert
+        return min(1.0, (self.settled + current) / self.count)
+
+    def eta_seconds(self) -> float | None:
+        """Time left at the pace so far; None until there is a pace to go by."""
+        share = self.overall()
+        if self.count == CONTINUOUS or share <= 0.02 or self.finished:
+            return None
+        elapsed = time.monotonic() - self.started
+        return elapsed * (1 - share) / share
+
+
+class GenerationWorker:
+    """One batch (or a continuous run) of songs on a daemon thread."""
+
+    def __init__(
+        self,
+        styles: tuple[str, ...],
+        count: int,
+        config: dict,
+        library: SongLibrary,
+        model_path: Path,
+        events: queue.Queue,
+        load_model: Callable[[Path, dict], LocalModel] = LocalModel,
+    ):
+        self.styles, self.count, self.config = styles, count, config
+        self.library, self.model_path, self.events = library, model_path, events
+        self.load_model = load_model
+        self.cancel_event = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="generation", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    @property
+    def running(self) -> bool:
+        return self.thread.is_alive()
+
+    def post(self, kind: str, data: object = None) -> None:
+        self.events.put(Event(kind, data))
+
+    def run(self) -> None:
+        try:
+            made, skipped = self.run_batch()
+            word = "cancelled" if self.cancel_event.is_set() else "finished"
+            self.post("finished", f"Batch {word}: {made} made, {skipped} skipped.")
+        except ModelError as error:
+            self.post("error", f"The model cannot be used: {error}")
+            self.post("finished", "Nothing was generated.")
+        except Exception as error:  # a worker must always tell the UI it stopped
+            log.exception("generation failed")
+            self.post("error", f"Generation stopped: {error} (details in the log)")
+            self.post("finished", "Generation stopped by an error.")
+
+    def run_batch(self) -> tuple[int, int]:
+        check_gguf(self.model_path)
+        self.post("loading", f"Loading model {self.model_path.name}...")
+        model = self.load_model(self.model_path, self.config["settings"])
+        self.post("loaded")
+        job = Job(self.styles, self.config, self.library, self.on_progress, self.cancel_event)
+        base_seed = self.config["settings"]["seed"]
+        made = skipped = 0
+        number = 1
+        while not self.cancel_event.is_set() and (self.count == CONTINUOUS or number <= self.count):
+            try:
+                self.post("song", generate_song(model, job, number, base_seed))
+                made += 1
+            except SongFailed as error:
+                self.post("skipped", f"Song {number} skipped: {error}")
+                skipped += 1
+            except Cancelled:
+                break
+            number += 1
+        return made, skipped
+
+    def on_progress(self, progress: Progress) -> None:
+        self.post("progress", progress)

@@ -1,0 +1,163 @@
+"""Generate Music: two questions, then per-song bars (model tokens, conversion) and an overall bar
+with ETA, as the seed's preview shows; Esc cancels, J opens the jukebox while it goes on."""
+
+from __future__ import annotations
+
+import curses
+import shutil
+
+from scripts import temporary
+from scripts.generation_worker import CONTINUOUS, BatchState, GenerationWorker
+from scripts.models import configured_model
+from scripts.song_library import LibraryError, SongLibrary, writable_folder
+from scripts.ui_widgets import Canvas, LineEditor, clock, key_name
+from scripts.user_input import InputError, checked_count, checked_styles
+
+NAME = temporary.APP_NAME
+STYLES_QUESTION = f"{NAME}: What kind of music are we making today? (Styles, separated, by, commas)"
+COUNT_QUESTION = f"{NAME}: How many songs should I generate? (1-{{maximum}}, or C: until Esc)"
+FOOTERS = {
+    "styles": "Next = Enter, Back to Main = Esc",
+    "count": "Start = Enter, Back to Styles = Esc",
+    "running": "Cancel = Esc, Jukebox = J, Back to Main = B (keeps going), Exit Program = X",
+    "finished": "New Batch = N, Jukebox = J, Back to Main = B, Exit Program = X",
+}
+
+
+def checked_count_or_continuous(text: str, maximum: int) -> int:
+    if text.strip().lower() in temporary.CONTINUOUS_WORDS:
+        return CONTINUOUS
+    return checked_count(text, maximum)
+
+
+def start_batch(app, styles: tuple[str, ...], count: int) -> None:
+    """Start a worker; raises InputError (a sentence for the screen) when it cannot start."""
+    try:
+        folder = writable_folder(app.output_folder())
+    except LibraryError as error:
+        raise InputError(str(error)) from None
+    if shutil.disk_usage(folder).free < temporary.MIN_FREE_DISK_BYTES:
+        raise InputError(f"less than {temporary.MIN_FREE_DISK_BYTES >> 20} MB free in {folder}")
+    library = SongLibrary(folder)
+    library.remove_partials()
+    app.batch = BatchState(styles, count)
+    model_path = configured_model(app.config["settings"])
+    app.worker = GenerationWorker(styles, count, app.config, library, model_path, app.events)
+    app.worker.start()
+
+
+class GenerateScreen:
+    def __init__(self):
+        self.styles = LineEditor(limit=temporary.MAX_STYLES_LENGTH + 50)
+        self.count = LineEditor(limit=12)
+        self.phase = "styles"
+        self.error = ""
+
+    def enter(self, app) -> None:
+        if app.batch is not None and (not app.batch.finished or self.phase == "running"):
+            self.phase = "running"
+
+    # --- drawing ----
+
+    def draw(self, canvas: Canvas, app) -> None:
+        phase = "finished" if self.phase == "running" and app.batch.finished else self.phase
+        canvas.frame("Generate Music", FOOTERS[phase], app.busy_text())
+        maximum = app.config["settings"]["max_songs_per_batch"]
+        canvas.text(4, 0, STYLES_QUESTION)
+        canvas.text(5, 0, "User Input: ")
+        if self.phase == "styles":
+            self.styles.draw(canvas, 5, 12)
+        else:
+            canvas.text(5, 12, self.styles.value)
+        if self.phase != "styles":
+            canvas.text(6, 0, COUNT_QUESTION.format(maximum=maximum))
+            canvas.text(7, 0, "User Input: ")
+            if self.phase == "count":
+                self.count.draw(canvas, 7, 12)
+            else:
+                canvas.text(7, 12, self.count.value)
+        if self.error:
+            canvas.wrapped(8, self.error, 9, curses.A_BOLD)
+        if self.phase == "running":
+            self.draw_batch(canvas, app.batch)
+
+    def draw_batch(self, canvas: Canvas, batch: BatchState) -> None:
+        themed = ", ".join(batch.styles)
+        row = 9
+        if not batch.finished:
+            canvas.text(row, 0, f'{NAME}: Producing "{themed}" themed song number {batch.song}...')
+            canvas.bar(row + 1, batch.generate, f"{batch.generate:4.0%} Complete")
+            stage = f" ({batch.convert_stage})" if batch.convert_stage else ""
+            canvas.text(
+                row + 2, 0, f"{NAME}: Converting song number {batch.song} from ABC to Mp3...{stage}"
+            )
+            canvas.bar(row + 3, batch.convert, f"{batch.convert:4.0%} Complete")
+        row += 4
+        if batch.count == CONTINUOUS:
+            canvas.text(row, 0, f"Continuous: {len(batch.done)} made so far; Esc stops.")
+        else:
+            eta = batch.eta_seconds()
+            left = f", ETA {clock(eta)}" if eta is not None else ""
+            canvas.bar(row, batch.overall(), f"{batch.settled}/{batch.count} songs{left}")
+        row += 1
+        if batch.status:
+            row = canvas.wrapped(row, batch.status, canvas.height - 3, curses.A_BOLD)
+        lines = [f"Made: {s['title']} ({clock(s['duration_seconds'])})" for s in batch.done]
+        lines = (lines + batch.skipped)[-temporary.UI_RECENT_SONGS :]
+        for line in lines:
+            if row > canvas.height - 3:
+                break
+            canvas.text(row, 0, line)
+            row += 1
+
+    # --- keys ----
+
+    def key(self, key, app) -> None:
+        name = key_name(key)
+        if self.phase == "styles":
+            self.key_styles(key, name, app)
+        elif self.phase == "count":
+            self.key_count(key, name, app)
+        else:
+            self.key_running(name, app)
+
+    def key_styles(self, key, name: str, app) -> None:
+        if name == "ESC":
+            self.error = ""
+            app.show("menu")
+        elif name == "ENTER":
+            try:
+                checked_styles(self.styles.value)
+                self.phase, self.error = "count", ""
+            except InputError as error:
+                self.error = f"{error}. Please type them again."
+        elif self.styles.handle(key):
+            self.error = ""
+
+    def key_count(self, key, name: str, app) -> None:
+        if name == "ESC":
+            self.phase, self.error = "styles", ""
+        elif name == "ENTER":
+            maximum = app.config["settings"]["max_songs_per_batch"]
+            try:
+                count = checked_count_or_continuous(self.count.value, maximum)
+                start_batch(app, checked_styles(self.styles.value), count)
+                self.phase, self.error = "running", ""
+            except InputError as error:
+                self.error = f"{error}. Please answer again."
+        elif self.count.handle(key):
+            self.error = ""
+
+    def key_running(self, name: str, app) -> None:
+        finished = app.batch.finished
+        if name == "ESC" and not finished:
+            app.worker.cancel()
+            app.batch.status = "Cancelling: the current song is dropped, finished songs stay..."
+        elif name in ("j", "J"):
+            app.show("jukebox")
+        elif name in ("b", "B") or (name == "ESC" and finished):
+            app.show("menu")
+        elif name in ("x", "X"):
+            app.quit()
+        elif name in ("n", "N", "ENTER") and finished:
+            self.phase, self.error = "styles", ""

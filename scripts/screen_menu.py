@@ -1,0 +1,44 @@
+"""The main menu, as the seed's preview draws it (with its numbering fixed)."""
+
+from __future__ import annotations
+
+import curses
+
+from scripts.ui_widgets import Canvas, key_name
+
+ITEMS = (("1", "Generate Music", "generate"), ("2", "Output Jukebox", "jukebox"))
+ITEMS += (("3", "Configure Options", "options"),)
+FOOTER = "Selection; Menu Option = 1-3, Exit Program = X:"
+
+
+class MenuScreen:
+    def __init__(self):
+        self.selected = 0
+
+    def enter(self, app) -> None:
+        pass
+
+    def draw(self, canvas: Canvas, app) -> None:
+        canvas.frame("Main Menu", FOOTER, app.busy_text())
+        for index, (number, label, _) in enumerate(ITEMS):
+            attribute = curses.A_REVERSE if index == self.selected else 0
+            canvas.text(4 + index, 4, f"{number}. {label}", attribute)
+        if app.notice:
+            canvas.wrapped(5 + len(ITEMS), app.notice, canvas.height - 3)
+
+    def key(self, key, app) -> None:
+        name = key_name(key)
+        app.notice = ""
+        if name in ("x", "X"):
+            app.quit()
+        elif name == "KEY_UP":
+            self.selected = (self.selected - 1) % len(ITEMS)
+        elif name == "KEY_DOWN":
+            self.selected = (self.selected + 1) % len(ITEMS)
+        elif name == "ENTER":
+            app.show(ITEMS[self.selected][2])
+        else:
+            for index, (number, _, target) in enumerate(ITEMS):
+                if name == number:
+                    self.selected = index
+                    app.show(target)

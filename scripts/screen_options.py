@@ -1,0 +1,176 @@
+"""Configure Options: every setting and prompt template, edited in place, checked where it is
+entered, and saved atomically to data/persistent.json as soon as it is accepted."""
+
+from __future__ import annotations
+
+import curses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from scripts import settings as settings_store
+from scripts import temporary
+from scripts.models import ModelError, check_gguf, configured_model
+from scripts.prompts import PromptError, build_prompt
+from scripts.ui_widgets import Canvas, LineEditor, key_name
+
+FOOTER = "Move = Up/Down, Edit = Enter, Default = D, Back to Main = B, Exit Program = X"
+EDIT_FOOTER = "Save = Enter, Cancel = Esc"
+SAMPLE_FIELDS = {
+    "meter": "4/4",
+    "unit": "1/8",
+    "key": "C",
+    "tempo": "1/4=120",
+    "rhythm": "reel",
+    "styles": "Chill",
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    label: str
+    name: str
+    group: str = "settings"  # or "prompts"
+    hint: str = ""
+
+
+OPTIONS = (
+    Option("Model", "model_path", hint="a GGUF file; empty = the starter model"),
+    Option("Context size (tokens)", "n_ctx"),
+    Option("CPU threads", "n_threads", hint="0 = llama.cpp's default"),
+    Option("GPU layers", "n_gpu_layers", hint="-1 = all, 0 = CPU only"),
+    Option("Temperature", "temperature"),
+    Option("Top-p", "top_p"),
+    Option("Top-k", "top_k"),
+    Option("Repeat penalty", "repeat_penalty"),
+    Option("Max tokens per song", "max_tokens"),
+    Option("Seed", "seed", hint="-1 = a new random seed for every song"),
+    Option("Retries per song", "retries"),
+    Option("Max songs per batch", "max_songs_per_batch"),
+    Option("SoundFont", "soundfont_path", hint="an .sf2 file; empty = the bundled TimGM6mb"),
+    Option("MP3 bitrate", "mp3_bitrate", hint=" ".join(temporary.MP3_BITRATES)),
+    Option("Output folder", "output_dir", hint="empty = output/ beside launcher.py"),
+    Option(
+        "Prompt: ABC header", "abc_header", "prompts", "\\n = new line; {meter} {key} {title}.."
+    ),
+    Option("Prompt: stop strings", "stop", "prompts", 'a JSON list, e.g. ["\\n\\n"]'),
+)
+
+
+def shown(option: Option, config: dict) -> str:
+    value = config[option.group][option.name]
+    if option.name == "stop":
+        return json.dumps(value)
+    if option.group == "prompts":
+        return value.replace("\n", "\\n")
+    if option.name == "model_path" and not value:
+        return f"(starter model) {temporary.STARTER_MODEL_PATH.name}"
+    return str(value)
+
+
+def parsed(option: Option, text: str):
+    """Typed text → the value to store; raises ValueError with a sentence for the user."""
+    if option.name == "stop":
+        value = json.loads(text)
+        if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value):
+            raise ValueError("stop strings must be a JSON list of non-empty strings")
+        return value
+    if option.group == "prompts":
+        template = text.replace("\\n", "\n")
+        build_prompt(template, SAMPLE_FIELDS)  # raises PromptError for a broken template
+        return template
+    value = settings_store.check_value(option.name, text.strip())
+    if option.name == "model_path" and value:
+        check_gguf(configured_model({"model_path": value}))
+    if option.name == "soundfont_path" and value and not Path(value).expanduser().is_file():
+        raise ValueError(f"no such file: {value}")
+    return value
+
+
+def models_found() -> str:
+    """The GGUF files in the models folder, for the hint under the Model option."""
+    folder = temporary.MODELS_DIR
+    names = sorted(path.name for path in folder.glob("*.gguf")) if folder.is_dir() else []
+    return f"in {folder}: {', '.join(names)}" if names else ""
+
+
+class OptionsScreen:
+    def __init__(self):
+        self.selected = 0
+        self.editor: LineEditor | None = None
+        self.message = ""
+        self.top = 0
+
+    def enter(self, app) -> None:
+        self.message, self.editor = "", None
+
+    def draw(self, canvas: Canvas, app) -> None:
+        canvas.frame("Configure Options", EDIT_FOOTER if self.editor else FOOTER, app.busy_text())
+        rows = canvas.height - 8
+        self.top = min(max(self.top, self.selected - rows + 1), self.selected)
+        for row, option in enumerate(OPTIONS[self.top : self.top + rows]):
+            index = self.top + row
+            attribute = curses.A_REVERSE if index == self.selected and not self.editor else 0
+            canvas.text(4 + row, 0, f"{option.label:24}", attribute)
+            if self.editor and index == self.selected:
+                self.editor.draw(canvas, 4 + row, 25)
+            else:
+                canvas.text(4 + row, 25, shown(option, app.config))
+        option = OPTIONS[self.selected]
+        model = configured_model(app.config["settings"])
+        hint = option.hint + (f" [{model}] {models_found()}" if option.name == "model_path" else "")
+        canvas.text(canvas.height - 4, 0, hint, curses.A_DIM)
+        canvas.text(canvas.height - 3, 0, self.message, curses.A_BOLD)
+
+    def key(self, key, app) -> None:
+        name = key_name(key)
+        if self.editor is not None:
+            self.key_editing(key, name, app)
+        elif name == "KEY_UP":
+            self.selected = (self.selected - 1) % len(OPTIONS)
+        elif name == "KEY_DOWN":
+            self.selected = (self.selected + 1) % len(OPTIONS)
+        elif name == "ENTER":
+            self.start_editing(app)
+        elif name in ("d", "D"):
+            option = OPTIONS[self.selected]
+            default = settings_store.defaults()[option.group][option.name]
+            self.store(app, option, default)
+        elif name in ("b", "B", "ESC"):
+            app.show("menu")
+        elif name in ("x", "X"):
+            app.quit()
+
+    def start_editing(self, app) -> None:
+        option = OPTIONS[self.selected]
+        if option.name == "mp3_bitrate":  # a short list: Enter steps through it
+            rates = temporary.MP3_BITRATES
+            current = app.config["settings"]["mp3_bitrate"]
+            self.store(app, option, rates[(rates.index(current) + 1) % len(rates)])
+        else:
+            stored = app.config[option.group][option.name]
+            text = shown(option, app.config) if option.group == "prompts" else str(stored)
+            self.editor = LineEditor(text)
+
+    def key_editing(self, key, name: str, app) -> None:
+        if name == "ESC":
+            self.editor, self.message = None, "Not changed."
+        elif name == "ENTER":
+            option = OPTIONS[self.selected]
+            try:
+                value = parsed(option, self.editor.value)
+            except (ValueError, PromptError, ModelError) as error:
+                self.message = f"{error}. Edit it or press Esc."
+                return
+            self.editor = None
+            self.store(app, option, value)
+        else:
+            self.editor.handle(key)
+
+    def store(self, app, option: Option, value) -> None:
+        app.config[option.group][option.name] = value
+        try:
+            settings_store.save(app.config)
+            self.message = f"Saved: {option.label} = {shown(option, app.config)}"
+        except OSError as error:
+            self.message = f"Could not save the settings: {error.strerror or error}"

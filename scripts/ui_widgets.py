@@ -1,0 +1,127 @@
+"""Drawing helpers and a line editor for the curses screens (only curses calls that
+windows-curses also has: addstr, attributes, getmaxyx, erase)."""
+
+from __future__ import annotations
+
+import curses
+from dataclasses import dataclass
+
+from scripts import temporary
+from scripts.utility import progress_bar
+
+ESCAPE = 27
+ENTER_KEYS = (10, 13, curses.KEY_ENTER)
+BACKSPACE_KEYS = (8, 127, curses.KEY_BACKSPACE)
+
+
+def clock(seconds: float) -> str:
+    """MM:SS (minutes keep counting past 59: a song is never an hour long)."""
+    whole = max(0, int(seconds))
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def key_name(key: int | str) -> str:
+    """One spelling for a key whether curses gave an int or a str: 'x', 'KEY_UP', 'ESC', 'ENTER'."""
+    if isinstance(key, str):
+        code = ord(key) if len(key) == 1 else -1
+        if code == ESCAPE:
+            return "ESC"
+        if code in (10, 13):
+            return "ENTER"
+        if code in (8, 127):
+            return "BACKSPACE"
+        return key
+    if key in ENTER_KEYS:
+        return "ENTER"
+    if key in BACKSPACE_KEYS:
+        return "BACKSPACE"
+    if key == ESCAPE:
+        return "ESC"
+    return curses.keyname(key).decode("ascii", "replace") if key >= 0 else ""
+
+
+class Canvas:
+    """A window that clips every line to the screen instead of raising at its edges."""
+
+    def __init__(self, window):
+        self.window = window
+        self.height, self.width = window.getmaxyx()
+
+    def text(self, row: int, col: int, line: str, attribute: int = 0) -> None:
+        if not 0 <= row < self.height or col >= self.width - 1:
+            return
+        try:
+            self.window.addstr(row, col, line[: self.width - 1 - col], attribute)
+        except curses.error:  # the bottom-right cell; nothing is lost
+            pass
+
+    def frame(self, title: str, footer: str, busy: str = "") -> None:
+        """The seed's layout: a ruled title block and a ruled footer with the keys."""
+        rule = "=" * (self.width - 1)
+        self.text(0, 0, rule)
+        self.text(1, 4, f"{temporary.APP_NAME}: {title}", curses.A_BOLD)
+        if busy:
+            self.text(1, max(4, self.width - 2 - len(busy)), busy, curses.A_DIM)
+        self.text(2, 0, rule)
+        self.text(self.height - 2, 0, "-" * (self.width - 1))
+        self.text(self.height - 1, 0, footer)
+
+    def bar(self, row: int, fraction: float, suffix: str) -> None:
+        width = max(10, min(temporary.UI_BAR_WIDTH, self.width - len(suffix) - 4))
+        self.text(row, 0, f"{progress_bar(fraction, width)} {suffix}")
+
+    def wrapped(self, row: int, text: str, last_row: int, attribute: int = 0) -> int:
+        """Text wrapped at the screen width from `row`; returns the next free row."""
+        width = self.width - 1
+        for start in range(0, max(1, len(text)), width):
+            if row > last_row:
+                break
+            self.text(row, 0, text[start : start + width], attribute)
+            row += 1
+        return row
+
+
+@dataclass
+class LineEditor:
+    """One line of typed input: printable keys insert, arrows move, Backspace/Delete erase."""
+
+    value: str = ""
+    cursor: int = 0
+    limit: int = 500
+
+    def __post_init__(self) -> None:
+        self.cursor = len(self.value)
+
+    def handle(self, key: int | str) -> bool:
+        """Apply a key; False when the editor does not use it (Enter, Esc, ...)."""
+        name = key_name(key)
+        if isinstance(key, str) and len(key) == 1 and key.isprintable():
+            if len(self.value) < self.limit:
+                self.value = self.value[: self.cursor] + key + self.value[self.cursor :]
+                self.cursor += 1
+        elif name == "BACKSPACE":
+            if self.cursor:
+                self.value = self.value[: self.cursor - 1] + self.value[self.cursor :]
+                self.cursor -= 1
+        elif name == "KEY_DC":
+            self.value = self.value[: self.cursor] + self.value[self.cursor + 1 :]
+        elif name == "KEY_LEFT":
+            self.cursor = max(0, self.cursor - 1)
+        elif name == "KEY_RIGHT":
+            self.cursor = min(len(self.value), self.cursor + 1)
+        elif name == "KEY_HOME":
+            self.cursor = 0
+        elif name == "KEY_END":
+            self.cursor = len(self.value)
+        else:
+            return False
+        return True
+
+    def draw(self, canvas: Canvas, row: int, col: int) -> None:
+        """The value, scrolled so the cursor stays visible, with the cursor cell reversed."""
+        room = max(1, canvas.width - 2 - col)
+        start = max(0, self.cursor - room + 1)
+        shown = self.value[start : start + room]
+        canvas.text(row, col, shown)
+        at = self.cursor - start
+        canvas.text(row, col + at, (shown[at : at + 1] or " "), curses.A_REVERSE)

@@ -1,0 +1,159 @@
+"""The three screens driven through a pseudo-terminal as a user would: typing, waiting, reading."""
+
+import json
+import re
+import time
+
+from scripts import settings
+from tests.conftest import run_launcher
+from tests.test_tui import Terminal
+
+DOWN, BACKSPACE, ESC = b"\x1bOB", b"\x7f", b"\x1b"
+
+
+def configure(data_dir, **values) -> None:
+    config = settings.defaults()
+    config["settings"].update(values)
+    settings.save(config, data_dir)
+
+
+def open_generate(data_dir, **env) -> Terminal:
+    term = Terminal(data_dir, env=env)
+    term.wait_for("Main Menu")
+    term.send(b"1")
+    term.wait_for("What kind of music are we making today?")
+    return term
+
+
+def song_files(folder):
+    return sorted(path.name for path in folder.iterdir() if path.name != "library.json")
+
+
+def test_bad_answers_get_a_message_and_keep_what_was_typed(data_dir):
+    term = open_generate(data_dir)
+    term.send(b" , ,\r")
+    assert "User Input:  , ," in term.wait_for("styles are empty")
+    term.send(BACKSPACE * 4 + b"Chill\r")
+    term.wait_for("How many songs should I generate?")
+    for answer, message in (
+        (b"0", "count must be between 1 and 20, not 0"),
+        (b"abc", "count must be a whole number, not 'abc'"),
+        (b"999", "count must be between 1 and 20, not 999"),
+        (b"-2", "count must be between 1 and 20, not -2"),
+    ):
+        term.send(answer + b"\r")
+        screen = term.wait_for(message)
+        assert f"User Input: {answer.decode()}" in screen
+        term.send(BACKSPACE * len(answer))
+    term.send(ESC)  # back to the first question, the styles still there
+    assert "User Input: Chill" in term.wait_for("Next = Enter")
+    term.send(ESC + b"x")
+    assert term.exit_status() == 0 and term.restored()
+
+
+def test_two_songs_with_their_bars(abc_model, data_dir, tmp_path):
+    out = tmp_path / "songs"
+    configure(data_dir, model_path=str(abc_model), output_dir=str(out))
+    term = open_generate(data_dir)
+    term.send(b"Chill, Dubstep\r2\r")
+    screen = term.wait_for('Producing "Chill, Dubstep" themed song number', timeout=30)
+    assert "% Complete" in screen and "Converting song number" in screen
+    screen = term.wait_for("Batch finished: 2 made, 0 skipped.", timeout=180)
+    assert "2/2 songs" in screen and screen.count("Made: ") == 2
+    assert len([name for name in song_files(out) if name.endswith(".mp3")]) == 2
+    term.send(b"x")
+    assert term.exit_status() == 0 and term.restored()
+
+
+def test_esc_cancels_the_song_being_made_and_keeps_the_finished_ones(abc_model, data_dir, tmp_path):
+    out = tmp_path / "songs"
+    configure(data_dir, model_path=str(abc_model), output_dir=str(out))
+    term = open_generate(data_dir)
+    term.send(b"Folk\rc\r")  # continuous: until Esc
+    term.wait_for("Made: ", timeout=120)
+    term.send(ESC)
+    screen = term.wait_for("Batch cancelled", timeout=60)
+    made = screen.count("Made: ")
+    names = song_files(out)
+    assert not [name for name in names if name.endswith(".part")]
+    stems = {name.rsplit(".", 1)[0] for name in names}
+    assert len(stems) == made and len(names) == 4 * made  # .abc .mid .mp3 .json each
+    term.send(b"x")
+    assert term.exit_status() == 0
+
+
+def test_an_option_is_checked_saved_and_kept_after_a_restart(data_dir):
+    term = Terminal(data_dir)
+    term.wait_for("Main Menu")
+    term.send(b"3")
+    term.wait_for("Temperature")
+    term.send(DOWN * 4 + b"\r")  # Temperature, prefilled with 0.9
+    term.send(BACKSPACE * 3 + b"9\r")
+    term.wait_for("temperature must be between 0 and 5")
+    term.send(BACKSPACE + b"0.7\r")
+    term.wait_for("Saved: Temperature = 0.7")
+    term.send(b"x")
+    assert term.exit_status() == 0
+    stored = json.loads((data_dir / "persistent.json").read_text())
+    assert stored["settings"]["temperature"] == 0.7
+    again = Terminal(data_dir)
+    again.wait_for("Main Menu")
+    again.send(b"3")
+    row = next(line for line in again.wait_for("Temperature").splitlines() if "Temperature" in line)
+    assert row.split()[-1] == "0.7"
+    again.send(b"x")
+    assert again.exit_status() == 0
+
+
+def clock_seconds(screen: str) -> float:
+    minutes, seconds = re.search(r"(\d\d):(\d\d)/\d\d:\d\d", screen).groups()
+    return int(minutes) * 60 + int(seconds)
+
+
+def now_playing(screen: str) -> str:
+    return re.search(r"(?:Playing song|Paused): (.*) by ", screen).group(1)
+
+
+def test_jukebox_plays_pauses_skips_deletes_and_resumes(abc_model, data_dir, tmp_path):
+    out = tmp_path / "songs"
+    configure(data_dir, output_dir=str(out))
+    made = run_launcher(
+        "generate", "--styles", "Waltz", "--count", "3", "--seed", "1", "--model", str(abc_model),
+        "--json", data=data_dir,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    titles = [json.loads(line)["title"] for line in made.stdout.splitlines()]
+    term = Terminal(data_dir)
+    term.wait_for("Main Menu")
+    term.send(b"2")
+    screen = term.wait_for("Playing song:")
+    assert now_playing(screen) == titles[0]
+    assert f"Next 5 Songs: {titles[1]}, {titles[2]}" in screen
+    start = clock_seconds(screen)
+    time.sleep(2.5)
+    assert clock_seconds(term.settled()) >= start + 2  # the clock moves on its own
+    term.send(b" ")
+    paused = clock_seconds(term.wait_for("Paused:"))
+    time.sleep(1.5)
+    assert clock_seconds(term.settled()) == paused
+    term.send(b"n")
+    screen = term.wait_for(f"Playing song: {titles[1]}")
+    term.send(b"?")
+    term.wait_for("shuffle on / off")
+    term.send(b"?d")
+    term.wait_for(f"Delete {titles[1]} and its files? (y/n)")
+    term.send(b"y")
+    screen = term.wait_for(f"Deleted {titles[1]}.")
+    assert now_playing(screen) == titles[2]
+    assert not [p for p in out.iterdir() if titles[1].lower().replace(" ", "-") in p.name]
+    time.sleep(2)  # a song left after a second or more is offered for resuming
+    term.send(b"x")
+    assert term.exit_status() == 0 and term.restored()
+    again = Terminal(data_dir)
+    again.wait_for("Main Menu")
+    again.send(b"2")
+    again.wait_for(f"Resume {titles[2]} at")
+    again.send(b"y")
+    assert now_playing(again.wait_for("Playing song:")) == titles[2]
+    again.send(b"x")
+    assert again.exit_status() == 0
