@@ -83,7 +83,7 @@ class MusicService:
             self.player.seek(position)
             self.player.play()
             return
-        self.loaded = None
+        self.loaded, self.ended = None, True  # nothing to play yet: the next song made plays
         self.player.stop()
 
     def toggle_pause(self) -> None:
@@ -94,10 +94,13 @@ class MusicService:
             self.play_current()
 
     def add(self, sidecar: dict) -> None:
+        was_empty = len(self.jukebox) == 0
         self.jukebox.add(library_song(sidecar))
         if self.ended:
             self.ended = False
-            self.next()
+            if not was_empty:
+                self.jukebox.next()
+            self.play_current()
 
     def next(self) -> None:
         self.jukebox.next()

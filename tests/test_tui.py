@@ -21,7 +21,7 @@ ENTER_ALTERNATE_SCREEN, LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049h", b"\x1b[?1049l"
 class Terminal:
     """launcher.py (no arguments: the TUI) on a pty, rendered by the pyte terminal emulator."""
 
-    def __init__(self, data_dir, rows=ROWS, cols=COLS, env=None):
+    def __init__(self, data_dir, rows=ROWS, cols=COLS, env=None, program=None):
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = b""
@@ -38,12 +38,13 @@ class Terminal:
                 **(env or {}),
             )
             os.chdir(REPO)
-            os.execv(sys.executable, [sys.executable, "launcher.py"])
+            program = program or [sys.executable, "launcher.py"]
+            os.execv(program[0], program)
 
     def read(self, timeout=0.3):
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.fd], [], [], 0.05)
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], min(0.05, left))
             if ready:
                 try:
                     chunk = os.read(self.fd, 65536)

@@ -157,3 +157,16 @@ def test_jukebox_plays_pauses_skips_deletes_and_resumes(abc_model, data_dir, tmp
     assert now_playing(again.wait_for("Playing song:")) == titles[2]
     again.send(b"x")
     assert again.exit_status() == 0
+
+
+def test_the_jukebox_opened_before_the_first_song_plays_it_when_made(abc_model, data_dir, tmp_path):
+    configure(data_dir, model_path=str(abc_model), output_dir=str(tmp_path / "songs"))
+    term = open_generate(data_dir)
+    term.send(b"Jazz\rc\r")
+    term.wait_for("Producing")
+    term.send(b"j")  # generate while listening
+    screen = term.wait_for("Playing song: Jazz 1", timeout=120)
+    assert "[generating" in screen and "continuous]" in screen
+    term.send(b"x")  # exit cancels the song being made: only finished songs stay
+    assert term.exit_status(timeout=30) == 0 and term.restored()
+    assert not list((tmp_path / "songs").glob("*.part"))
