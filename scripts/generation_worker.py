@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 import queue
+import shutil
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts import temporary
 from scripts.models import Cancelled, LocalModel, ModelError, check_gguf
 from scripts.pipeline import Job, Progress, SongFailed, generate_song
 from scripts.song_library import SongLibrary
@@ -40,6 +41,7 @@ class BatchState:
     skipped: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     status: str = ""
+    error: str = ""  # kept under the final status, so the reason a batch stopped stays readable
     finished: bool = False
 
     def apply(self, event: Event) -> None:
@@ -56,12 +58,14 @@ class BatchState:
             self.done.append(event.data)
         elif event.kind == "skipped":
             self.skipped.append(event.data)
-        elif event.kind in ("loading", "error"):
+        elif event.kind == "loading":
             self.status = event.data
+        elif event.kind == "error":
+            self.status = self.error = event.data
         elif event.kind == "loaded":
             self.status = ""
         elif event.kind == "finished":
-            self.finished, self.status = True, event.data
+            self.finished, self.status = True, f"{event.data} {self.error}".strip()
 
     @property
     def settled(self) -> int:
@@ -94,11 +98,9 @@ class GenerationWorker:
         library: SongLibrary,
         model_path: Path,
         events: queue.Queue,
-        load_model: Callable[[Path, dict], LocalModel] = LocalModel,
     ):
         self.styles, self.count, self.config = styles, count, config
         self.library, self.model_path, self.events = library, model_path, events
-        self.load_model = load_model
         self.cancel_event = threading.Event()
         self.thread = threading.Thread(target=self.run, name="generation", daemon=True)
 
@@ -131,13 +133,16 @@ class GenerationWorker:
     def run_batch(self) -> tuple[int, int]:
         check_gguf(self.model_path)
         self.post("loading", f"Loading model {self.model_path.name}...")
-        model = self.load_model(self.model_path, self.config["settings"])
+        model = LocalModel(self.model_path, self.config["settings"])
         self.post("loaded")
         job = Job(self.styles, self.config, self.library, self.on_progress, self.cancel_event)
         base_seed = self.config["settings"]["seed"]
         made = skipped = 0
         number = 1
         while not self.cancel_event.is_set() and (self.count == CONTINUOUS or number <= self.count):
+            if shutil.disk_usage(self.library.folder).free < temporary.MIN_FREE_DISK_BYTES:
+                self.post("error", f"The disk is almost full: stopped before song {number}.")
+                break
             try:
                 self.post("song", generate_song(model, job, number, base_seed))
                 made += 1

@@ -142,5 +142,6 @@ class MusicService:
             self.play_current()
 
     def close(self) -> None:
-        self.jukebox.save_state(self.state_path, self.position(), self.player.volume)
+        if self.started:  # never listened this time: keep the place saved last time
+            self.jukebox.save_state(self.state_path, self.position(), self.player.volume)
         self.player.close()

@@ -4,6 +4,7 @@ windows-curses also has: addstr, attributes, getmaxyx, erase)."""
 from __future__ import annotations
 
 import curses
+import textwrap
 from dataclasses import dataclass
 
 from scripts import temporary
@@ -71,12 +72,11 @@ class Canvas:
         self.text(row, 0, f"{progress_bar(fraction, width)} {suffix}")
 
     def wrapped(self, row: int, text: str, last_row: int, attribute: int = 0) -> int:
-        """Text wrapped at the screen width from `row`; returns the next free row."""
-        width = self.width - 1
-        for start in range(0, max(1, len(text)), width):
+        """Text wrapped at word boundaries from `row`; returns the next free row."""
+        for line in textwrap.wrap(text, self.width - 1) or [""]:
             if row > last_row:
                 break
-            self.text(row, 0, text[start : start + width], attribute)
+            self.text(row, 0, line, attribute)
             row += 1
         return row
 

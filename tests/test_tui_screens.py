@@ -170,3 +170,27 @@ def test_the_jukebox_opened_before_the_first_song_plays_it_when_made(abc_model, 
     term.send(b"x")  # exit cancels the song being made: only finished songs stay
     assert term.exit_status(timeout=30) == 0 and term.restored()
     assert not list((tmp_path / "songs").glob("*.part"))
+
+
+def test_a_file_that_is_not_a_model_gives_a_message_and_the_app_goes_on(data_dir, tmp_path):
+    fake = tmp_path / "notes.gguf"
+    fake.write_text("not a model")
+    configure(data_dir, model_path=str(fake), output_dir=str(tmp_path / "songs"))
+    term = open_generate(data_dir)
+    term.send(b"Chill\r1\r")
+    screen = " ".join(term.wait_for("Nothing was generated.").split())  # as read, unwrapped
+    assert "The model cannot be used: notes.gguf is not a GGUF model file" in screen
+    term.send(b"b")
+    term.wait_for("Main Menu")
+    term.send(b"x")
+    assert term.exit_status() == 0
+
+
+def test_a_corrupt_settings_file_is_set_aside_and_said_so(data_dir):
+    (data_dir / "persistent.json").write_text("{ not json")
+    term = Terminal(data_dir)
+    screen = " ".join(term.wait_for("Main Menu").split())
+    assert "persistent.json was unreadable" in screen and "the defaults were written" in screen
+    assert list(data_dir.glob("persistent.json.corrupt-*.bak"))
+    term.send(b"x")
+    assert term.exit_status() == 0
