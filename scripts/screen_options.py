@@ -87,11 +87,16 @@ def parsed(option: Option, text: str):
     return value
 
 
-def models_found() -> str:
-    """The GGUF files in the models folder, for the hint under the Model option."""
+def model_files() -> list[str]:
+    """The GGUF files in the models folder."""
     folder = temporary.MODELS_DIR
-    names = sorted(path.name for path in folder.glob("*.gguf")) if folder.is_dir() else []
-    return f"in {folder}: {', '.join(names)}" if names else ""
+    return sorted(str(path) for path in folder.glob("*.gguf")) if folder.is_dir() else []
+
+
+def next_model(current: str) -> str:
+    """Tab in the Model field: the starter model (empty), then each file in the models folder."""
+    choices = ["", *model_files()]
+    return choices[(choices.index(current) + 1) % len(choices)] if current in choices else ""
 
 
 class OptionsScreen:
@@ -118,7 +123,10 @@ class OptionsScreen:
                 canvas.text(4 + row, 25, shown(option, app.config))
         option = OPTIONS[self.selected]
         model = configured_model(app.config["settings"])
-        hint = option.hint + (f" [{model}] {models_found()}" if option.name == "model_path" else "")
+        if option.name == "model_path":
+            hint = f"{option.hint}; Tab: {len(model_files())} in {temporary.MODELS_DIR} [{model}]"
+        else:
+            hint = option.hint
         canvas.text(canvas.height - 4, 0, hint, curses.A_DIM)
         canvas.text(canvas.height - 3, 0, self.message, curses.A_BOLD)
 
@@ -164,6 +172,8 @@ class OptionsScreen:
                 return
             self.editor = None
             self.store(app, option, value)
+        elif name == "\t" and OPTIONS[self.selected].name == "model_path":
+            self.editor = LineEditor(next_model(self.editor.value))
         else:
             self.editor.handle(key)
 

@@ -194,3 +194,21 @@ def test_a_corrupt_settings_file_is_set_aside_and_said_so(data_dir):
     assert list(data_dir.glob("persistent.json.corrupt-*.bak"))
     term.send(b"x")
     assert term.exit_status() == 0
+
+
+def test_a_broken_song_file_is_skipped_with_a_message(abc_model, data_dir, tmp_path):
+    out = tmp_path / "songs"
+    configure(data_dir, output_dir=str(out))
+    made = run_launcher(
+        "generate", "--styles", "Jig", "--count", "2", "--seed", "5", "--model", str(abc_model),
+        "--json", data=data_dir,
+    )  # fmt: skip
+    first, second = (json.loads(line) for line in made.stdout.splitlines())
+    (out / first["files"]["mp3"]).write_bytes(b"\x00garbage" * 100)
+    term = Terminal(data_dir)
+    term.wait_for("Main Menu")
+    term.send(b"2")
+    screen = " ".join(term.wait_for(f"Playing song: {second['title']}").split())
+    assert f"Skipped: cannot play {first['files']['mp3']}" in screen
+    term.send(b"x")
+    assert term.exit_status() == 0
