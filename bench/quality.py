@@ -198,7 +198,7 @@ def main() -> int:
     args = parser.parse_args()
     data = corpus.split(corpus.load_tunes())
     runs = training_runs(data.train)
-    config = {"settings": defaults(), "prompts": dict(temporary.DEFAULT_PROMPTS)}
+    config = defaults()
     if args.temperature is not None:
         config["settings"]["temperature"] = args.temperature
     print(

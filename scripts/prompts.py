@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from scripts.arrangement import Arrangement
 
+EMPTY_FIELD_RE = re.compile(r"^[A-Za-z]:\s*$")
 TITLE_MARK = "\x00"  # where {title} was: a character no style or field can hold
 
 
@@ -24,13 +27,15 @@ def header_fields(arrangement: Arrangement, key: str) -> dict[str, str]:
 
 
 def build_prompt(template: str, fields: dict[str, str]) -> str:
+    """The template filled in; a header field left empty ("R:") is dropped, not sent."""
     try:
-        return template.format(**fields, title=TITLE_MARK)
+        prompt = template.format(**fields, title=TITLE_MARK)
     except (KeyError, IndexError, ValueError) as error:
         raise PromptError(
             f"the prompt template is broken: {error!r} "
             f"(fields: {', '.join('{' + f + '}' for f in fields)})"
         ) from None
+    return "".join(line for line in prompt.splitlines(True) if not EMPTY_FIELD_RE.match(line))
 
 
 def split_at_title(prompt: str) -> tuple[str, str]:

@@ -87,12 +87,20 @@ DEFAULT_PROMPTS: dict = {
 
 TITLE_MAX_TOKENS = 48
 
+# --- Song identity (issue 6): invented genres, artists and titles, offline from word lists ------
+IDENTITY_WORDS_PATH = REPO_ROOT / "data" / "identity_words.json"
+REAL_GENRES_PATH = REPO_ROOT / "data" / "real_genres.txt"  # an invented genre must not be one
+SURPRISE_WORD = "?"  # typed as the styles (or nothing, in the text UI): invent a genre
+GENRE_TRIES = 50  # invented names that turn out real are drawn again, at most this often
+ARTIST_MEMBERS = (1, 5)  # fewest, most members of an invented band
+
 # --- Styles → arrangement ------------------------------------------------------------------------
 # A style matches when one of its keywords occurs in what the user typed (case-insensitive).
 # tempo: quarter notes per minute; meter; mode: "major" | "minor"; GM programs for melody, chords,
 # bass (None = no chord/bass part); drums: a key of DRUM_PATTERNS or None; gchord: abc2midi pattern;
-# rhythm: the R: field asked of the model, a tune type its training tunes carry (reel, jig,
-# hornpipe, waltz, air, ...): the nearest folk rhythm to the style.
+# rhythm: the R: field asked of the model, a tune type its training tunes carry often (reel, jig,
+# hornpipe, strathspey): the nearest folk rhythm to the style; "" leaves R: out, as most of the
+# training tunes in 3/4 and slow 4/4 do (R:air and R:waltz are rare there).
 STYLE_MAP: dict[str, dict] = {
     "chill": {
         "keywords": ("chill", "lofi", "lo-fi", "ambient", "relax", "calm", "sleep"),
@@ -104,7 +112,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 33,
         "drums": "soft",
         "gchord": "c2c2",
-        "rhythm": "air",
+        "rhythm": "",
     },
     "dubstep": {
         "keywords": ("dubstep", "wobble", "bass music", "drum and bass", "dnb", "trap"),
@@ -176,7 +184,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 42,
         "drums": None,
         "gchord": "fzcz",
-        "rhythm": "air",
+        "rhythm": "",
     },
     "folk": {
         "keywords": ("folk", "celtic", "irish", "reel", "country", "bluegrass", "fiddle"),
@@ -212,7 +220,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 32,
         "drums": None,
         "gchord": "fcc",
-        "rhythm": "waltz",
+        "rhythm": "",
     },
     "sad": {
         "keywords": ("sad", "melanchol", "dark", "gothic", "doom"),
@@ -224,7 +232,7 @@ STYLE_MAP: dict[str, dict] = {
         "bass": 43,
         "drums": None,
         "gchord": "c4",
-        "rhythm": "air",
+        "rhythm": "",
     },
     "happy": {
         "keywords": ("happy", "upbeat", "cheer", "sunny", "fun"),

@@ -68,4 +68,4 @@ def test_generate_with_no_model_option_makes_a_song_with_the_starter_model(data_
     for song in songs:
         assert song["meter"] == "3/4" and song["duration_seconds"] >= 20
         assert (out / song["files"]["mp3"]).stat().st_size > 10_000
-        assert song["prompt"].startswith("X:1\nR:waltz\nM:3/4\nL:1/8\nT:")
+        assert song["prompt"].startswith("X:1\nM:3/4\nL:1/8\nT:")
