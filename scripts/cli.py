@@ -40,7 +40,7 @@ def seed_value(text: str) -> int:
 
 def styles_value(text: str) -> tuple[str, ...]:
     try:
-        return checked_styles(text)
+        return checked_styles(text, blank_is_surprise=False)
     except InputError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--styles",
         type=styles_value,
         required=True,
-        help='styles, separated by commas, e.g. "Chill, Dubstep"',
+        help='styles, separated by commas, e.g. "Chill, Dubstep"; "?" invents a genre',
     )
     generate.add_argument("--count", type=song_count, default=1, help="how many songs")
     generate.add_argument(
@@ -81,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         "render", help="turn the tunes in an ABC (or any text) file into songs, without a model"
     )
     render.add_argument("file", type=Path)
-    render.add_argument("--styles", type=styles_value, default=(), help="styles for arrangement")
+    render.add_argument(
+        "--styles", type=styles_value, help='styles for arrangement; "?" invents a genre'
+    )
     render.add_argument("--out", type=Path, help=out_help)
     render.add_argument("--json", action="store_true", help="print each song's sidecar as JSON")
 
@@ -137,9 +139,15 @@ def load_config() -> dict:
     return config
 
 
+def describe_artist(artist: dict) -> str:
+    """'The Velvet Lanterns (Milo Novak: banjo, Agnes Haugen: tuba)'."""
+    members = ", ".join(f"{m['name']}: {m['instrument']}" for m in artist["members"])
+    return f"{artist['name']} ({members})" if members else artist["name"]
+
+
 def command_generate(args) -> int:
     from scripts.models import LocalModel
-    from scripts.pipeline import Job, SongFailed, generate_song
+    from scripts.pipeline import SongFailed, batch_job, generate_song
 
     config = load_config()
     model_path = args.model or configured_model(config["settings"])
@@ -150,9 +158,13 @@ def command_generate(args) -> int:
     library = SongLibrary(folder)
     library.remove_partials()
     printer = ProgressPrinter(args.count)
-    model = LocalModel(model_path, config["settings"])
-    job = Job(styles=args.styles, config=config, library=library, on_progress=printer)
     base_seed = args.seed if args.seed is not None else config["settings"]["seed"]
+    job = batch_job(args.styles, config, library, base_seed)
+    job.on_progress = printer
+    if job.genre_invented:
+        printer.done(f"Surprise genre: {job.styles[0]}")
+    printer.done(f"Artist: {describe_artist(job.artist)}")
+    model = LocalModel(model_path, config["settings"])
     failed = 0
     for number in range(1, args.count + 1):
         try:
@@ -169,7 +181,8 @@ def command_generate(args) -> int:
 
 
 def command_render(args) -> int:
-    from scripts.pipeline import Job, render_text
+    from scripts import identity
+    from scripts.pipeline import Job, render_text, song_seed
 
     try:
         text = args.file.read_text(encoding="utf-8", errors="replace")
@@ -177,7 +190,11 @@ def command_render(args) -> int:
         raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
     config = load_config()
     folder = output_folder(args, config)
-    job = Job(styles=args.styles, config=config, library=SongLibrary(folder))
+    styles, invented = args.styles or (), args.styles == ()
+    if invented:  # "?": tunes from a file keep the neutral artist, but get a new genre
+        styles = (identity.invent_genre(song_seed(None, 1, 0)),)
+        print(f"Surprise genre: {styles[0]}", file=sys.stderr, flush=True)
+    job = Job(styles, config, SongLibrary(folder), genre_invented=invented)
 
     def on_result(number: int, sidecar: dict | None, error: str | None) -> None:
         if sidecar is None:
@@ -201,7 +218,8 @@ def command_list(args) -> int:
         else:
             minutes, seconds = divmod(round(song.get("duration_seconds") or 0), 60)
             styles = ", ".join(song.get("styles") or [])
-            print(f"{song['id']}  {minutes}:{seconds:02d}  {song.get('title')}  [{styles}]")
+            artist = f" by {song['artist']}" if song.get("artist") else ""
+            print(f"{song['id']}  {minutes}:{seconds:02d}  {song.get('title')}{artist}  [{styles}]")
     return 0
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from scripts import temporary
 from scripts.models import Cancelled, LocalModel, ModelError, check_gguf
 from scripts.pipeline import Job, Progress, SongFailed, generate_song
-from scripts.song_library import SongLibrary
 
 CONTINUOUS = 0  # a count of 0 keeps generating until cancelled
 
@@ -33,6 +32,7 @@ class BatchState:
 
     styles: tuple[str, ...]
     count: int
+    artist: str = ""
     song: int = 1
     generate: float = 0.0
     convert: float = 0.0
@@ -90,18 +90,11 @@ class BatchState:
 class GenerationWorker:
     """One batch (or a continuous run) of songs on a daemon thread."""
 
-    def __init__(
-        self,
-        styles: tuple[str, ...],
-        count: int,
-        config: dict,
-        library: SongLibrary,
-        model_path: Path,
-        events: queue.Queue,
-    ):
-        self.styles, self.count, self.config = styles, count, config
-        self.library, self.model_path, self.events = library, model_path, events
-        self.cancel_event = threading.Event()
+    def __init__(self, job: Job, count: int, model_path: Path, events: queue.Queue):
+        """The job (styles, artist) is made on the UI thread, so the screen can show its genre."""
+        self.job, self.count, self.model_path, self.events = job, count, model_path, events
+        job.on_progress = self.on_progress
+        self.cancel_event = job.cancel
         self.thread = threading.Thread(target=self.run, name="generation", daemon=True)
 
     def start(self) -> None:
@@ -133,14 +126,13 @@ class GenerationWorker:
     def run_batch(self) -> tuple[int, int]:
         check_gguf(self.model_path)
         self.post("loading", f"Loading model {self.model_path.name}...")
-        model = LocalModel(self.model_path, self.config["settings"])
+        model = LocalModel(self.model_path, self.job.settings)
         self.post("loaded")
-        job = Job(self.styles, self.config, self.library, self.on_progress, self.cancel_event)
-        base_seed = self.config["settings"]["seed"]
+        job, base_seed = self.job, self.job.settings["seed"]
         made = skipped = 0
         number = 1
         while not self.cancel_event.is_set() and (self.count == CONTINUOUS or number <= self.count):
-            if shutil.disk_usage(self.library.folder).free < temporary.MIN_FREE_DISK_BYTES:
+            if shutil.disk_usage(job.library.folder).free < temporary.MIN_FREE_DISK_BYTES:
                 self.post("error", f"The disk is almost full: stopped before song {number}.")
                 break
             try:

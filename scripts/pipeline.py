@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scripts import abc_analysis, temporary
+from scripts import abc_analysis, identity, temporary
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
 from scripts.arrangement import Arrangement, arrange, directives, harmonize
 from scripts.audio_render import AudioError, abc_to_midi, default_soundfont, midi_to_pcm, write_mp3
@@ -56,6 +56,8 @@ class Job:
     library: SongLibrary
     on_progress: ProgressCallback = lambda progress: None
     cancel: threading.Event = field(default_factory=threading.Event)
+    artist: dict = field(default_factory=identity.neutral_artist)  # {"name", "members"}
+    genre_invented: bool = False  # the styles are one genre invented for "surprise me"
 
     @property
     def settings(self) -> dict:
@@ -77,6 +79,18 @@ def song_seed(base: int | None, number: int, attempt: int) -> int:
     return (base + number - 1 + attempt * SEED_STEP) % 2**31
 
 
+def batch_job(
+    styles: tuple[str, ...], config: dict, library: SongLibrary, base_seed: int | None
+) -> Job:
+    """A generation batch: one invented artist for all its songs and, when no styles were given
+    ("surprise me"), one invented genre; both from the fixed seed when there is one."""
+    seed = song_seed(base_seed, 1, 0)
+    if styles:
+        return Job(styles, config, library, artist=identity.invent_artist(seed))
+    genre = identity.invent_genre(seed)
+    return Job((genre,), config, library, artist=identity.invent_artist(seed), genre_invented=True)
+
+
 def readable_title(tune: AbcTune) -> str | None:
     """The tune's T: when it reads as words, not as more music ('cBA2 | d2e')."""
     title = " ".join(tune.title.split())[:TITLE_MAX]
@@ -84,10 +98,6 @@ def readable_title(tune: AbcTune) -> str | None:
     if sum(c.isalpha() for c in title) < 2 or "|" in title or music > len(title) * 0.2:
         return None
     return title
-
-
-def fallback_title(styles: tuple[str, ...], number: int) -> str:
-    return f"{' '.join(styles).title() or 'Untitled'} {number}"
 
 
 def song_tempo(tune: AbcTune, arrangement: Arrangement) -> int:
@@ -135,9 +145,12 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
     settings, library = job.settings, job.library
     arrangement = job.arrangement
     timings = dict(meta.get("timings", {}))
+    # Two songs of one library never share a title: the jukebox and ID3 tell them apart.
+    title = identity.unique_title(tune.title, library.titles())
+    tune.headers["T"] = title
     abc_text = tune.to_text(directives(arrangement, tune.headers.get("M", "4/4")))
-    title = tune.title
     stem = library.new_stem(title)
+    lyrics = meta.get("lyrics")  # no model here writes words yet: every song is instrumental
 
     def step(stage: str, fraction: float) -> float:
         job.check_cancel()
@@ -157,7 +170,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
         library.partial_path(stem, ".mid").write_bytes(midi)
         tags = {
             "title": title,
-            "artist": meta["artist"],
+            "artist": job.artist["name"],
             "album": meta["album"],
             "genre": ", ".join(job.styles) or "ABC",
             "comment": f"model {meta['model']}, seed {meta['seed']}",
@@ -175,7 +188,12 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
             {
                 **meta,
                 "title": title,
+                "artist": job.artist["name"],
+                "artist_members": job.artist["members"],
+                "lyrics": lyrics,
+                "instrumental": lyrics is None,
                 "styles": list(job.styles),
+                "genre_invented": job.genre_invented,
                 "duration_seconds": duration,
                 "key": tune.headers["K"],
                 "meter": tune.headers.get("M"),
@@ -252,7 +270,7 @@ def draft_tune(draft: Draft, job: Job, number: int) -> tuple[AbcTune, abc_analys
     """The usable tune in a draft, repaired; raises AbcError saying why there is none."""
     defaults = {
         "X": "1",
-        "T": fallback_title(job.styles, number),
+        "T": identity.invent_title(draft.seed),
         "M": draft.fields["meter"],
         "K": draft.fields["key"],
     }
@@ -277,9 +295,8 @@ def generate_song(model: LocalModel, job: Job, number: int, base_seed: int | Non
         except AbcError as error:
             reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}")
             continue
-        tune.headers["T"] = readable_title(tune) or fallback_title(job.styles, number)
+        tune.headers["T"] = readable_title(tune) or identity.invent_title(seed)
         meta = {
-            "artist": temporary.APP_NAME,
             "album": ", ".join(job.styles),
             "model": model.name,
             "seed": seed,
@@ -312,7 +329,6 @@ def render_text(
             )
             tune.headers["T"] = readable_title(tune) or defaults["T"]
             meta = {
-                "artist": temporary.APP_NAME,
                 "album": source_name,
                 "model": "none",
                 "seed": None,

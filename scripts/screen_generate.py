@@ -9,6 +9,7 @@ import shutil
 from scripts import temporary
 from scripts.generation_worker import CONTINUOUS, BatchState, GenerationWorker
 from scripts.models import configured_model
+from scripts.pipeline import batch_job
 from scripts.song_library import LibraryError, SongLibrary, writable_folder
 from scripts.ui_widgets import Canvas, LineEditor, clock, key_name
 from scripts.user_input import InputError, checked_count, checked_styles
@@ -17,7 +18,7 @@ NAME = temporary.APP_NAME
 STYLES_QUESTION = f"{NAME}: What kind of music are we making today? (Styles, separated, by, commas)"
 COUNT_QUESTION = f"{NAME}: How many songs should I generate? (1-{{maximum}}, or C: until Esc)"
 FOOTERS = {
-    "styles": "Next = Enter, Back to Main = Esc",
+    "styles": "Next = Enter (blank or ? = surprise me), Back to Main = Esc",
     "count": "Start = Enter, Back to Styles = Esc",
     "running": "Cancel = Esc, Jukebox = J, Back to Main = B (keeps going), Exit Program = X",
     "finished": "New Batch = N, Jukebox = J, Back to Main = B, Exit Program = X",
@@ -31,7 +32,8 @@ def checked_count_or_continuous(text: str, maximum: int) -> int:
 
 
 def start_batch(app, styles: tuple[str, ...], count: int) -> None:
-    """Start a worker; raises InputError (a sentence for the screen) when it cannot start."""
+    """Start a worker; raises InputError (a sentence for the screen) when it cannot start.
+    No styles means "surprise me": the batch's job invents a genre (and, always, an artist)."""
     try:
         folder = writable_folder(app.output_folder())
     except LibraryError as error:
@@ -40,9 +42,10 @@ def start_batch(app, styles: tuple[str, ...], count: int) -> None:
         raise InputError(f"less than {temporary.MIN_FREE_DISK_BYTES >> 20} MB free in {folder}")
     library = SongLibrary(folder)
     library.remove_partials()
-    app.batch = BatchState(styles, count)
+    job = batch_job(styles, app.config, library, app.config["settings"]["seed"])
+    app.batch = BatchState(job.styles, count, job.artist["name"])
     model_path = configured_model(app.config["settings"])
-    app.worker = GenerationWorker(styles, count, app.config, library, model_path, app.events)
+    app.worker = GenerationWorker(job, count, model_path, app.events)
     app.worker.start()
 
 
@@ -68,7 +71,7 @@ class GenerateScreen:
         if self.phase == "styles":
             self.styles.draw(canvas, 5, 12)
         else:
-            canvas.text(5, 12, self.styles.value)
+            canvas.text(5, 12, self.styles.value.strip() or "(blank: surprise me)")
         if self.phase != "styles":
             canvas.text(6, 0, COUNT_QUESTION.format(maximum=maximum))
             canvas.text(7, 0, "User Input: ")
@@ -79,6 +82,7 @@ class GenerateScreen:
         if self.error:
             canvas.wrapped(8, self.error, 9, curses.A_BOLD)
         if self.phase == "running":
+            canvas.text(8, 0, f"{NAME}: Artist for this batch: {app.batch.artist}")
             self.draw_batch(canvas, app.batch)
 
     def draw_batch(self, canvas: Canvas, batch: BatchState) -> None:

@@ -98,8 +98,8 @@ class SongLibrary:
         songs.sort(key=lambda song: (song.get("created") or "", song["id"]))
         return songs
 
-    def songs(self) -> list[dict]:
-        """All songs, oldest first. A missing, corrupt or stale index is rebuilt from disk."""
+    def indexed_songs(self) -> list[dict] | None:
+        """The index when it matches the MP3s on disk; None when missing, corrupt or stale."""
         try:
             songs = json.loads(self.index_path.read_text(encoding="utf-8"))["songs"]
             if all((self.folder / f"{song['id']}.mp3").exists() for song in songs) and len(
@@ -108,9 +108,20 @@ class SongLibrary:
                 return songs
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        songs = self.scan()
-        self.write_index(songs)
+        return None
+
+    def songs(self) -> list[dict]:
+        """All songs, oldest first. A missing, corrupt or stale index is rebuilt from disk."""
+        songs = self.indexed_songs()
+        if songs is None:
+            songs = self.scan()
+            self.write_index(songs)
         return songs
+
+    def titles(self) -> list[str]:
+        """Every song's title. Writes nothing: a song still being made may yet be cancelled."""
+        songs = self.indexed_songs()
+        return [song.get("title") or "" for song in (self.scan() if songs is None else songs)]
 
     def write_index(self, songs: list[dict]) -> None:
         try:

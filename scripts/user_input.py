@@ -11,12 +11,20 @@ class InputError(ValueError):
     """The text cannot be used; the message says what would be right."""
 
 
-def checked_styles(text: str) -> tuple[str, ...]:
-    styles = parse_styles(text)
-    if not styles:
-        raise InputError('styles are empty: give at least one, e.g. "Chill, Jazz"')
+def checked_styles(text: str, blank_is_surprise: bool = True) -> tuple[str, ...]:
+    """The typed styles; () means "surprise me" (the caller invents a genre): "?" always, blank
+    text where blank_is_surprise (the text UI; the command line wants an explicit "?")."""
     if len(text) > temporary.MAX_STYLES_LENGTH:
         raise InputError(f"styles are too long (at most {temporary.MAX_STYLES_LENGTH} characters)")
+    if text.strip() == temporary.SURPRISE_WORD or (blank_is_surprise and not text.strip()):
+        return ()
+    styles = parse_styles(text)
+    if not styles:  # commas and nothing else: a slip, not a wish for a surprise
+        surprise = "leave it blank" if blank_is_surprise else f"give {temporary.SURPRISE_WORD}"
+        raise InputError(
+            f'styles are empty: give at least one, e.g. "Chill, Jazz", or {surprise} for a '
+            "surprise genre"
+        )
     return styles
 
 

@@ -108,6 +108,7 @@ def test_render_a_file_without_tunes_says_so_in_one_line(data_dir, tmp_path):
         (["--count", "three"], "count must be a whole number, not 'three'"),
         (["--count", "1000000"], "count must be between 1 and 100"),
         (["--styles", " , ,"], "styles are empty"),
+        (["--styles", ""], "styles are empty"),  # blank is no surprise here: "?" is
         (["--styles", "x" * 500], "styles are too long"),
         (["--seed", "-1"], "seed must be between 0 and 2147483647"),
     ],

@@ -4,7 +4,8 @@ import json
 import re
 import time
 
-from scripts import settings
+from scripts import identity, settings
+from scripts.song_library import SongLibrary
 from tests.conftest import run_launcher
 from tests.test_tui import Terminal
 
@@ -31,8 +32,10 @@ def song_files(folder):
 
 def test_bad_answers_get_a_message_and_keep_what_was_typed(data_dir):
     term = open_generate(data_dir)
-    term.send(b" , ,\r")
-    assert "User Input:  , ," in term.wait_for("styles are empty")
+    term.send(b" , ,\r")  # commas only: a slip, so a message (blank or ? would be a surprise)
+    screen = term.wait_for("styles are empty")
+    assert "User Input:  , ," in screen
+    assert "leave it blank for a surprise" in " ".join(screen.split())  # the message wraps
     term.send(BACKSPACE * 4 + b"Chill\r")
     term.wait_for("How many songs should I generate?")
     for answer, message in (
@@ -61,6 +64,25 @@ def test_two_songs_with_their_bars(abc_model, data_dir, tmp_path):
     screen = term.wait_for("Batch finished: 2 made, 0 skipped.", timeout=180)
     assert "2/2 songs" in screen and screen.count("Made: ") == 2
     assert len([name for name in song_files(out) if name.endswith(".mp3")]) == 2
+    term.send(b"x")
+    assert term.exit_status() == 0 and term.restored()
+
+
+def test_blank_styles_make_a_surprise_genre_by_an_invented_artist(abc_model, data_dir, tmp_path):
+    out = tmp_path / "songs"
+    configure(data_dir, model_path=str(abc_model), output_dir=str(out), seed=5)
+    genre, artist = identity.invent_genre(5), identity.invent_artist(5)["name"]
+    term = open_generate(data_dir)
+    term.send(b"\r")
+    assert "User Input: (blank: surprise me)" in term.wait_for("How many songs")
+    term.send(b"1\r")
+    screen = term.wait_for(f'Producing "{genre}" themed song number 1', timeout=30)
+    assert f"Artist for this batch: {artist}" in screen
+    term.wait_for("Batch finished: 1 made, 0 skipped.", timeout=120)
+    [sidecar] = [
+        json.loads(path.read_text()) for path in out.glob("*.json") if path.stem != "library"
+    ]
+    assert sidecar["styles"] == [genre] and sidecar["artist"] == artist
     term.send(b"x")
     assert term.exit_status() == 0 and term.restored()
 
@@ -165,7 +187,9 @@ def test_the_jukebox_opened_before_the_first_song_plays_it_when_made(abc_model, 
     term.send(b"Jazz\rc\r")
     term.wait_for("Producing")
     term.send(b"j")  # generate while listening
-    screen = term.wait_for("Playing song: Jazz 1", timeout=120)
+    screen = term.wait_for("Playing song: ", timeout=120)
+    [first, *_] = SongLibrary(tmp_path / "songs").scan()  # the first song made, by its artist
+    assert f"Playing song: {first['title']} by {first['artist']}" in screen
     assert "[generating" in screen and "continuous]" in screen
     term.send(b"x")  # exit cancels the song being made: only finished songs stay
     assert term.exit_status(timeout=30) == 0 and term.restored()
@@ -212,3 +236,20 @@ def test_a_broken_song_file_is_skipped_with_a_message(abc_model, data_dir, tmp_p
     assert f"Skipped: cannot play {first['files']['mp3']}" in screen
     term.send(b"x")
     assert term.exit_status() == 0
+
+
+def test_ctrl_c_while_generating_restores_the_terminal_and_leaves_no_partial_files(
+    abc_model, data_dir, tmp_path
+):
+    out = tmp_path / "songs"
+    configure(data_dir, model_path=str(abc_model), output_dir=str(out))
+    term = open_generate(data_dir)
+    term.send(b"Rock\rc\r")
+    term.wait_for("Converting song number", timeout=60)
+    term.send(b"\x03")
+    assert term.exit_status(timeout=30) == 0
+    assert term.restored()
+    assert not list(out.glob("*.part"))
+    for sidecar in out.glob("*.json"):  # every song that is there is whole
+        if sidecar.name != "library.json":
+            assert sidecar.with_suffix(".mp3").exists()
