@@ -14,6 +14,7 @@ from pathlib import Path
 
 from scripts import settings as settings_store
 from scripts import temporary
+from scripts.screen_menu import MenuScreen
 from scripts.ui_widgets import Canvas
 
 log = logging.getLogger(__name__)
@@ -32,22 +33,14 @@ class App:
         self.running = True
         self.repaint = False
         self.notice = " ".join(notices)
-        from scripts.screen_generate import GenerateScreen
-        from scripts.screen_jukebox import JukeboxScreen
-        from scripts.screen_menu import MenuScreen
-        from scripts.screen_options import OptionsScreen
-
-        self.screens = {
-            "menu": MenuScreen(),
-            "generate": GenerateScreen(),
-            "jukebox": JukeboxScreen(),
-            "options": OptionsScreen(),
-        }
+        self.screens = {"menu": MenuScreen()}  # the others import the pipeline: on first use
         self.screen = self.screens["menu"]
 
     # --- navigation ----
 
     def show(self, name: str) -> None:
+        if name not in self.screens:
+            self.screens[name] = make_screen(name)
         self.screen = self.screens[name]
         self.screen.enter(self)
 
@@ -128,6 +121,21 @@ def sync_size() -> None:
         return
     if (size.lines, size.columns) != (curses.LINES, curses.COLS):
         curses.resizeterm(size.lines, size.columns)
+
+
+def make_screen(name: str):
+    """Screens other than the menu, imported when first opened: the menu draws sooner."""
+    if name == "generate":
+        from scripts.screen_generate import GenerateScreen
+
+        return GenerateScreen()
+    if name == "jukebox":
+        from scripts.screen_jukebox import JukeboxScreen
+
+        return JukeboxScreen()
+    from scripts.screen_options import OptionsScreen
+
+    return OptionsScreen()
 
 
 def read_key(window):
