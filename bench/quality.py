@@ -129,7 +129,7 @@ def sample(model: LocalModel, config: dict, runs: set[tuple], count: int, out: P
             draft = write_draft(model, job, number, song_seed(BASE_SEED, number, attempt))
             tally.seconds.append(draft.seconds)
             try:
-                tune, stats, _ = draft_tune(draft, job, number)
+                tune, stats, _ = draft_tune(draft, job)
                 ok = renders_long_enough(tune, stats, job)
             except (AbcError, SongFailed) as error:
                 tune, ok = None, False

@@ -266,7 +266,7 @@ def write_draft(model: LocalModel, job: Job, number: int, seed: int) -> Draft:
     return Draft(fields, seed, prompt, text, time.perf_counter() - started)
 
 
-def draft_tune(draft: Draft, job: Job, number: int) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
+def draft_tune(draft: Draft, job: Job) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
     """The usable tune in a draft, repaired; raises AbcError saying why there is none."""
     defaults = {
         "X": "1",
@@ -291,7 +291,7 @@ def generate_song(model: LocalModel, job: Job, number: int, base_seed: int | Non
         )
         draft = write_draft(model, job, number, seed)
         try:
-            tune, stats, tempo = draft_tune(draft, job, number)
+            tune, stats, tempo = draft_tune(draft, job)
         except AbcError as error:
             reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}")
             continue

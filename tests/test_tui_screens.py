@@ -136,15 +136,20 @@ def now_playing(screen: str) -> str:
     return re.search(r"(?:Playing song|Paused): (.*) by ", screen).group(1)
 
 
-def test_jukebox_plays_pauses_skips_deletes_and_resumes(abc_model, data_dir, tmp_path):
-    out = tmp_path / "songs"
+def make_songs(model, data_dir, out, styles: str, count: int, seed: int) -> list[dict]:
+    """Songs made beforehand with the CLI, into `out` (the configured output folder)."""
     configure(data_dir, output_dir=str(out))
     made = run_launcher(
-        "generate", "--styles", "Waltz", "--count", "3", "--seed", "1", "--model", str(abc_model),
-        "--json", data=data_dir,
+        "generate", "--styles", styles, "--count", str(count), "--seed", str(seed),
+        "--model", str(model), "--json", data=data_dir,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
-    titles = [json.loads(line)["title"] for line in made.stdout.splitlines()]
+    return [json.loads(line) for line in made.stdout.splitlines()]
+
+
+def test_jukebox_plays_pauses_skips_deletes_and_resumes(abc_model, data_dir, tmp_path):
+    out = tmp_path / "songs"
+    titles = [song["title"] for song in make_songs(abc_model, data_dir, out, "Waltz", 3, 1)]
     term = Terminal(data_dir)
     term.wait_for("Main Menu")
     term.send(b"2")
@@ -222,12 +227,7 @@ def test_a_corrupt_settings_file_is_set_aside_and_said_so(data_dir):
 
 def test_a_broken_song_file_is_skipped_with_a_message(abc_model, data_dir, tmp_path):
     out = tmp_path / "songs"
-    configure(data_dir, output_dir=str(out))
-    made = run_launcher(
-        "generate", "--styles", "Jig", "--count", "2", "--seed", "5", "--model", str(abc_model),
-        "--json", data=data_dir,
-    )  # fmt: skip
-    first, second = (json.loads(line) for line in made.stdout.splitlines())
+    first, second = make_songs(abc_model, data_dir, out, "Jig", 2, 5)
     (out / first["files"]["mp3"]).write_bytes(b"\x00garbage" * 100)
     term = Terminal(data_dir)
     term.wait_for("Main Menu")
