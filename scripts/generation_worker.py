@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts import temporary
-from scripts.models import Cancelled, LocalModel, ModelError, check_gguf
+from scripts.models import Cancelled, ModelError, check_gguf, load_model
 from scripts.pipeline import Job, Progress, SongFailed, generate_song
 
 CONTINUOUS = 0  # a count of 0 keeps generating until cancelled
@@ -126,7 +126,7 @@ class GenerationWorker:
     def run_batch(self) -> tuple[int, int]:
         check_gguf(self.model_path)
         self.post("loading", f"Loading model {self.model_path.name}...")
-        model = LocalModel(self.model_path, self.job.settings)
+        model = load_model(self.model_path, self.job.settings)
         self.post("loaded")
         job, base_seed = self.job, self.job.settings["seed"]
         made = skipped = 0

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from scripts import temporary
+from scripts import grammars, hardware, temporary
+from scripts.gguf_info import GgufError, GgufInfo, read_info
 
 
 class ModelError(RuntimeError):
@@ -31,6 +33,34 @@ class Sampling:
         return cls(**{name: settings[name] for name in cls.__dataclass_fields__})
 
 
+class TextModel(Protocol):
+    """What the pipeline needs of a model, local (llama.cpp) or on a server."""
+
+    name: str
+    has_chat_template: bool
+
+    def complete(
+        self,
+        prompt: str,
+        sampling: Sampling,
+        seed: int,
+        stop: list[str],
+        on_token,
+        cancel,
+        grammar: str | None = None,
+    ) -> str: ...
+
+    def chat(
+        self,
+        messages: list[dict],
+        sampling: Sampling,
+        seed: int,
+        on_token,
+        cancel,
+        grammar: str | None = None,
+    ) -> str: ...
+
+
 def configured_model(settings: dict) -> Path:
     """The model file the settings name: the starter model when none is set; a relative path is
     read from the app's folder, so that the settings file travels with it."""
@@ -39,46 +69,71 @@ def configured_model(settings: dict) -> Path:
     return temporary.REPO_ROOT / Path(settings["model_path"]).expanduser()
 
 
-def check_gguf(path: Path) -> None:
-    """Raise ModelError unless `path` is a readable file that starts like a GGUF."""
+def check_gguf(path: Path) -> GgufInfo:
+    """What the GGUF header at `path` says; ModelError when it is missing or unreadable."""
     if not path.exists():
         raise ModelError(f"model file not found: {path}")
     if not path.is_file():
         raise ModelError(f"not a file: {path}")
     try:
         with path.open("rb") as handle:
-            magic = handle.read(len(temporary.GGUF_MAGIC))
+            return read_info(handle)
     except OSError as error:
         raise ModelError(f"cannot read {path}: {error.strerror}") from None
-    if magic != temporary.GGUF_MAGIC:
-        raise ModelError(f"{path.name} is not a GGUF model file")
+    except GgufError as error:
+        raise ModelError(f"{path.name} is not a usable GGUF model file: {error}") from None
+
+
+def context_size(settings: dict, info: GgufInfo) -> int:
+    """The configured context, but never more than the model was trained on: beyond it a model
+    writes nonsense, and the memory is wasted."""
+    trained = info.context_length or settings["n_ctx"]
+    return max(temporary.MIN_CONTEXT, min(settings["n_ctx"], trained))
+
+
+def stream_text(chunks: Iterator[dict], piece: Callable[[dict], str], on_token, cancel) -> str:
+    """Join a llama-cpp-python stream, reporting progress and stopping when cancelled."""
+    pieces: list[str] = []
+    try:
+        for count, chunk in enumerate(chunks, start=1):
+            if cancel.is_set():
+                raise Cancelled()
+            pieces.append(piece(chunk))
+            on_token(count)
+    finally:
+        chunks.close()
+    return "".join(pieces)
 
 
 class LocalModel:
     """A GGUF model loaded once and used for many songs."""
 
     def __init__(self, path: Path, settings: dict):
-        check_gguf(path)
+        self.info = check_gguf(path)
         self.path = path
         from llama_cpp import Llama
 
         try:
             self.llama = Llama(
                 model_path=str(path),
-                n_ctx=settings["n_ctx"],
-                n_threads=settings["n_threads"] or None,  # None: llama-cpp-python's own default
+                n_ctx=context_size(settings, self.info),
+                n_threads=settings["n_threads"] or hardware.physical_cores(),
                 n_gpu_layers=settings["n_gpu_layers"],
                 verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as error:
             raise ModelError(
-                f"llama.cpp could not load {path.name} (truncated, corrupt, or an architecture "
-                f"this llama.cpp does not know): {error}"
+                f"llama.cpp could not load {path.name} (architecture {self.info.architecture!r}; "
+                f"truncated, corrupt, or an architecture this llama.cpp does not know): {error}"
             ) from None
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def has_chat_template(self) -> bool:
+        return bool(self.info.chat_template)
 
     def complete(
         self,
@@ -88,27 +143,72 @@ class LocalModel:
         stop: list[str],
         on_token: Callable[[int], None],
         cancel: threading.Event,
+        grammar: str | None = None,
     ) -> str:
         """Stream a completion. `on_token(n)` is told how many tokens have come so far; `cancel`
-        is checked between tokens (prompt processing itself cannot be interrupted)."""
+        is checked between tokens (prompt processing itself cannot be interrupted). `grammar`
+        (GBNF) constrains what the model may write."""
         stream = self.llama.create_completion(
-            prompt,
-            max_tokens=sampling.max_tokens,
-            temperature=sampling.temperature,
-            top_p=sampling.top_p,
-            top_k=sampling.top_k,
-            repeat_penalty=sampling.repeat_penalty,
-            seed=seed,
-            stop=stop,
-            stream=True,
+            prompt, stop=stop, stream=True, **self.sampling_arguments(sampling, seed, grammar)
         )
-        pieces: list[str] = []
-        try:
-            for count, chunk in enumerate(stream, start=1):
-                if cancel.is_set():
-                    raise Cancelled()
-                pieces.append(chunk["choices"][0]["text"])
-                on_token(count)
-        finally:
-            stream.close()
-        return "".join(pieces)
+        return stream_text(stream, lambda chunk: chunk["choices"][0]["text"], on_token, cancel)
+
+    def chat(
+        self,
+        messages: list[dict],
+        sampling: Sampling,
+        seed: int,
+        on_token: Callable[[int], None],
+        cancel: threading.Event,
+        grammar: str | None = None,
+    ) -> str:
+        """Stream a chat reply, formatted with the chat template the GGUF carries."""
+        stream = self.llama.create_chat_completion(
+            messages, stream=True, **self.sampling_arguments(sampling, seed, grammar)
+        )
+        return stream_text(
+            stream,
+            lambda chunk: chunk["choices"][0]["delta"].get("content") or "",
+            on_token,
+            cancel,
+        )
+
+    @staticmethod
+    def sampling_arguments(sampling: Sampling, seed: int, grammar: str | None) -> dict:
+        arguments = {**sampling.__dict__, "seed": seed}
+        if grammar:
+            from llama_cpp import LlamaGrammar
+
+            # An invalid grammar crashes llama.cpp itself: it must pass the subprocess check.
+            arguments["grammar"] = LlamaGrammar.from_string(
+                grammars.checked(grammar), verbose=False
+            )
+        return arguments
+
+
+class ModelCache:
+    """The last model loaded, kept between batches: loading a 7 GB model takes seconds. One model
+    at a time (memory); a changed file or load setting loads it again."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.key: tuple | None = None
+        self.model: LocalModel | None = None
+
+    def get(self, path: Path, settings: dict) -> LocalModel:
+        stat = path.stat() if path.is_file() else None
+        key = (path, stat and (stat.st_size, stat.st_mtime_ns)) + tuple(
+            settings[name] for name in ("n_ctx", "n_threads", "n_gpu_layers")
+        )
+        with self.lock:
+            if self.key != key or self.model is None:
+                self.key = self.model = None  # free the old model before loading the new one
+                self.model, self.key = LocalModel(path, settings), key
+            return self.model
+
+
+LOADED = ModelCache()
+
+
+def load_model(path: Path, settings: dict) -> LocalModel:
+    return LOADED.get(path, settings)

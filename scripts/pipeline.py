@@ -14,12 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scripts import abc_analysis, identity, temporary
+from scripts import abc_analysis, grammars, identity, temporary
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
 from scripts.arrangement import Arrangement, arrange, directives, harmonize
 from scripts.audio_render import AudioError, abc_to_midi, default_soundfont, midi_to_pcm, write_mp3
-from scripts.models import Cancelled, LocalModel, Sampling
-from scripts.prompts import PromptError, build_prompt, header_fields, split_at_title
+from scripts.grammars import GrammarError
+from scripts.models import Cancelled, Sampling, TextModel
+from scripts.prompts import (
+    PromptError,
+    build_prompt,
+    chat_messages,
+    fill,
+    header_fields,
+    model_format,
+    split_at_title,
+)
 from scripts.song_library import SongLibrary
 
 SEED_STEP = 1_000_003  # a retry's seed: far from the seeds of the batch's other songs
@@ -218,7 +227,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
     return sidecar
 
 
-def model_title(model: LocalModel, head: str, sampling: Sampling, seed: int, job: Job) -> str:
+def model_title(model: TextModel, head: str, sampling: Sampling, seed: int, job: Job) -> str:
     """The title line the model writes after the style fields of the header."""
     line = model.complete(
         head,
@@ -240,30 +249,66 @@ class Draft:
     prompt: str
     text: str
     seconds: float
+    continues_prompt: bool = True  # the text goes on from the prompt (an ABC header)
+
+    @property
+    def abc_source(self) -> str:
+        """Where the tune is: a header and its continuation, or a chat reply alone."""
+        return self.prompt + self.text if self.continues_prompt else self.text
 
 
-def write_draft(model: LocalModel, job: Job, number: int, seed: int) -> Draft:
+def job_format(model: TextModel, job: Job) -> str:
+    """abc, chat or chatmusician, for this model and these settings."""
+    return model_format(job.settings["prompt_format"], None, model.has_chat_template)
+
+
+def write_draft(model: TextModel, job: Job, number: int, seed: int) -> Draft:
     """Ask the model for one tune in the job's styles, in a key chosen by the seed."""
-    sampling = Sampling.from_settings(job.settings)
-    prompts = job.config["prompts"]
     fields = header_fields(job.arrangement, job.arrangement.key_for(seed))
+    started = time.perf_counter()
     try:
-        head, tail = split_at_title(build_prompt(prompts["abc_header"], fields))
+        kind = job_format(model, job)
+        if kind == "abc":
+            prompt, text = write_abc(model, job, number, seed, fields)
+        else:
+            prompt, text = write_chat(model, job, number, seed, fields, kind)
     except PromptError as error:
         raise SongFailed("prompt", str(error)) from None
-    started = time.perf_counter()
-    prompt = head + (model_title(model, head, sampling, seed, job) + tail if tail else "")
-    text = model.complete(
-        prompt,
-        sampling,
-        seed,
-        list(prompts["stop"]),
-        lambda count: job.on_progress(
-            Progress(number, "generate", min(1.0, count / sampling.max_tokens))
-        ),
-        job.cancel,
+    except GrammarError as error:
+        raise SongFailed("grammar", str(error)) from None
+    return Draft(fields, seed, prompt, text, time.perf_counter() - started, kind == "abc")
+
+
+def token_progress(job: Job, number: int, sampling: Sampling) -> Callable[[int], None]:
+    return lambda count: job.on_progress(
+        Progress(number, "generate", min(1.0, count / sampling.max_tokens))
     )
-    return Draft(fields, seed, prompt, text, time.perf_counter() - started)
+
+
+def write_abc(model: TextModel, job: Job, number: int, seed: int, fields: dict) -> tuple[str, str]:
+    """A model that writes ABC continues a header: the style fields, its own title, the key."""
+    sampling = Sampling.from_settings(job.settings)
+    prompts = job.config["prompts"]
+    head, tail = split_at_title(build_prompt(prompts["abc_header"], fields))
+    prompt = head + (model_title(model, head, sampling, seed, job) + tail if tail else "")
+    progress = token_progress(job, number, sampling)
+    text = model.complete(prompt, sampling, seed, list(prompts["stop"]), progress, job.cancel)
+    return prompt, text
+
+
+def write_chat(model: TextModel, job: Job, number: int, seed: int, fields: dict, kind: str):
+    """A chat model is asked in words, through its own template (or ChatMusician's)."""
+    sampling = Sampling.from_settings(job.settings)
+    prompts = job.config["prompts"]
+    grammar = grammars.abc_grammar(prompts) if job.settings["use_grammar"] else None
+    messages = chat_messages(prompts, fields)
+    progress = token_progress(job, number, sampling)
+    if kind == "chat":
+        text = model.chat(messages, sampling, seed, progress, job.cancel, grammar)
+        return messages[-1]["content"], text
+    prompt = fill(prompts["chatmusician"], {"message": messages[-1]["content"]})
+    stop = list(temporary.CHATMUSICIAN_STOP)
+    return prompt, model.complete(prompt, sampling, seed, stop, progress, job.cancel, grammar)
 
 
 def draft_tune(draft: Draft, job: Job) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
@@ -274,12 +319,10 @@ def draft_tune(draft: Draft, job: Job) -> tuple[AbcTune, abc_analysis.TuneStats,
         "M": draft.fields["meter"],
         "K": draft.fields["key"],
     }
-    return first_usable_tune(
-        draft.prompt + draft.text, defaults, job.arrangement, job.settings["min_bars"]
-    )
+    return first_usable_tune(draft.abc_source, defaults, job.arrangement, job.settings["min_bars"])
 
 
-def generate_song(model: LocalModel, job: Job, number: int, base_seed: int | None) -> dict:
+def generate_song(model: TextModel, job: Job, number: int, base_seed: int | None) -> dict:
     """Ask the model for a tune until one is usable (settings: retries), then render it."""
     settings = job.settings
     reasons = []

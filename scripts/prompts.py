@@ -26,16 +26,37 @@ def header_fields(arrangement: Arrangement, key: str) -> dict[str, str]:
     }
 
 
-def build_prompt(template: str, fields: dict[str, str]) -> str:
-    """The template filled in; a header field left empty ("R:") is dropped, not sent."""
+def fill(template: str, fields: dict[str, str]) -> str:
+    """The template with its {fields} filled in; PromptError names the fields it may use."""
     try:
-        prompt = template.format(**fields, title=TITLE_MARK)
+        return template.format(**fields)
     except (KeyError, IndexError, ValueError) as error:
         raise PromptError(
             f"the prompt template is broken: {error!r} "
             f"(fields: {', '.join('{' + f + '}' for f in fields)})"
         ) from None
+
+
+def build_prompt(template: str, fields: dict[str, str]) -> str:
+    """The template filled in; a header field left empty ("R:") is dropped, not sent."""
+    prompt = fill(template, {**fields, "title": TITLE_MARK})
     return "".join(line for line in prompt.splitlines(True) if not EMPTY_FIELD_RE.match(line))
+
+
+def chat_messages(prompts: dict, fields: dict[str, str]) -> list[dict]:
+    """The request for a tune, in words, for a chat model."""
+    return [
+        {"role": "system", "content": prompts["chat_system"]},
+        {"role": "user", "content": fill(prompts["chat_user"], fields)},
+    ]
+
+
+def model_format(setting: str, catalog_format: str | None, has_chat_template: bool) -> str:
+    """How to ask this model for a tune: the user's choice, else what the catalog says of it,
+    else a chat model when its GGUF carries a chat template, else an ABC continuation."""
+    if setting != "auto":
+        return setting
+    return catalog_format or ("chat" if has_chat_template else "abc")
 
 
 def split_at_title(prompt: str) -> tuple[str, str]:

@@ -45,11 +45,26 @@ def check_value(name: str, value):
         if not low <= number <= high:
             raise SettingError(f"{name} must be between {low:g} and {high:g}")
         return number
-    if name == "mp3_bitrate" and value not in temporary.MP3_BITRATES:
-        raise SettingError(f"mp3_bitrate must be one of {', '.join(temporary.MP3_BITRATES)}")
+    if isinstance(temporary.DEFAULT_SETTINGS[name], bool):
+        return yes_or_no(name, value)
+    choices = temporary.SETTING_CHOICES.get(name)
+    if choices and value not in choices:
+        raise SettingError(f"{name} must be one of {', '.join(choices)}")
     if not isinstance(value, str):
         raise SettingError(f"{name} must be text")
     return value
+
+
+def yes_or_no(name: str, value) -> bool:
+    """A switch: true/false in JSON, or yes/no, on/off, true/false typed in Options."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in ("yes", "on", "true", "1"):
+        return True
+    if word in ("no", "off", "false", "0"):
+        return False
+    raise SettingError(f"{name} must be yes or no")
 
 
 def merge(stored: dict) -> tuple[dict, list[str]]:

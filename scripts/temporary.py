@@ -43,6 +43,10 @@ DEFAULT_SETTINGS: dict = {
     "n_ctx": 2048,
     "n_threads": 0,  # 0 = the number of physical cores
     "n_gpu_layers": 0,
+    # How the model is asked for a tune: "auto" = from the catalog, else "chat" when the GGUF
+    # carries a chat template, else "abc" (it continues an ABC header, like the starter model).
+    "prompt_format": "auto",
+    "use_grammar": True,  # chat models: the ABC grammar keeps them to one tune, no prose
     "temperature": 0.9,
     "top_p": 0.95,
     "top_k": 40,
@@ -74,7 +78,13 @@ SETTING_RANGES: dict[str, tuple[type, float, float]] = {
     "min_bars": (int, 1, 256),
     "sample_rate": (int, 8000, 96000),
 }
+MIN_CONTEXT = 256  # n_ctx never goes below this, whatever a model's header says
 MP3_BITRATES = ("96k", "128k", "160k", "192k", "256k", "320k")
+PROMPT_FORMATS = ("auto", "abc", "chat", "chatmusician")
+SETTING_CHOICES: dict[str, tuple[str, ...]] = {
+    "mp3_bitrate": MP3_BITRATES,
+    "prompt_format": PROMPT_FORMATS,
+}
 
 # The raw prompt is an ABC header: a model that writes ABC continues it with the tune.
 # Fields: {meter} {unit} {key} {tempo} {rhythm} {styles}. {title} marks where the model writes
@@ -83,9 +93,22 @@ MP3_BITRATES = ("96k", "128k", "160k", "192k", "256k", "320k")
 DEFAULT_PROMPTS: dict = {
     "abc_header": "X:1\nR:{rhythm}\nM:{meter}\nL:{unit}\nT:{title}\nK:{key}\n",
     "stop": ["\n\n", "\nX:"],
+    # Chat models (prompt_format "chat"): the same fields, asked for in words.
+    "chat_system": "You are a composer. You write original tunes in ABC notation.",
+    "chat_user": (
+        "Write an original {styles} tune in ABC notation. Use M:{meter}, L:{unit} and K:{key}. "
+        "Give it a title in a T: line. Write at least 16 bars with chord symbols in quotes. "
+        "Reply with the ABC tune only."
+    ),
+    # ChatMusician's own format (its model card); {message} is chat_user filled in.
+    "chatmusician": "Human: {message} </s> Assistant: ",
+    "abc_grammar": "",  # GBNF; empty = data/grammars/abc.gbnf
 }
 
 TITLE_MAX_TOKENS = 48
+ABC_GRAMMAR_PATH = REPO_ROOT / "data" / "grammars" / "abc.gbnf"
+GRAMMAR_CHECK_TIMEOUT_S = 60
+CHATMUSICIAN_STOP = ("</s>", "Human:")  # where its turn ends, when the GGUF's EOS is missed
 
 # --- Song identity (issue 6): invented genres, artists and titles, offline from word lists ------
 IDENTITY_WORDS_PATH = REPO_ROOT / "data" / "identity_words.json"

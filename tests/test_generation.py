@@ -95,7 +95,7 @@ def test_cancel_during_conversion_leaves_no_files(model, config, tmp_path):
     [
         (b"", "not a GGUF"),
         (b"PK\x03\x04 a zip file", "not a GGUF"),
-        (b"GGUF\x03\x00\x00\x00truncated", "could not load"),
+        (b"GGUF\x03\x00\x00\x00truncated", "truncated"),
     ],
 )
 def test_unusable_model_files_name_the_file(tmp_path, config, content, message):

@@ -18,6 +18,11 @@ SPECIALS = ("<unk>", "<s>", "</s>")
 SPACE = "\u2581"  # SentencePiece's space, as llama.cpp's "llama" tokenizer expects
 ALPHABET = "XTMLKQ:0123456789/=#\n"  # header characters: prompts use them, bodies may not
 N_HEAD = 4
+# ChatML, as many instruct GGUFs carry it: llama-cpp-python formats chats with it.
+CHATML = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
+    "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
 FEED_FORWARD = 32
 
 
@@ -34,10 +39,12 @@ def write_llama_gguf(
     output: np.ndarray,
     output_norm: np.ndarray,
     context: int = 2048,
+    chat_template: str | None = None,
+    architecture: str = "llama",
 ) -> Path:
     """A one-block llama whose attention and feed-forward add nothing to the residual stream."""
     n_vocab, width = embeddings.shape
-    writer = gguf.GGUFWriter(str(path), "llama")
+    writer = gguf.GGUFWriter(str(path), architecture)
     writer.add_name("tiny-test-model")
     writer.add_context_length(context)
     writer.add_embedding_length(width)
@@ -58,6 +65,8 @@ def write_llama_gguf(
     writer.add_eos_token_id(2)
     writer.add_add_bos_token(True)
     writer.add_add_space_prefix(False)
+    if chat_template:
+        writer.add_chat_template(chat_template)
     zeros = np.zeros((width, width), dtype=np.float32)
     writer.add_tensor("token_embd.weight", embeddings.astype(np.float32))
     writer.add_tensor("output_norm.weight", output_norm.astype(np.float32))
@@ -76,9 +85,10 @@ def write_llama_gguf(
     return path
 
 
-def bigram_gguf(path: Path, text: str, damp: dict[str, float] | None = None) -> Path:
+def bigram_gguf(path: Path, text: str, damp: dict[str, float] | None = None, **options) -> Path:
     """A model that samples like a character bigram model of `text`. `damp` scales the
-    probability of chosen characters (e.g. {"\\n": 0.1}: lines run longer)."""
+    probability of chosen characters (e.g. {"\\n": 0.1}: lines run longer). `options` go to
+    write_llama_gguf (a chat template, another architecture name)."""
     tokens = vocabulary(text)
     index = {token: i for i, token in enumerate(tokens)}
     n_vocab = len(tokens)
@@ -97,7 +107,7 @@ def bigram_gguf(path: Path, text: str, damp: dict[str, float] | None = None) -> 
     output[:, :n_vocab] = log_probs
     # RMSNorm turns a one-hot row into sqrt(width) at its place: undo that scale.
     norm = np.full(width, 1.0 / np.sqrt(width), dtype=np.float32)
-    return write_llama_gguf(path, tokens, embeddings, output, norm)
+    return write_llama_gguf(path, tokens, embeddings, output, norm, **options)
 
 
 def random_gguf(path: Path, text: str, seed: int = 0) -> Path:
