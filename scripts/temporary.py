@@ -87,6 +87,14 @@ DEFAULT_PROMPTS: dict = {
 
 TITLE_MAX_TOKENS = 48
 
+# --- Remote engine (issue 5): any OpenAI-compatible server (llama-server, Ollama, vLLM...) -------
+SERVER_URL_SCHEMES = ("http", "https")
+SERVER_CONNECT_TIMEOUT_S = 10.0
+# Between two streamed chunks (and before the first: the server reads the prompt, or finishes
+# another client's request first), so a big model on a slow machine is not cut off.
+SERVER_READ_TIMEOUT_S = 120.0
+SERVER_ERROR_BODY_CHARS = 300  # of an error reply that is not JSON, quoted in the message
+
 # --- Song identity (issue 6): invented genres, artists and titles, offline from word lists ------
 IDENTITY_WORDS_PATH = REPO_ROOT / "data" / "identity_words.json"
 REAL_GENRES_PATH = REPO_ROOT / "data" / "real_genres.txt"  # an invented genre must not be one
