@@ -40,6 +40,7 @@ ABC2MIDI_TIMEOUT_S = 30
 # --- Settings and prompts (data/persistent.json) -------------------------------------------------
 DEFAULT_SETTINGS: dict = {
     "model_path": "",  # empty = the starter model, STARTER_MODEL_PATH
+    "server_url": "",  # an OpenAI-compatible server to generate with; empty = the local model
     "n_ctx": 2048,
     "n_threads": 0,  # 0 = the number of physical cores
     "n_gpu_layers": 0,
