@@ -87,6 +87,7 @@ DEFAULT_PROMPTS: dict = {
 }
 
 TITLE_MAX_TOKENS = 48
+REASON_SAMPLE_CHARS = 60  # of a draft without a usable tune, quoted in the reason it was skipped
 
 # --- Remote engine (issue 5): any OpenAI-compatible server (llama-server, Ollama, vLLM...) -------
 SERVER_URL_SCHEMES = ("http", "https")
