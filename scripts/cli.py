@@ -38,6 +38,13 @@ def seed_value(text: str) -> int:
     return seed
 
 
+def server_value(text: str) -> str:
+    try:
+        return settings_store.check_value("server_url", text)
+    except settings_store.SettingError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def styles_value(text: str) -> tuple[str, ...]:
     try:
         return checked_styles(text, blank_is_surprise=False)
@@ -68,10 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
         help='styles, separated by commas, e.g. "Chill, Dubstep"; "?" invents a genre',
     )
     generate.add_argument("--count", type=song_count, default=1, help="how many songs")
-    generate.add_argument(
+    engine = generate.add_mutually_exclusive_group()
+    engine.add_argument(
         "--model",
         type=Path,
         help="a GGUF model file (default: the configured one, else the starter model)",
+    )
+    engine.add_argument(
+        "--server",
+        type=server_value,
+        help="generate on an OpenAI-compatible server instead, e.g. http://192.168.1.20:8080 "
+        "(default: the one set in Options, if any)",
     )
     generate.add_argument("--seed", type=seed_value, help="fixed seed (song N uses seed+N-1)")
     generate.add_argument("--out", type=Path, help=out_help)
@@ -145,13 +159,21 @@ def describe_artist(artist: dict) -> str:
     return f"{artist['name']} ({members})" if members else artist["name"]
 
 
+def choose_engine(args, settings: dict) -> None:
+    """--server or --model overrides the configured engine for this run; a local model file is
+    checked now, before the output folder and a long model load: fail fast."""
+    if args.server is not None or args.model:
+        settings["server_url"] = args.server or ""
+    if not settings["server_url"]:
+        check_gguf(args.model or configured_model(settings))
+
+
 def command_generate(args) -> int:
-    from scripts.models import LocalModel
+    from scripts.model_choice import open_model
     from scripts.pipeline import SongFailed, batch_job, generate_song
 
     config = load_config()
-    model_path = args.model or configured_model(config["settings"])
-    check_gguf(model_path)  # before the output folder and a long model load: fail fast
+    choose_engine(args, config["settings"])
     folder = output_folder(args, config)
     if shutil.disk_usage(folder).free < temporary.MIN_FREE_DISK_BYTES:
         raise UsageError(f"less than {temporary.MIN_FREE_DISK_BYTES >> 20} MB free in {folder}")
@@ -164,7 +186,7 @@ def command_generate(args) -> int:
     if job.genre_invented:
         printer.done(f"Surprise genre: {job.styles[0]}")
     printer.done(f"Artist: {describe_artist(job.artist)}")
-    model = LocalModel(model_path, config["settings"])
+    model = open_model(config["settings"], args.model)
     failed = 0
     for number in range(1, args.count + 1):
         try:

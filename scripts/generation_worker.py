@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts import temporary
-from scripts.models import Cancelled, ModelError, check_gguf, load_model
+from scripts.model_choice import open_model
+from scripts.models import Cancelled, ModelError, check_gguf
 from scripts.pipeline import Job, Progress, SongFailed, generate_song
 
 CONTINUOUS = 0  # a count of 0 keeps generating until cancelled
@@ -124,9 +125,13 @@ class GenerationWorker:
             self.post("finished", "Generation stopped by an error.")
 
     def run_batch(self) -> tuple[int, int]:
-        check_gguf(self.model_path)
-        self.post("loading", f"Loading model {self.model_path.name}...")
-        model = load_model(self.model_path, self.job.settings)
+        server = self.job.settings["server_url"]
+        if server:
+            self.post("loading", f"Connecting to {server}...")
+        else:
+            check_gguf(self.model_path)
+            self.post("loading", f"Loading model {self.model_path.name}...")
+        model = open_model(self.job.settings, self.model_path)
         self.post("loaded")
         job, base_seed = self.job, self.job.settings["seed"]
         made = skipped = 0

@@ -37,6 +37,7 @@ class TextModel(Protocol):
     """What the pipeline needs of a model, local (llama.cpp) or on a server."""
 
     name: str
+    file_name: str  # how the catalog knows the model
     has_chat_template: bool
 
     def complete(
@@ -129,6 +130,10 @@ class LocalModel:
 
     @property
     def name(self) -> str:
+        return self.path.name
+
+    @property
+    def file_name(self) -> str:
         return self.path.name
 
     @property

@@ -322,6 +322,14 @@ def draft_tune(draft: Draft, job: Job) -> tuple[AbcTune, abc_analysis.TuneStats,
     return first_usable_tune(draft.abc_source, defaults, job.arrangement, job.settings["min_bars"])
 
 
+def wrote(text: str) -> str:
+    """The start of what the model wrote, so that a skipped song says what came instead of ABC
+    (a chat model's prose, say)."""
+    words = " ".join(text.split())
+    limit = temporary.REASON_SAMPLE_CHARS
+    return f"the model wrote {words[:limit] + ('...' if len(words) > limit else '')!r}"
+
+
 def generate_song(model: TextModel, job: Job, number: int, base_seed: int | None) -> dict:
     """Ask the model for a tune until one is usable (settings: retries), then render it."""
     settings = job.settings
@@ -336,7 +344,7 @@ def generate_song(model: TextModel, job: Job, number: int, base_seed: int | None
         try:
             tune, stats, tempo = draft_tune(draft, job)
         except AbcError as error:
-            reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}")
+            reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}; {wrote(draft.text)}")
             continue
         tune.headers["T"] = readable_title(tune) or identity.invent_title(seed)
         meta = {

@@ -36,6 +36,7 @@ class Option:
 
 OPTIONS = (
     Option("Model", "model_path", hint="a GGUF file; empty = the starter model"),
+    Option("Server URL", "server_url", hint="an OpenAI-compatible server; empty = the local Model"),
     Option("Context size (tokens)", "n_ctx"),
     Option("CPU threads", "n_threads", hint="0 = llama.cpp's default"),
     Option("GPU layers", "n_gpu_layers", hint="-1 = all, 0 = CPU only"),

@@ -7,6 +7,7 @@ import json
 import os
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scripts import temporary
 from scripts.utility import atomic_write_text
@@ -28,6 +29,26 @@ def defaults() -> dict:
     }
 
 
+def checked_server_url(value) -> str:
+    """Empty (generate locally) or an http(s) address with a host; surrounding spaces dropped."""
+    if not isinstance(value, str):
+        raise SettingError("server_url must be text")
+    url = value.strip()
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in temporary.SERVER_URL_SCHEMES or not parts.hostname:
+        raise SettingError(
+            f"server_url must be empty or an http:// or https:// address with a host, "
+            f"like http://192.168.1.20:8080 (not {url!r})"
+        )
+    return url
+
+
 def check_value(name: str, value):
     """The value converted to the setting's type, or SettingError saying what is allowed."""
     if name not in temporary.DEFAULT_SETTINGS:
@@ -45,6 +66,8 @@ def check_value(name: str, value):
         if not low <= number <= high:
             raise SettingError(f"{name} must be between {low:g} and {high:g}")
         return number
+    if name == "server_url":
+        return checked_server_url(value)
     if isinstance(temporary.DEFAULT_SETTINGS[name], bool):
         return yes_or_no(name, value)
     choices = temporary.SETTING_CHOICES.get(name)

@@ -40,6 +40,7 @@ ABC2MIDI_TIMEOUT_S = 30
 # --- Settings and prompts (data/persistent.json) -------------------------------------------------
 DEFAULT_SETTINGS: dict = {
     "model_path": "",  # empty = the starter model, STARTER_MODEL_PATH
+    "server_url": "",  # an OpenAI-compatible server to generate with; empty = the local model
     "n_ctx": 2048,
     "n_threads": 0,  # 0 = the number of physical cores
     "n_gpu_layers": 0,
@@ -109,6 +110,15 @@ TITLE_MAX_TOKENS = 48
 ABC_GRAMMAR_PATH = REPO_ROOT / "data" / "grammars" / "abc.gbnf"
 GRAMMAR_CHECK_TIMEOUT_S = 60
 CHATMUSICIAN_STOP = ("</s>", "Human:")  # where its turn ends, when the GGUF's EOS is missed
+REASON_SAMPLE_CHARS = 60  # of a draft without a usable tune, quoted in the reason it was skipped
+
+# --- Remote engine (issue 5): any OpenAI-compatible server (llama-server, Ollama, vLLM...) -------
+SERVER_URL_SCHEMES = ("http", "https")
+SERVER_CONNECT_TIMEOUT_S = 10.0
+# Between two streamed chunks (and before the first: the server reads the prompt, or finishes
+# another client's request first), so a big model on a slow machine is not cut off.
+SERVER_READ_TIMEOUT_S = 120.0
+SERVER_ERROR_BODY_CHARS = 300  # of an error reply that is not JSON, quoted in the message
 
 # --- Song identity (issue 6): invented genres, artists and titles, offline from word lists ------
 IDENTITY_WORDS_PATH = REPO_ROOT / "data" / "identity_words.json"

@@ -109,7 +109,7 @@ def test_an_option_is_checked_saved_and_kept_after_a_restart(data_dir):
     term.wait_for("Main Menu")
     term.send(b"3")
     term.wait_for("Temperature")
-    term.send(DOWN * 4 + b"\r")  # Temperature, prefilled with 0.9
+    term.send(DOWN * 5 + b"\r")  # Temperature, prefilled with 0.9
     term.send(BACKSPACE * 3 + b"9\r")
     term.wait_for("temperature must be between 0 and 5")
     term.send(BACKSPACE + b"0.7\r")
@@ -125,6 +125,21 @@ def test_an_option_is_checked_saved_and_kept_after_a_restart(data_dir):
     assert row.split()[-1] == "0.7"
     again.send(b"x")
     assert again.exit_status() == 0
+
+
+def test_the_server_url_option_is_checked_and_saved(data_dir):
+    term = Terminal(data_dir)
+    term.wait_for("Main Menu")
+    term.send(b"3")
+    term.wait_for("Server URL")
+    term.send(DOWN + b"\r" + b"gpu-box:8080\r")
+    term.wait_for("server_url must be empty or an http:// or https:// address")
+    term.send(BACKSPACE * 12 + b"http://gpu-box:8080/v1\r")
+    term.wait_for("Saved: Server URL = http://gpu-box:8080/v1")
+    term.send(b"x")
+    assert term.exit_status() == 0
+    stored = json.loads((data_dir / "persistent.json").read_text())
+    assert stored["settings"]["server_url"] == "http://gpu-box:8080/v1"
 
 
 def clock_seconds(screen: str) -> float:
