@@ -32,7 +32,7 @@ MAX_STRING = 64 * 1024 * 1024  # a longer "string" means the file is corrupt, no
 
 
 class GgufError(ValueError):
-    """The header is not a readable GGUF header."""
+    """The header is not a readable GGUF header; the message follows the file's name."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class GgufInfo:
 def read_exact(handle: BinaryIO, size: int) -> bytes:
     data = handle.read(size)
     if len(data) != size:
-        raise GgufError("the file ends inside its header (truncated?)")
+        raise GgufError("ends inside its header (truncated or damaged)")
     return data
 
 
@@ -58,7 +58,7 @@ def read_scalar(handle: BinaryIO, kind: int):
 def read_string(handle: BinaryIO) -> str:
     length = read_scalar(handle, 10)
     if length > MAX_STRING:
-        raise GgufError("a header string is impossibly long (corrupt file?)")
+        raise GgufError("has an impossibly long header string (damaged?)")
     return read_exact(handle, length).decode("utf-8", errors="replace")
 
 
@@ -74,17 +74,17 @@ def read_value(handle: BinaryIO, kind: int, keep: bool):
         items = [read_value(handle, item_kind, keep) for _ in range(count)]
         return items if keep else None
     if kind not in SCALARS:
-        raise GgufError(f"unknown value type {kind} in the header (corrupt file?)")
+        raise GgufError(f"has an unknown value type {kind} in its header (damaged?)")
     return read_scalar(handle, kind)
 
 
 def read_metadata(handle: BinaryIO) -> dict:
     """Every scalar and string key of the header (arrays are skipped)."""
     if handle.read(len(temporary.GGUF_MAGIC)) != temporary.GGUF_MAGIC:
-        raise GgufError("not a GGUF file")
+        raise GgufError("is not a GGUF model file")
     version = read_scalar(handle, 4)
     if version not in (2, 3):
-        raise GgufError(f"GGUF version {version} is not supported")
+        raise GgufError(f"is GGUF version {version}, which this app cannot read")
     read_scalar(handle, 10)  # tensor count
     metadata = {}
     for _ in range(read_scalar(handle, 10)):

@@ -82,7 +82,7 @@ def check_gguf(path: Path) -> GgufInfo:
     except OSError as error:
         raise ModelError(f"cannot read {path}: {error.strerror}") from None
     except GgufError as error:
-        raise ModelError(f"{path.name} is not a usable GGUF model file: {error}") from None
+        raise ModelError(f"{path.name} {error}") from None
 
 
 def context_size(settings: dict, info: GgufInfo) -> int:
