@@ -10,6 +10,7 @@ from pathlib import Path
 
 from scripts import settings as settings_store
 from scripts import temporary
+from scripts.catalog import models_dir
 from scripts.models import ModelError, check_gguf, configured_model
 from scripts.prompts import PromptError, build_prompt
 from scripts.ui_widgets import Canvas, LineEditor, key_name
@@ -88,9 +89,16 @@ def parsed(option: Option, text: str):
 
 
 def model_files() -> list[str]:
-    """The GGUF files in the models folder."""
-    folder = temporary.MODELS_DIR
-    return sorted(str(path) for path in folder.glob("*.gguf")) if folder.is_dir() else []
+    """The finished GGUF files in the models folder. Downloads in progress live in a hidden
+    subfolder under another suffix, and hidden files are skipped, so none can be chosen here."""
+    folder = models_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(
+        str(path)
+        for path in folder.glob("*.gguf")
+        if path.is_file() and not path.name.startswith(".")
+    )
 
 
 def next_model(current: str) -> str:
@@ -124,7 +132,7 @@ class OptionsScreen:
         option = OPTIONS[self.selected]
         model = configured_model(app.config["settings"])
         if option.name == "model_path":
-            hint = f"{option.hint}; Tab: {len(model_files())} in {temporary.MODELS_DIR} [{model}]"
+            hint = f"{option.hint}; Tab: {len(model_files())} in {models_dir()} [{model}]"
         else:
             hint = option.hint
         canvas.text(canvas.height - 4, 0, hint, curses.A_DIM)
