@@ -325,8 +325,7 @@ def write_body(response, partial: Path, resumed: bool, total, report, cancel, or
                     report(measure(done, total, done - start_size, now - started))
                 if cancel.is_set():
                     raise DownloadCancelled(
-                        f"download cancelled; {human_bytes(done)} kept in {partial.parent} "
-                        "for the next try"
+                        f"download cancelled; {human_bytes(done)} kept for the next try"
                     )
             report(measure(done, total, done - start_size, time.monotonic() - started))
     except OSError as error:
@@ -370,4 +369,5 @@ def file_sha256(path: Path, report: ProgressCallback, cancel) -> str:
                 report(measure(done, total, done, now - started, "verify"))
             if cancel.is_set():
                 raise DownloadCancelled("download cancelled while checking; the file is kept")
+    report(measure(done, total, done, time.monotonic() - started, "verify"))
     return digest.hexdigest()

@@ -15,7 +15,7 @@ from scripts.models import ModelError, check_gguf, configured_model
 from scripts.prompts import PromptError, build_prompt
 from scripts.ui_widgets import Canvas, LineEditor, key_name
 
-FOOTER = "Move = Up/Down, Edit = Enter, Default = D, Back to Main = B, Exit Program = X"
+FOOTER = "Move = Up/Down, Edit = Enter, Default = D, Catalog = M, Back = B, Exit = X"
 EDIT_FOOTER = "Save = Enter, Cancel = Esc"
 SAMPLE_FIELDS = {
     "meter": "4/4",
@@ -36,7 +36,7 @@ class Option:
 
 
 OPTIONS = (
-    Option("Model", "model_path", hint="a GGUF file; empty = the starter model"),
+    Option("Model", "model_path", hint="a GGUF file; empty = the starter model; M = catalog"),
     Option("Context size (tokens)", "n_ctx"),
     Option("CPU threads", "n_threads", hint="0 = llama.cpp's default"),
     Option("GPU layers", "n_gpu_layers", hint="-1 = all, 0 = CPU only"),
@@ -152,6 +152,8 @@ class OptionsScreen:
             option = OPTIONS[self.selected]
             default = settings_store.defaults()[option.group][option.name]
             self.store(app, option, default)
+        elif name in ("m", "M"):
+            app.show("catalog")
         elif name in ("b", "B", "ESC"):
             app.show("menu")
         elif name in ("x", "X"):
