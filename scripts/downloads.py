@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scripts import temporary
 from scripts.catalog import CatalogEntry, models_dir
@@ -110,7 +111,7 @@ def download(
     have = partial.stat().st_size if partial.exists() else 0
     check_disk_space(folder, entry, (size or entry.size_bytes) - have)
     report = on_progress or (lambda progress: None)
-    fetch(remote.url, partial, size, report, cancel or threading.Event())
+    fetch(remote.url, partial, size, report, cancel or threading.Event(), endpoint)
     verify(partial, size, expected_sha, report, cancel or threading.Event())
     os.replace(partial, target)
     return target
@@ -237,7 +238,7 @@ def check_disk_space(folder: Path, entry: CatalogEntry, needed: int) -> None:
         )
 
 
-def fetch(url: str, partial: Path, size, report: ProgressCallback, cancel) -> None:
+def fetch(url: str, partial: Path, size, report: ProgressCallback, cancel, endpoint: str) -> None:
     """Append the rest of the file to `partial`; a dropped connection is resumed a few times."""
     import httpx2
 
@@ -245,7 +246,7 @@ def fetch(url: str, partial: Path, size, report: ProgressCallback, cancel) -> No
     started, start_size = time.monotonic(), partial_size(partial)
     for attempt in range(temporary.DOWNLOAD_RETRIES + 1):
         try:
-            fetch_once(url, partial, size, report, cancel, (started, start_size))
+            fetch_once(url, partial, size, report, cancel, (started, start_size), endpoint)
             return
         except (httpx2.TransportError, httpx2.RemoteProtocolError) as error:
             if attempt == temporary.DOWNLOAD_RETRIES:
@@ -261,14 +262,18 @@ def partial_size(partial: Path) -> int:
     return partial.stat().st_size if partial.exists() else 0
 
 
-def fetch_once(url: str, partial: Path, size, report, cancel, origin) -> None:
+def fetch_once(url: str, partial: Path, size, report, cancel, origin, endpoint: str) -> None:
     from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
     have = partial_size(partial)
     if size is not None and have >= size:
         return
+    # A user's token goes to the hub only, never to the CDN host it redirects to (as the hub does).
+    same_host = urlsplit(url).netloc == urlsplit(endpoint).netloc
     headers = build_hf_headers(
-        library_name=temporary.APP_NAME, library_version=temporary.APP_VERSION
+        token=None if same_host else False,
+        library_name=temporary.APP_NAME,
+        library_version=temporary.APP_VERSION,
     )
     headers["Accept-Encoding"] = "identity"  # byte ranges of the file itself, never of a gzip
     if have:

@@ -49,6 +49,7 @@ class Request:
     method: str
     path: str
     range: str | None
+    authorization: str | None = None
 
 
 @dataclass
@@ -96,15 +97,21 @@ def make_handler(hub: FakeHub):
             pass
 
         def do_HEAD(self):
-            hub.requests.append(Request("HEAD", self.path, self.headers.get("Range")))
+            hub.requests.append(self.recorded())
             self.resolve()
 
         def do_GET(self):
-            hub.requests.append(Request("GET", self.path, self.headers.get("Range")))
+            hub.requests.append(self.recorded())
             if self.path.startswith("/blobs/"):
                 self.blob(self.path.removeprefix("/blobs/"))
             else:
                 self.resolve(body=True)
+
+        def recorded(self) -> Request:
+            headers = self.headers
+            return Request(
+                self.command, self.path, headers.get("Range"), headers.get("Authorization")
+            )
 
         def answer(self, status: int, headers: dict, body: bytes = b"") -> None:
             self.send_response(status)

@@ -71,6 +71,13 @@ def test_a_download_loads_in_llama_cpp_and_joins_the_model_list(
     assert model.llama.n_vocab() > 256
 
 
+def test_a_token_goes_to_the_hub_but_never_to_the_cdn(fake_hub, hosted, models_folder, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", "hf_secret")
+    download(entry_for(hosted), endpoint=fake_hub.endpoint)
+    head, get = fake_hub.requests
+    assert head.authorization == "Bearer hf_secret" and get.authorization is None
+
+
 def test_a_dropped_connection_is_resumed_with_a_range_request(fake_hub, hosted, models_folder):
     fake_hub.faults.drop_after, fake_hub.faults.drops = 300_000, 1
     path = download(entry_for(hosted), endpoint=fake_hub.endpoint)
