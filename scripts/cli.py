@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list the songs in the library")
     listing.add_argument("--out", type=Path, help=out_help)
     listing.add_argument("--json", action="store_true", help="one JSON object per song")
+
+    models = commands.add_parser("models", help="list the model catalog and what is downloaded")
+    models.add_argument("--json", action="store_true", help="one JSON object per model")
+
+    fetch = commands.add_parser("download", help="download a model of the catalog")
+    fetch.add_argument("name", help="a model's name as `models` lists it")
     return parser
 
 
@@ -245,13 +251,120 @@ def command_list(args) -> int:
     return 0
 
 
+def load_catalog_or_fail() -> list:
+    from scripts.catalog import CatalogError, load_catalog
+
+    try:
+        return load_catalog()
+    except CatalogError as error:
+        raise UsageError(str(error)) from None
+
+
+def model_record(entry) -> dict:
+    """What `models --json` prints for one entry: the catalog's fields and whether it is here."""
+    from dataclasses import asdict
+
+    from scripts.catalog import is_present, local_path
+
+    return {**asdict(entry), "downloaded": is_present(entry), "path": str(local_path(entry))}
+
+
+def command_models(args) -> int:
+    from scripts.catalog import is_present
+    from scripts.utility import human_bytes
+
+    for entry in load_catalog_or_fail():
+        if args.json:
+            print(json.dumps(model_record(entry), ensure_ascii=False))
+            continue
+        here = "bundled" if entry.bundled else "downloaded" if is_present(entry) else "-"
+        size = ("" if entry.size_exact else "~") + human_bytes(entry.size_bytes)
+        uses = ",".join(entry.uses) or "none"
+        print(f"{entry.name:18} {size:>9}  {entry.format:12} {uses:18} {here}")
+    return 0
+
+
+class DownloadPrinter:
+    """Download progress on stderr: a live line on a terminal, a line per 10% otherwise."""
+
+    def __init__(self, name: str, stream=sys.stderr):
+        self.name, self.stream = name, stream
+        self.live = stream.isatty()
+        self.logged = -1.0
+
+    def __call__(self, progress) -> None:
+        from scripts.downloads import describe
+
+        line = f"{self.name}: {progress.fraction:4.0%} {describe(progress)}"
+        if self.live:
+            width = shutil.get_terminal_size().columns
+            self.stream.write("\r" + line[: width - 1].ljust(width - 1))
+        else:
+            step = progress.fraction // temporary.DOWNLOAD_CLI_LOG_STEP
+            if step == self.logged and progress.fraction < 1.0:
+                return
+            self.logged = step
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def end_line(self) -> None:
+        if self.live:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def command_download(args) -> int:
+    from scripts.catalog import find, is_present, local_path
+    from scripts.downloads import DownloadCancelled, DownloadError, download, partial_bytes
+    from scripts.utility import human_bytes
+
+    entries = load_catalog_or_fail()
+    entry = find(entries, args.name)
+    if entry is None:
+        names = ", ".join(e.name for e in entries)
+        raise UsageError(f"unknown model {args.name!r}; the catalog has: {names}")
+    if not entry.usable:  # said before anything touches the network
+        print(f"launcher.py: {entry.explanation()}", file=sys.stderr)
+        return 1
+    if entry.bundled or is_present(entry):
+        print(local_path(entry))
+        return 0
+    printer = DownloadPrinter(entry.name)
+    kept = partial_bytes(entry)
+    if kept:
+        printer.stream.write(f"resuming {entry.name}: {human_bytes(kept)} already here\n")
+    try:
+        path = download(entry, on_progress=printer)
+    except (DownloadError, DownloadCancelled) as error:
+        printer.end_line()
+        print(f"launcher.py: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        printer.end_line()
+        print(
+            f"interrupted: {human_bytes(partial_bytes(entry))} of {entry.name} kept; "
+            f"run `launcher.py download {entry.name}` again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    printer.end_line()
+    print(path)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         from scripts.interface import run_tui
 
         return run_tui()
-    handler = {"generate": command_generate, "render": command_render, "list": command_list}
+    handler = {
+        "generate": command_generate,
+        "render": command_render,
+        "list": command_list,
+        "models": command_models,
+        "download": command_download,
+    }
     try:
         return handler[args.command](args)
     except (UsageError, LibraryError, ModelError) as error:

@@ -30,6 +30,8 @@ class App:
         self.worker = None  # GenerationWorker while a batch runs
         self.batch = None  # BatchState of the latest batch
         self.music = None  # MusicService once the jukebox has been opened or a song made
+        self.download = None  # DownloadWorker of the latest model download
+        self.download_state = None  # DownloadState: what the catalog screen shows of it
         self.running = True
         self.repaint = False
         self.notice = " ".join(notices)
@@ -60,8 +62,13 @@ class App:
             self.music = MusicService(self.output_folder())
         return self.music
 
+    def download_running(self) -> bool:
+        return self.download is not None and self.download.running
+
     def busy_text(self) -> str:
         parts = []
+        if self.download_running() and self.download_state.progress is not None:
+            parts.append(f"[downloading {self.download_state.progress.fraction:.0%}]")
         if self.worker is not None and self.worker.running:
             batch = self.batch
             total = "continuous" if batch.count == 0 else f"of {batch.count}"
@@ -76,6 +83,9 @@ class App:
                 event = self.events.get_nowait()
             except queue.Empty:
                 return
+            if event.kind.startswith("download-"):
+                self.download_state.apply(event)
+                continue
             if self.batch is not None:
                 self.batch.apply(event)
             if event.kind == "song":
@@ -93,6 +103,9 @@ class App:
         if self.worker is not None and self.worker.running:
             self.worker.cancel()
             self.worker.thread.join(timeout=10)
+        if self.download_running():  # what was fetched stays for the next try
+            self.download.cancel()
+            self.download.thread.join(timeout=10)
         if self.music is not None:
             self.music.close()
 
@@ -133,6 +146,10 @@ def make_screen(name: str):
         from scripts.screen_jukebox import JukeboxScreen
 
         return JukeboxScreen()
+    if name == "catalog":
+        from scripts.screen_catalog import CatalogScreen
+
+        return CatalogScreen()
     from scripts.screen_options import OptionsScreen
 
     return OptionsScreen()

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scripts import abc_analysis, grammars, identity, temporary
+from scripts import abc_analysis, catalog, grammars, identity, temporary
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
 from scripts.arrangement import Arrangement, arrange, directives, harmonize
 from scripts.audio_render import AudioError, abc_to_midi, default_soundfont, midi_to_pcm, write_mp3
 from scripts.grammars import GrammarError
-from scripts.models import Cancelled, Sampling, TextModel
+from scripts.models import Cancelled, ModelError, Sampling, TextModel
 from scripts.prompts import (
     PromptError,
     build_prompt,
@@ -259,7 +259,12 @@ class Draft:
 
 def job_format(model: TextModel, job: Job) -> str:
     """abc, chat or chatmusician, for this model and these settings."""
-    return model_format(job.settings["prompt_format"], None, model.has_chat_template)
+    entry = catalog.entry_for_file(model.file_name)
+    if entry and not entry.usable:
+        raise ModelError(entry.explanation())
+    return model_format(
+        job.settings["prompt_format"], entry and entry.format, model.has_chat_template
+    )
 
 
 def write_draft(model: TextModel, job: Job, number: int, seed: int) -> Draft:

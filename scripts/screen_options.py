@@ -8,14 +8,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts import grammars, temporary
 from scripts import settings as settings_store
-from scripts import temporary
+from scripts.catalog import models_dir
 from scripts.models import ModelError, check_gguf, configured_model
-from scripts.prompts import PromptError, build_prompt
+from scripts.prompts import PromptError, build_prompt, fill
 from scripts.ui_widgets import Canvas, LineEditor, key_name
 
-FOOTER = "Move = Up/Down, Edit = Enter, Default = D, Back to Main = B, Exit Program = X"
-EDIT_FOOTER = "Save = Enter, Cancel = Esc"
+FOOTER = "Move = Up/Down, Edit = Enter, Default = D, Catalog = M, Back = B, Exit = X"
+EDIT_FOOTER = "Save = Enter, Cancel = Esc, Clear = Ctrl+U"
 SAMPLE_FIELDS = {
     "meter": "4/4",
     "unit": "1/8",
@@ -35,10 +36,12 @@ class Option:
 
 
 OPTIONS = (
-    Option("Model", "model_path", hint="a GGUF file; empty = the starter model"),
+    Option("Model", "model_path", hint="a GGUF file; empty = the starter model; M = catalog"),
     Option("Server URL", "server_url", hint="an OpenAI-compatible server; empty = the local Model"),
+    Option("Prompt format", "prompt_format", hint=" ".join(temporary.PROMPT_FORMATS)),
+    Option("ABC grammar for chat models", "use_grammar", hint="yes/no: no prose around the tune"),
     Option("Context size (tokens)", "n_ctx"),
-    Option("CPU threads", "n_threads", hint="0 = llama.cpp's default"),
+    Option("CPU threads", "n_threads", hint="0 = one per physical core"),
     Option("GPU layers", "n_gpu_layers", hint="-1 = all, 0 = CPU only"),
     Option("Temperature", "temperature"),
     Option("Top-p", "top_p"),
@@ -55,6 +58,10 @@ OPTIONS = (
         "Prompt: ABC header", "abc_header", "prompts", "\\n = new line; {meter} {key} {title}.."
     ),
     Option("Prompt: stop strings", "stop", "prompts", 'a JSON list, e.g. ["\\n\\n"]'),
+    Option("Chat: system", "chat_system", "prompts", "what a chat model is told it is"),
+    Option("Chat: request", "chat_user", "prompts", "{styles} {meter} {key} {unit} {tempo}"),
+    Option("ChatMusician prompt", "chatmusician", "prompts", "{message} = the chat request"),
+    Option("ABC grammar (GBNF)", "abc_grammar", "prompts", "\\n = new line; empty = shipped"),
 )
 
 
@@ -62,6 +69,8 @@ def shown(option: Option, config: dict) -> str:
     value = config[option.group][option.name]
     if option.name == "stop":
         return json.dumps(value)
+    if option.name == "abc_grammar" and not value:
+        return f"(shipped) {temporary.ABC_GRAMMAR_PATH.name}"
     if option.group == "prompts":
         return value.replace("\n", "\\n")
     if option.name == "model_path" and not value:
@@ -77,9 +86,7 @@ def parsed(option: Option, text: str):
             raise ValueError("stop strings must be a JSON list of non-empty strings")
         return value
     if option.group == "prompts":
-        template = text.replace("\\n", "\n")
-        build_prompt(template, SAMPLE_FIELDS)  # raises PromptError for a broken template
-        return template
+        return parsed_prompt(option.name, text.replace("\\n", "\n"))
     value = settings_store.check_value(option.name, text.strip())
     if option.name == "model_path" and value:
         check_gguf(configured_model({"model_path": value}))
@@ -88,10 +95,34 @@ def parsed(option: Option, text: str):
     return value
 
 
+def parsed_prompt(name: str, template: str) -> str:
+    """A prompt template, tried the way it will be used (PromptError, GrammarError say why not)."""
+    if name == "abc_grammar":  # empty or unchanged: the shipped one
+        if template.strip() in ("", grammars.shipped_abc_grammar().strip()):
+            return ""
+        return grammars.checked(template)  # llama.cpp would crash on a bad one
+    if name == "chatmusician" and "{message}" not in template:
+        raise ValueError("the ChatMusician prompt needs {message}, where the request goes")
+    if name == "chatmusician":
+        fill(template, {"message": ""})
+    elif name == "abc_header":
+        build_prompt(template, SAMPLE_FIELDS)
+    else:
+        fill(template, SAMPLE_FIELDS)
+    return template
+
+
 def model_files() -> list[str]:
-    """The GGUF files in the models folder."""
-    folder = temporary.MODELS_DIR
-    return sorted(str(path) for path in folder.glob("*.gguf")) if folder.is_dir() else []
+    """The finished GGUF files in the models folder. Downloads in progress live in a hidden
+    subfolder under another suffix, and hidden files are skipped, so none can be chosen here."""
+    folder = models_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(
+        str(path)
+        for path in folder.glob("*.gguf")
+        if path.is_file() and not path.name.startswith(".")
+    )
 
 
 def next_model(current: str) -> str:
@@ -125,7 +156,7 @@ class OptionsScreen:
         option = OPTIONS[self.selected]
         model = configured_model(app.config["settings"])
         if option.name == "model_path":
-            hint = f"{option.hint}; Tab: {len(model_files())} in {temporary.MODELS_DIR} [{model}]"
+            hint = f"{option.hint}; Tab: {len(model_files())} in {models_dir()} [{model}]"
         else:
             hint = option.hint
         canvas.text(canvas.height - 4, 0, hint, curses.A_DIM)
@@ -145,6 +176,8 @@ class OptionsScreen:
             option = OPTIONS[self.selected]
             default = settings_store.defaults()[option.group][option.name]
             self.store(app, option, default)
+        elif name in ("m", "M"):
+            app.show("catalog")
         elif name in ("b", "B", "ESC"):
             app.show("menu")
         elif name in ("x", "X"):
@@ -152,12 +185,16 @@ class OptionsScreen:
 
     def start_editing(self, app) -> None:
         option = OPTIONS[self.selected]
-        if option.name == "mp3_bitrate":  # a short list: Enter steps through it
-            rates = temporary.MP3_BITRATES
-            current = app.config["settings"]["mp3_bitrate"]
-            self.store(app, option, rates[(rates.index(current) + 1) % len(rates)])
+        stored = app.config[option.group][option.name]
+        choices = temporary.SETTING_CHOICES.get(option.name)
+        if choices:  # a short list: Enter steps through it
+            self.store(app, option, choices[(choices.index(stored) + 1) % len(choices)])
+        elif isinstance(stored, bool):
+            self.store(app, option, not stored)
+        elif option.name == "abc_grammar":  # edit from the shipped grammar when none is set
+            text = stored or grammars.shipped_abc_grammar()
+            self.editor = LineEditor(text.replace("\n", "\\n"), limit=temporary.GRAMMAR_MAX_CHARS)
         else:
-            stored = app.config[option.group][option.name]
             text = shown(option, app.config) if option.group == "prompts" else str(stored)
             self.editor = LineEditor(text)
 

@@ -20,9 +20,39 @@ GGUF_MAGIC = b"GGUF"
 # The small ABC model trained for this app (training/), used when no other model is chosen.
 STARTER_MODEL_PATH = REPO_ROOT / "data" / "starter-model.gguf"
 MODELS_DIR = REPO_ROOT / "data" / "models"  # downloaded models (not committed)
+MODELS_DIR_ENV = "LLM_MUSIC_GEN_MODELS"  # tests download into a temporary folder instead
 
 LOG_DIR = REPO_ROOT / "logs"
 LOG_FILE_NAME = "app.log"  # the TUI sends fd 2 here: llama.cpp, abc2midi, ffmpeg, ALSA write there
+
+# --- Model catalog and downloads (issue 5) --------------------------------------------------------
+CATALOG_PATH = REPO_ROOT / "data" / "catalog.json"
+CATALOG_ENV = "LLM_MUSIC_GEN_CATALOG"  # another catalog file: tests point entries at a local hub
+BUNDLED_MODELS_DIR = REPO_ROOT / "data"  # entries with no repo ship here (the starter model)
+# How the app talks to a model: "abc" continues a raw ABC header; "chat" goes through the GGUF's
+# own chat template; "chatmusician" uses ChatMusician's "Human: {msg} </s> Assistant: " prompt;
+# "audio-tokens" writes audio-codec tokens that llama.cpp alone cannot turn into music.
+MODEL_FORMATS = ("abc", "chat", "chatmusician", "audio-tokens")
+UNUSABLE_FORMAT = "audio-tokens"
+MODEL_USES = ("music", "names", "lyrics")
+AUDIO_TOKENS_EXPLANATION = (
+    "{name} emits audio-codec tokens (YuE stage 2), not text or ABC notation: llama.cpp alone "
+    "cannot turn them into music, so this app cannot use it. It is listed because the original "
+    "design named it."
+)
+HF_ENDPOINT_ENV = "HF_ENDPOINT"  # huggingface-hub's own variable, read again at each download
+HF_OFFLINE_ENV = "HF_HUB_OFFLINE"
+HF_TELEMETRY_ENV = "HF_HUB_DISABLE_TELEMETRY"  # set to 1 unless the user set it: no extra calls
+DEFAULT_REVISION = "main"
+# Partial downloads wait here (hidden, never *.gguf) until they are complete and verified.
+PARTIAL_DOWNLOADS_DIR_NAME = ".downloads"
+PARTIAL_DOWNLOAD_SUFFIX = ".incomplete"
+DOWNLOAD_TIMEOUT_S = 30.0  # a silent connection for this long counts as dropped
+DOWNLOAD_RETRIES = 3  # a dropped connection is resumed (Range) this many times within one call
+DOWNLOAD_RETRY_WAIT_S = 1.0
+DOWNLOAD_PROGRESS_INTERVAL_S = 0.2  # progress reports, at most this often
+DOWNLOAD_CLI_LOG_STEP = 0.1  # without a terminal, the CLI prints a progress line per 10%
+HASH_BLOCK_BYTES = 1024 * 1024
 
 # --- Text UI ----
 UI_TICK_MS = 100  # the main loop wakes this often to drain worker events and move the clocks
@@ -109,6 +139,7 @@ DEFAULT_PROMPTS: dict = {
 TITLE_MAX_TOKENS = 48
 ABC_GRAMMAR_PATH = REPO_ROOT / "data" / "grammars" / "abc.gbnf"
 GRAMMAR_CHECK_TIMEOUT_S = 60
+GRAMMAR_MAX_CHARS = 20_000  # what the Options editor takes for a grammar (other fields: 500)
 CHATMUSICIAN_STOP = ("</s>", "Human:")  # where its turn ends, when the GGUF's EOS is missed
 REASON_SAMPLE_CHARS = 60  # of a draft without a usable tune, quoted in the reason it was skipped
 

@@ -83,7 +83,8 @@ class Canvas:
 
 @dataclass
 class LineEditor:
-    """One line of typed input: printable keys insert, arrows move, Backspace/Delete erase."""
+    """One line of typed input: printable keys insert, arrows move, Backspace/Delete erase,
+    Ctrl+U clears."""
 
     value: str = ""
     cursor: int = 0
@@ -113,6 +114,8 @@ class LineEditor:
             self.cursor = 0
         elif name == "KEY_END":
             self.cursor = len(self.value)
+        elif name in ("\x15", "^U"):  # Ctrl+U, as in a shell: clear the line
+            self.value, self.cursor = "", 0
         else:
             return False
         return True

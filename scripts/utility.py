@@ -42,3 +42,20 @@ def progress_bar(fraction: float, width: int = 30) -> str:
     """'[##########--------------------]' as in the seed's preview."""
     filled = round(max(0.0, min(1.0, fraction)) * width)
     return "[" + "#" * filled + "-" * (width - filled) + "]"
+
+
+def human_bytes(count: float) -> str:
+    """'4.1 GB', '512.0 KB', '17 B' (decimal units, as the Hugging Face pages show sizes)."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if abs(count) < 1000 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1000
+    return f"{count:.1f} GB"  # not reached: the loop returns at GB
+
+
+def duration(seconds: float) -> str:
+    """MM:SS, or H:MM:SS from an hour up (a large download can take hours)."""
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

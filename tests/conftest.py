@@ -52,9 +52,11 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-def run_launcher(*args: str, data: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    """launcher.py as a user runs it, in a subprocess."""
-    env = {**os.environ, "LLM_MUSIC_GEN_DATA": str(data)}
+def run_launcher(
+    *args: str, data: Path, timeout: float = 300, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """launcher.py as a user runs it, in a subprocess (`env` adds to the environment)."""
+    env = {**os.environ, "LLM_MUSIC_GEN_DATA": str(data), **(env or {})}
     return subprocess.run(
         [sys.executable, str(REPO / "launcher.py"), *args],
         cwd=REPO,
@@ -63,3 +65,21 @@ def run_launcher(*args: str, data: Path, timeout: float = 300) -> subprocess.Com
         text=True,
         timeout=timeout,
     )
+
+
+@pytest.fixture
+def fake_hub():
+    """A local server answering like the Hugging Face Hub and its CDN (tests/fake_hub.py)."""
+    from tests.fake_hub import FakeHub
+
+    hub = FakeHub().start()
+    yield hub
+    hub.stop()
+
+
+@pytest.fixture
+def models_folder(tmp_path, monkeypatch) -> Path:
+    """Downloads go here instead of data/models."""
+    folder = tmp_path / "models"
+    monkeypatch.setenv("LLM_MUSIC_GEN_MODELS", str(folder))
+    return folder

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from scripts import grammars, settings
+from scripts import catalog, grammars, settings
 from scripts.abc_notation import extract_tunes
 from scripts.models import LocalModel, ModelError, Sampling, check_gguf, load_model
 from scripts.pipeline import Job, SongFailed, generate_song, job_format
@@ -119,3 +119,24 @@ def test_a_file_cut_inside_its_weights_is_named(abc_model, tmp_path):
     path.write_bytes(abc_model.read_bytes()[: abc_model.stat().st_size // 2])
     with pytest.raises(ModelError, match="could not load cut.gguf"):
         LocalModel(path, settings.defaults()["settings"])
+
+
+def catalog_file(name: str) -> str:
+    return next(entry.file for entry in catalog.load_catalog() if entry.name == name)
+
+
+def test_a_catalog_model_is_prompted_as_the_catalog_says(abc_model, tmp_path):
+    path = tmp_path / catalog_file("chatmusician")
+    path.write_bytes(abc_model.read_bytes())
+    job = job_for(tmp_path)
+    assert job_format(LocalModel(path, job.settings), job) == "chatmusician"
+    job.settings["prompt_format"] = "abc"  # the user's choice wins
+    assert job_format(LocalModel(path, job.settings), job) == "abc"
+
+
+def test_the_audio_token_model_is_refused_with_the_reason(abc_model, tmp_path):
+    path = tmp_path / catalog_file("scrapegoat-stage2")
+    path.write_bytes(abc_model.read_bytes())
+    job = job_for(tmp_path)
+    with pytest.raises(ModelError, match="audio-codec tokens"):
+        generate_song(LocalModel(path, job.settings), job, 1, base_seed=1)

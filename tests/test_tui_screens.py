@@ -5,6 +5,7 @@ import re
 import time
 
 from scripts import identity, settings
+from scripts.screen_options import OPTIONS
 from scripts.song_library import SongLibrary
 from tests.conftest import run_launcher
 from tests.test_tui import Terminal
@@ -109,7 +110,7 @@ def test_an_option_is_checked_saved_and_kept_after_a_restart(data_dir):
     term.wait_for("Main Menu")
     term.send(b"3")
     term.wait_for("Temperature")
-    term.send(DOWN * 5 + b"\r")  # Temperature, prefilled with 0.9
+    term.send(DOWN * 7 + b"\r")  # Temperature, prefilled with 0.9
     term.send(BACKSPACE * 3 + b"9\r")
     term.wait_for("temperature must be between 0 and 5")
     term.send(BACKSPACE + b"0.7\r")
@@ -140,6 +141,21 @@ def test_the_server_url_option_is_checked_and_saved(data_dir):
     assert term.exit_status() == 0
     stored = json.loads((data_dir / "persistent.json").read_text())
     assert stored["settings"]["server_url"] == "http://gpu-box:8080/v1"
+
+
+def test_a_grammar_llama_cpp_cannot_parse_is_refused_and_the_app_goes_on(data_dir):
+    term = Terminal(data_dir)
+    term.wait_for("Main Menu")
+    term.send(b"3")
+    term.wait_for("Prompt format")
+    grammar_row = [option.name for option in OPTIONS].index("abc_grammar")
+    term.send(DOWN * grammar_row + b"\r")
+    term.send(b"\x15" + b"root ::= tune\r")  # Ctrl+U clears the shipped grammar
+    term.wait_for("Undefined rule identifier 'tune'", timeout=60)
+    term.send(ESC)
+    term.send(b"x")
+    assert term.exit_status() == 0 and term.restored()
+    assert json.loads((data_dir / "persistent.json").read_text())["prompts"]["abc_grammar"] == ""
 
 
 def clock_seconds(screen: str) -> float:
@@ -268,3 +284,107 @@ def test_ctrl_c_while_generating_restores_the_terminal_and_leaves_no_partial_fil
     for sidecar in out.glob("*.json"):  # every song that is there is whole
         if sidecar.name != "library.json":
             assert sidecar.with_suffix(".mp3").exists()
+
+
+# --- Options > Model catalog: choosing and downloading models (a local fake hub) -----------------
+
+
+def catalog_terminal(data_dir, tmp_path, fake_hub, hosted, **size) -> Terminal:
+    """The app with a catalog of the starter model, a model on the fake hub and an audio-token
+    model, on the Model Catalog screen."""
+    from scripts import temporary
+    from tests.fake_hub import catalog_entry, write_catalog
+
+    starter = catalog_entry("starter", repo=None, file=temporary.STARTER_MODEL_PATH.name)
+    goat = catalog_entry("goat", hosted, format="audio-tokens", uses=[])
+    catalog = tmp_path / "catalog.json"
+    write_catalog(catalog, [starter, catalog_entry("tiny", hosted), goat])
+    env = {
+        "LLM_MUSIC_GEN_CATALOG": str(catalog),
+        "LLM_MUSIC_GEN_MODELS": str(tmp_path / "models"),
+        "HF_ENDPOINT": fake_hub.endpoint,
+    }
+    term = Terminal(data_dir, env=env, **size)
+    term.wait_for("Main Menu")
+    term.send(b"3")
+    term.wait_for("Catalog = M")
+    term.send(b"m")
+    term.wait_for("Model Catalog")
+    return term
+
+
+def seen(term: Terminal, needle: str, timeout: float = 30) -> str:
+    """The screen as soon as `needle` shows, without waiting for it to settle: a download in
+    progress redraws its bar several times a second."""
+    deadline = time.monotonic() + timeout
+    while needle not in term.text():
+        assert time.monotonic() < deadline, f"{needle!r} never appeared on:\n{term.text()}"
+        term.read(0.05)
+    return term.text()
+
+
+def unwrapped(screen: str) -> str:
+    return " ".join(screen.split())
+
+
+def test_the_catalog_downloads_and_chooses_a_model_at_the_smallest_size(
+    data_dir, tmp_path, fake_hub, abc_model
+):
+    hosted = fake_hub.add("test/tiny-GGUF", "tiny.gguf", abc_model.read_bytes())
+    term = catalog_terminal(data_dir, tmp_path, fake_hub, hosted, rows=16, cols=60)
+    screen = term.settled()
+    assert "Move = Up/Down, Choose = Enter, Back = B, Exit Program = X" in screen
+    row = next(line for line in screen.splitlines() if line.startswith("tiny"))
+    assert row.split() == ["tiny", "2.6", "MB", "abc", "0.1", "GB", "-"]
+    term.send(DOWN + b"\r")
+    screen = unwrapped(term.wait_for("(y/n)"))
+    assert "Download tiny (2.6 MB)? It needs about 0.1 GB of RAM to run." in screen
+    term.send(b"y")
+    screen = unwrapped(term.wait_for("Enter uses it", timeout=60))
+    assert "Downloaded Test model tiny (tiny.gguf)" in screen and "100% tiny" in screen
+    assert (tmp_path / "models" / "tiny.gguf").read_bytes() == hosted.data
+    term.send(b"\r")
+    screen = term.wait_for("Model set: Test model tiny")
+    row = next(line for line in screen.splitlines() if line.startswith("tiny"))
+    assert row.rstrip().endswith("in use")
+    stored = json.loads((data_dir / "persistent.json").read_text())["settings"]
+    assert stored["model_path"] == str((tmp_path / "models" / "tiny.gguf").resolve())
+    assert (stored["temperature"], stored["top_k"]) == (0.8, 30)
+    term.send(DOWN + b"\r")
+    screen = unwrapped(term.wait_for("audio-codec"))
+    assert "emits audio-codec tokens (YuE stage 2)" in screen and "cannot use it" in screen
+    assert len(fake_hub.get_requests()) == 1  # nothing was fetched for it
+    term.send(b"b")
+    model_row = term.wait_for("Temperature").splitlines()[4]
+    assert model_row.startswith("Model") and stored["model_path"][:30] in model_row  # clipped
+    term.send(b"x")
+    assert term.exit_status() == 0 and term.restored()
+
+
+def test_esc_cancels_a_download_and_the_next_one_resumes(data_dir, tmp_path, fake_hub, abc_model):
+    hosted = fake_hub.add("test/tiny-GGUF", "tiny.gguf", abc_model.read_bytes())
+    fake_hub.faults.delay_per_chunk = 0.15  # about 6 s for the whole file
+    term = catalog_terminal(data_dir, tmp_path, fake_hub, hosted)
+    term.send(DOWN + b"\r")
+    term.wait_for("(y/n)")
+    term.send(b"y")
+    screen = seen(term, "/s, ETA")
+    assert "[downloading" in screen and "getting" in screen
+    term.send(DOWN)  # the screen answers keys while the download goes on
+    seen(term, "Test model goat: served by the fake hub", timeout=2)
+    assert "Cancel download = Esc" in term.text()
+    term.send(ESC)
+    screen = unwrapped(term.wait_for("Download cancelled;", timeout=30))
+    assert "Download cancelled;" in screen and "kept for the next try." in screen
+    assert not (tmp_path / "models" / "tiny.gguf").exists()
+    [partial] = (tmp_path / "models" / ".downloads").iterdir()
+    kept = partial.stat().st_size
+    fake_hub.faults.delay_per_chunk = 0
+    term.send(b"\x1bOA\r")  # up to tiny again, Enter
+    assert "already here" in unwrapped(term.wait_for("(y/n)"))
+    term.send(b"y")
+    term.wait_for("Enter uses it", timeout=60)
+    assert fake_hub.get_requests()[-1].range == f"bytes={kept}-"
+    assert (tmp_path / "models" / "tiny.gguf").read_bytes() == hosted.data
+    term.send(b"x")
+    assert term.exit_status() == 0 and term.restored()

@@ -1,0 +1,78 @@
+"""A model download on a worker thread for the text UI: it runs scripts/downloads.py and posts
+what happens on the app's event queue, which the curses thread drains. No curses here (design:
+workers never touch the screen)."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+
+from scripts.catalog import CatalogEntry
+from scripts.downloads import DownloadCancelled, DownloadError, Progress, download
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DownloadEvent:
+    kind: str  # "download-progress" | "download-done" | "download-cancelled" | "download-failed"
+    data: object = None
+
+
+@dataclass
+class DownloadState:
+    """What the catalog screen shows of the latest download, updated on the UI thread."""
+
+    name: str
+    progress: Progress | None = None
+    status: str = "running"  # "running" | "done" | "cancelled" | "failed"
+    message: str = ""
+
+    def apply(self, event: DownloadEvent) -> None:
+        if event.kind == "download-progress":
+            self.progress = event.data
+        elif event.kind in ("download-done", "download-cancelled", "download-failed"):
+            self.status = event.kind.removeprefix("download-")
+            self.message = event.data
+
+
+class DownloadWorker:
+    """One catalog entry downloaded on a daemon thread; cancel() stops it between network reads
+    and keeps what was fetched for the next try."""
+
+    def __init__(self, entry: CatalogEntry, events: queue.Queue):
+        self.entry, self.events = entry, events
+        self.cancel_event = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="download", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    @property
+    def running(self) -> bool:
+        return self.thread.is_alive()
+
+    def post(self, kind: str, data: object = None) -> None:
+        self.events.put(DownloadEvent(kind, data))
+
+    def run(self) -> None:
+        name = self.entry.display_name
+        try:
+            path = download(self.entry, self.on_progress, self.cancel_event)
+            self.post("download-done", f"Downloaded {name} ({path.name}). Enter uses it.")
+        except DownloadCancelled as error:
+            text = str(error)
+            self.post("download-cancelled", f"{text[:1].upper()}{text[1:]}.")
+        except DownloadError as error:
+            self.post("download-failed", f"Download failed: {error}.")
+        except Exception as error:  # a worker must always tell the UI it stopped
+            log.exception("download failed")
+            self.post("download-failed", f"Download stopped: {error} (details in the log).")
+
+    def on_progress(self, progress: Progress) -> None:
+        self.post("download-progress", progress)
