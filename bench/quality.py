@@ -11,6 +11,8 @@ tune the way the app asks for one (its title first, then the forced key). Printe
 - novelty: no run of 8 bars equals 8 consecutive bars of a training tune (in any key);
 - validation bits per character, over the held-out tunes;
 - seconds to write one tune (title and body), mean and 95th percentile.
+Each model runs twice: with the meter grammar the app uses by default (settings: meter_grammar),
+and alone, so the grammar's share and the model's own are both visible.
 
 Needs the dev requirements (music21 for the training split): `python3 requisites.py test` has
 installed them in .venv. Usage: .venv/bin/python bench/quality.py [--samples 200] [--model PATH]
@@ -48,6 +50,13 @@ MIN_PLAYED_BARS, MIN_SECONDS = 16, 20.0
 NOVELTY_RUN = 8
 SAMPLE_RATE = 22050
 BASE_SEED = 5000
+# (column, model, meter grammar on): the app's default first, then each model unconstrained.
+VARIANTS = (
+    ("starter+grammar", "starter", True),
+    ("starter alone", "starter", False),
+    ("bigram+grammar", "bigram", True),
+    ("bigram alone", "bigram", False),
+)
 
 
 @dataclass
@@ -209,9 +218,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         bigram = bigram_gguf(Path(folder) / "bigram.gguf", "".join(data.train))
         names, tallies, bits = [], [], []
-        for name, path in (("starter", args.model), ("bigram baseline", bigram)):
-            model = LocalModel(path, config["settings"])
-            tallies.append(sample(model, config, runs, args.samples, Path(folder) / name))
+        for name, path, grammar in VARIANTS:
+            path = args.model if path == "starter" else bigram
+            variant = {**config, "settings": {**config["settings"], "meter_grammar": grammar}}
+            model = LocalModel(path, variant["settings"])
+            tallies.append(sample(model, variant, runs, args.samples, Path(folder) / name))
             bits.append(validation_bits(path, data.validation))
             names.append(name)
             print(f"{name}: done", flush=True)

@@ -19,6 +19,7 @@ from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repa
 from scripts.arrangement import Arrangement, arrange, directives, harmonize
 from scripts.audio_render import AudioError, abc_to_midi, default_soundfont, midi_to_pcm, write_mp3
 from scripts.grammars import GrammarError
+from scripts.meter_grammar import meter_grammar
 from scripts.models import Cancelled, ModelError, Sampling, TextModel
 from scripts.prompts import (
     PromptError,
@@ -297,8 +298,19 @@ def write_abc(model: TextModel, job: Job, number: int, seed: int, fields: dict) 
     head, tail = split_at_title(build_prompt(prompts["abc_header"], fields))
     prompt = head + (model_title(model, head, sampling, seed, job) + tail if tail else "")
     progress = token_progress(job, number, sampling)
-    text = model.complete(prompt, sampling, seed, list(prompts["stop"]), progress, job.cancel)
-    return prompt, text
+    grammar = body_grammar(job.settings, fields)
+    stop = list(prompts["stop"])
+    return prompt, model.complete(prompt, sampling, seed, stop, progress, job.cancel, grammar)
+
+
+def body_grammar(settings: dict, fields: dict[str, str]) -> str | None:
+    """The meter grammar for the tune's body, when it is on and the meter has one."""
+    if not settings["meter_grammar"]:
+        return None
+    try:
+        return meter_grammar(fields["meter"], fields["unit"], *temporary.METER_GRAMMAR_BARS)
+    except ValueError:  # an odd meter: the model writes it unconstrained
+        return None
 
 
 def write_chat(model: TextModel, job: Job, number: int, seed: int, fields: dict, kind: str):

@@ -40,6 +40,7 @@ OPTIONS = (
     Option("Server URL", "server_url", hint="an OpenAI-compatible server; empty = the local Model"),
     Option("Prompt format", "prompt_format", hint=" ".join(temporary.PROMPT_FORMATS)),
     Option("ABC grammar for chat models", "use_grammar", hint="yes/no: no prose around the tune"),
+    Option("Meter grammar (ABC models)", "meter_grammar", hint="yes/no: every bar fits the meter"),
     Option("Context size (tokens)", "n_ctx"),
     Option("CPU threads", "n_threads", hint="0 = one per physical core"),
     Option("GPU layers", "n_gpu_layers", hint="-1 = all, 0 = CPU only"),

@@ -78,6 +78,8 @@ DEFAULT_SETTINGS: dict = {
     # carries a chat template, else "abc" (it continues an ABC header, like the starter model).
     "prompt_format": "auto",
     "use_grammar": True,  # chat models: the ABC grammar keeps them to one tune, no prose
+    # ABC models: a grammar keeps every full bar to the meter and the tune to 16 bars or more.
+    "meter_grammar": True,
     "temperature": 0.9,
     "top_p": 0.95,
     "top_k": 40,
@@ -139,6 +141,7 @@ DEFAULT_PROMPTS: dict = {
 TITLE_MAX_TOKENS = 48
 ABC_GRAMMAR_PATH = REPO_ROOT / "data" / "grammars" / "abc.gbnf"
 GRAMMAR_CHECK_TIMEOUT_S = 60
+METER_GRAMMAR_BARS = (16, 64)  # fewest, most bars the meter grammar lets an ABC model write
 GRAMMAR_MAX_CHARS = 20_000  # what the Options editor takes for a grammar (other fields: 500)
 CHATMUSICIAN_STOP = ("</s>", "Human:")  # where its turn ends, when the GGUF's EOS is missed
 REASON_SAMPLE_CHARS = 60  # of a draft without a usable tune, quoted in the reason it was skipped

@@ -69,7 +69,8 @@ def test_same_seed_same_song(abc_model, data_dir, tmp_path):
 
 def test_generate_with_a_garbage_model_fails_with_reasons(garbage_model, data_dir, tmp_path):
     # Short attempts: llama-cpp-python slows to a crawl on text that is not valid UTF-8.
-    settings = {"settings": {"max_tokens": 48, "retries": 1}}
+    # The meter grammar off: the model's own garbage must reach the pipeline.
+    settings = {"settings": {"max_tokens": 48, "retries": 1, "meter_grammar": False}}
     (data_dir / "persistent.json").write_text(json.dumps(settings))
     result = run_generate(data_dir, styles="Rock", model=garbage_model, out=tmp_path)
     assert result.returncode == 1

@@ -69,7 +69,9 @@ def test_a_song_end_to_end(model, config, tmp_path):
 
 
 def test_garbage_model_is_retried_then_skipped_with_the_reason(garbage_model, config, tmp_path):
-    config = {**config, "settings": {**config["settings"], "retries": 2, "max_tokens": 64}}
+    # The meter grammar off: the model's own garbage must reach the pipeline.
+    changes = {"retries": 2, "max_tokens": 64, "meter_grammar": False}
+    config = {**config, "settings": {**config["settings"], **changes}}
     job = Job(("Rock",), config, SongLibrary(tmp_path))
     with pytest.raises(SongFailed, match="no usable tune after 3 tries") as failure:
         generate_song(LocalModel(garbage_model, config["settings"]), job, 1, base_seed=3)

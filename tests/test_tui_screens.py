@@ -13,6 +13,10 @@ from tests.test_tui import Terminal
 DOWN, BACKSPACE, ESC = b"\x1bOB", b"\x7f", b"\x1b"
 
 
+def option_row(name: str) -> int:
+    return [option.name for option in OPTIONS].index(name)
+
+
 def configure(data_dir, **values) -> None:
     config = settings.defaults()
     config["settings"].update(values)
@@ -110,7 +114,7 @@ def test_an_option_is_checked_saved_and_kept_after_a_restart(data_dir):
     term.wait_for("Main Menu")
     term.send(b"3")
     term.wait_for("Temperature")
-    term.send(DOWN * 7 + b"\r")  # Temperature, prefilled with 0.9
+    term.send(DOWN * option_row("temperature") + b"\r")  # prefilled with 0.9
     term.send(BACKSPACE * 3 + b"9\r")
     term.wait_for("temperature must be between 0 and 5")
     term.send(BACKSPACE + b"0.7\r")
@@ -148,8 +152,7 @@ def test_a_grammar_llama_cpp_cannot_parse_is_refused_and_the_app_goes_on(data_di
     term.wait_for("Main Menu")
     term.send(b"3")
     term.wait_for("Prompt format")
-    grammar_row = [option.name for option in OPTIONS].index("abc_grammar")
-    term.send(DOWN * grammar_row + b"\r")
+    term.send(DOWN * option_row("abc_grammar") + b"\r")
     term.send(b"\x15" + b"root ::= tune\r")  # Ctrl+U clears the shipped grammar
     term.wait_for("Undefined rule identifier 'tune'", timeout=60)
     term.send(ESC)

@@ -1,0 +1,60 @@
+"""The meter grammar: built for every meter the styles ask for, parsed by the real llama.cpp (in a
+child process: a bad grammar would crash this one), and holding a real model's bars to the meter."""
+
+import threading
+
+import pytest
+
+from scripts import abc_analysis, grammars, settings
+from scripts.abc_notation import extract_tunes, repair
+from scripts.meter_grammar import bar_quarters, meter_grammar
+from scripts.models import LocalModel, Sampling
+from scripts.pipeline import body_grammar
+from scripts.temporary import DEFAULT_STYLE, METER_GRAMMAR_BARS, STYLE_MAP
+
+METERS = sorted({style["meter"] for style in [*STYLE_MAP.values(), DEFAULT_STYLE]})
+
+
+@pytest.mark.parametrize("meter", METERS)
+def test_every_styles_meter_has_a_grammar_llama_cpp_accepts(meter):
+    grammar = meter_grammar(meter, "1/8", *METER_GRAMMAR_BARS)
+    assert grammars.checked(grammar) == grammar
+
+
+@pytest.mark.parametrize(
+    ("meter", "unit", "quarters"),
+    [
+        ("4/4", "1/8", 32),
+        ("6/8", "1/8", 24),
+        ("3/4", "1/8", 24),
+        ("C|", "1/8", 32),
+        ("2/4", "1/16", 32),
+    ],
+)
+def test_a_bar_is_counted_in_quarters_of_the_unit(meter, unit, quarters):
+    assert bar_quarters(meter, unit) == quarters
+
+
+def test_a_meter_without_a_grammar_leaves_the_model_free():
+    config = settings.defaults()["settings"]
+    assert body_grammar(config, {"meter": "free", "unit": "1/8"}) is None  # no bar length
+    assert body_grammar({**config, "meter_grammar": False}, {"meter": "4/4", "unit": "1/8"}) is None
+
+
+@pytest.mark.parametrize(("meter", "seed"), [("4/4", 1), ("6/8", 2), ("3/4", 3)])
+def test_a_model_under_the_grammar_writes_every_bar_in_meter(abc_model, meter, seed):
+    config = {**settings.defaults()["settings"], "max_tokens": 1500}
+    model = LocalModel(abc_model, config)
+    header = f"X:1\nM:{meter}\nL:1/8\nK:D\n"
+    text = model.complete(
+        header,
+        Sampling.from_settings(config),
+        seed,
+        ["\n\n"],
+        lambda count: None,
+        threading.Event(),
+        meter_grammar(meter, "1/8", *METER_GRAMMAR_BARS),
+    )
+    stats = abc_analysis.analyse(repair(extract_tunes(header + text)[0], {}))
+    # The bigram model alone fills about one bar in five (bench/quality.py); here every one.
+    assert stats.bars_in_meter() == len(stats.bars) >= METER_GRAMMAR_BARS[0]
