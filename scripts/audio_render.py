@@ -140,3 +140,21 @@ def write_mp3(
             raise OSError(errno.ENOSPC, "No space left on device", str(target)) from None
         raise AudioError(f"ffmpeg could not encode the MP3: {str(error).splitlines()[0]}") from None
     return len(segment) / 1000.0
+
+
+def add_lyrics_tag(path: Path, text: str) -> None:
+    """An ID3 USLT (unsynchronised lyrics) frame in the MP3 at `path`. ffmpeg's "lyrics" metadata
+    key writes a TXXX frame named USLT that players do not read as lyrics, so mutagen adds the
+    real frame to the tag ffmpeg wrote."""
+    from mutagen import MutagenError
+    from mutagen.id3 import ID3, USLT, Encoding
+
+    try:
+        tag = ID3(str(path))
+        # UTF-16: ID3v2.3, which the app writes, has no UTF-8 encoding.
+        tag.add(
+            USLT(encoding=Encoding.UTF16, lang=temporary.ID3_LYRICS_LANGUAGE, desc="", text=text)
+        )
+        tag.save(str(path), v2_version=int(temporary.ID3_VERSION))
+    except MutagenError as error:
+        raise AudioError(f"could not add the lyrics to the MP3's tag: {error}") from None

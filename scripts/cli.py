@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list the songs in the library")
     listing.add_argument("--out", type=Path, help=out_help)
     listing.add_argument("--json", action="store_true", help="one JSON object per song")
+    listing.add_argument(
+        "--artist", help="only this artist's songs, most played first (its top tracks)"
+    )
 
     models = commands.add_parser("models", help="list the model catalog and what is downloaded")
     models.add_argument("--json", action="store_true", help="one JSON object per model")
@@ -175,8 +178,9 @@ def choose_engine(args, settings: dict) -> None:
 
 
 def command_generate(args) -> int:
+    from scripts.identity_chat import identity_from_model
     from scripts.model_choice import open_model
-    from scripts.pipeline import SongFailed, batch_job, generate_song
+    from scripts.pipeline import SongFailed, batch_job, generate_song, song_seed
 
     config = load_config()
     choose_engine(args, config["settings"])
@@ -189,10 +193,16 @@ def command_generate(args) -> int:
     base_seed = args.seed if args.seed is not None else config["settings"]["seed"]
     job = batch_job(args.styles, config, library, base_seed)
     job.on_progress = printer
-    if job.genre_invented:
-        printer.done(f"Surprise genre: {job.styles[0]}")
-    printer.done(f"Artist: {describe_artist(job.artist)}")
     model = open_model(config["settings"], args.model)
+    # A chat model names the genre and the artist itself; the word lists stand in where it fails.
+    job = identity_from_model(model, job, song_seed(base_seed, 1, 0))
+    by_model = {
+        kind: " (by the model)" if source == "model" else ""
+        for kind, source in job.identity_sources.items()
+    }
+    if job.genre_invented:
+        printer.done(f"Surprise genre: {job.styles[0]}{by_model['genre']}")
+    printer.done(f"Artist: {describe_artist(job.artist)}{by_model['artist']}")
     failed = 0
     for number in range(1, args.count + 1):
         try:
@@ -240,14 +250,21 @@ def command_render(args) -> int:
 def command_list(args) -> int:
     config = load_config()
     library = SongLibrary(output_folder(args, config))
-    for song in library.songs():
+    songs = library.top_tracks(args.artist) if args.artist else library.songs()
+    if args.artist and not songs:
+        raise UsageError(f"no songs by {args.artist!r} in {library.folder}")
+    for song in songs:
         if args.json:
             print(json.dumps(song, ensure_ascii=False))
         else:
             minutes, seconds = divmod(round(song.get("duration_seconds") or 0), 60)
             styles = ", ".join(song.get("styles") or [])
             artist = f" by {song['artist']}" if song.get("artist") else ""
-            print(f"{song['id']}  {minutes}:{seconds:02d}  {song.get('title')}{artist}  [{styles}]")
+            plays = f"  {song.get('plays') or 0} plays" if args.artist else ""
+            print(
+                f"{song['id']}  {minutes}:{seconds:02d}  {song.get('title')}{artist}  [{styles}]"
+                f"{plays}"
+            )
     return 0
 
 

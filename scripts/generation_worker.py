@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts import temporary
+from scripts.identity_chat import identity_from_model
 from scripts.model_choice import open_model
 from scripts.models import Cancelled, ModelError, check_gguf
-from scripts.pipeline import Job, Progress, SongFailed, generate_song
+from scripts.pipeline import Job, Progress, SongFailed, generate_song, song_seed
 
 CONTINUOUS = 0  # a count of 0 keeps generating until cancelled
 
@@ -23,7 +24,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Event:
-    kind: str  # "loading" | "loaded" | "progress" | "song" | "skipped" | "error" | "finished"
+    # "loading" | "loaded" | "identity" | "progress" | "song" | "skipped" | "error" | "finished"
+    kind: str
     data: object = None
 
 
@@ -65,6 +67,8 @@ class BatchState:
             self.status = self.error = event.data
         elif event.kind == "loaded":
             self.status = ""
+        elif event.kind == "identity":  # a chat model named the genre and the artist
+            self.styles, self.artist = event.data
         elif event.kind == "finished":
             self.finished, self.status = True, f"{event.data} {self.error}".strip()
 
@@ -132,8 +136,14 @@ class GenerationWorker:
             check_gguf(self.model_path)
             self.post("loading", f"Loading model {self.model_path.name}...")
         model = open_model(self.job.settings, self.model_path)
+        base_seed = self.job.settings["seed"]
+        self.post("loading", "Naming the artist...")
+        try:
+            job = self.job = identity_from_model(model, self.job, song_seed(base_seed, 1, 0))
+        except Cancelled:
+            return 0, 0
+        self.post("identity", (job.styles, job.artist["name"]))
         self.post("loaded")
-        job, base_seed = self.job, self.job.settings["seed"]
         made = skipped = 0
         number = 1
         while not self.cancel_event.is_set() and (self.count == CONTINUOUS or number <= self.count):

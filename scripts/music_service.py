@@ -35,6 +35,7 @@ class MusicService:
         self.message = ""
         self.started = False
         self.ended = False  # played to the end of the queue: a song added now plays at once
+        self.words: tuple[str | None, list[dict] | None] = (None, None)  # (song id, its lyrics)
 
     # --- what the screen shows ----
 
@@ -44,6 +45,19 @@ class MusicService:
     def playing_title(self) -> str:
         song = self.current()
         return song["title"] if song and self.started and self.loaded else ""
+
+    def lyrics(self) -> list[dict] | None:
+        """The current song's lyrics by part (from its sidecar, read once); None: instrumental."""
+        song = self.current()
+        if song is None:
+            return None
+        if self.words[0] != song["id"]:
+            try:
+                found = self.library.sidecar(song["id"]).get("lyrics")
+            except (OSError, ValueError):
+                found = None
+            self.words = (song["id"], found if isinstance(found, list) and found else None)
+        return self.words[1]
 
     def position(self) -> float:
         return self.player.position() if self.loaded else 0.0
@@ -82,6 +96,8 @@ class MusicService:
             self.loaded = song["id"]
             self.player.seek(position)
             self.player.play()
+            if position < 1:  # a resumed song was counted when it started
+                self.library.record_play(song["id"])
             return
         self.loaded, self.ended = None, True  # nothing to play yet: the next song made plays
         self.player.stop()

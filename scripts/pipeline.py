@@ -15,10 +15,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scripts import abc_analysis, catalog, grammars, identity, temporary
+from scripts.abc_lyrics import with_words
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
 from scripts.arrangement import Arrangement, arrange, directives, harmonize
-from scripts.audio_render import AudioError, abc_to_midi, default_soundfont, midi_to_pcm, write_mp3
+from scripts.audio_render import (
+    AudioError,
+    abc_to_midi,
+    add_lyrics_tag,
+    default_soundfont,
+    midi_to_pcm,
+    write_mp3,
+)
 from scripts.grammars import GrammarError
+from scripts.lyrics import as_text, model_lyrics
 from scripts.meter_grammar import meter_grammar
 from scripts.models import Cancelled, ModelError, Sampling, TextModel
 from scripts.prompts import (
@@ -68,6 +77,10 @@ class Job:
     cancel: threading.Event = field(default_factory=threading.Event)
     artist: dict = field(default_factory=identity.neutral_artist)  # {"name", "members"}
     genre_invented: bool = False  # the styles are one genre invented for "surprise me"
+    # Styles that shape the music without being named: the style a model's genre is closest to.
+    base_styles: tuple[str, ...] = ()
+    # Who made the genre and the artist: "typed", "offline" (word lists) or "model".
+    identity_sources: dict = field(default_factory=dict)
 
     @property
     def settings(self) -> dict:
@@ -75,7 +88,7 @@ class Job:
 
     @functools.cached_property
     def arrangement(self) -> Arrangement:
-        return arrange(self.styles)
+        return replace(arrange(self.styles + self.base_styles), styles=self.styles)
 
     def check_cancel(self) -> None:
         if self.cancel.is_set():
@@ -95,10 +108,15 @@ def batch_job(
     """A generation batch: one invented artist for all its songs and, when no styles were given
     ("surprise me"), one invented genre; both from the fixed seed when there is one."""
     seed = song_seed(base_seed, 1, 0)
+    artist = identity.invent_artist(seed)
     if styles:
-        return Job(styles, config, library, artist=identity.invent_artist(seed))
+        sources = {"genre": "typed", "artist": "offline"}
+        return Job(styles, config, library, artist=artist, identity_sources=sources)
     genre = identity.invent_genre(seed)
-    return Job((genre,), config, library, artist=identity.invent_artist(seed), genre_invented=True)
+    sources = {"genre": "offline", "artist": "offline"}
+    return Job(
+        (genre,), config, library, artist=artist, genre_invented=True, identity_sources=sources
+    )
 
 
 def readable_title(tune: AbcTune) -> str | None:
@@ -158,9 +176,12 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
     # Two songs of one library never share a title: the jukebox and ID3 tell them apart.
     title = identity.unique_title(tune.title, library.titles())
     tune.headers["T"] = title
-    abc_text = tune.to_text(directives(arrangement, tune.headers.get("M", "4/4")))
+    lyrics = meta.get("lyrics")  # [{"part", "lines"}] from a chat model; None: instrumental
+    midi_directives = directives(arrangement, tune.headers.get("M", "4/4"))
+    abc_text = (
+        with_words(tune, midi_directives, lyrics) if lyrics else tune.to_text(midi_directives)
+    )
     stem = library.new_stem(title)
-    lyrics = meta.get("lyrics")  # no model here writes words yet: every song is instrumental
 
     def step(stage: str, fraction: float) -> float:
         job.check_cancel()
@@ -192,6 +213,8 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
             tags,
             settings["mp3_bitrate"],
         )
+        if lyrics:
+            add_lyrics_tag(library.partial_path(stem, ".mp3"), as_text(lyrics))
         started, timings["mp3"] = step("save", 0.9), time.perf_counter() - started
         sidecar = library.commit(
             stem,
@@ -204,6 +227,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
                 "instrumental": lyrics is None,
                 "styles": list(job.styles),
                 "genre_invented": job.genre_invented,
+                "identity_sources": job.identity_sources,
                 "duration_seconds": duration,
                 "key": tune.headers["K"],
                 "meter": tune.headers.get("M"),
@@ -373,6 +397,7 @@ def generate_song(model: TextModel, job: Job, number: int, base_seed: int | None
             "raw_text": draft.text,
             "sampling": Sampling.from_settings(settings).__dict__,
             "timings": {"generate": draft.seconds},
+            **song_lyrics(model, job, number, tune.headers["T"], seed),
         }
         try:
             return render_song(job, number, tune, stats, tempo, meta)
@@ -381,6 +406,27 @@ def generate_song(model: TextModel, job: Job, number: int, base_seed: int | None
                 raise
             reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}")
     raise SongFailed("abc", f"no usable tune after {len(reasons)} tries: {reasons[-1]}")
+
+
+def song_lyrics(model: TextModel, job: Job, number: int, title: str, seed: int) -> dict:
+    """The sidecar's lyrics fields: words from a chat model, else none (instrumental); a model
+    whose lyrics fail the checks leaves the song instrumental and the note says why."""
+    if job_format(model, job) != "chat":
+        return {"lyrics": None}
+    job.on_progress(Progress(number, "convert", 0.0, "lyrics"))
+    started = time.perf_counter()
+    try:
+        answer = model_lyrics(
+            model, job.settings, title, job.artist["name"], job.styles, seed, job.cancel
+        )
+    except GrammarError as error:
+        return {"lyrics": None, "lyrics_note": f"instrumental: {error}"}
+    seconds = time.perf_counter() - started
+    if answer.value is None:
+        reasons = "; ".join(dict.fromkeys(answer.reasons))
+        note = f"instrumental: no usable lyrics in {answer.tries} tries ({reasons})"
+        return {"lyrics": None, "lyrics_note": note, "lyrics_seconds": seconds}
+    return {"lyrics": answer.value, "lyrics_seconds": seconds}
 
 
 def render_text(

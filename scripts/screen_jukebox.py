@@ -6,6 +6,7 @@ from __future__ import annotations
 import curses
 
 from scripts import temporary
+from scripts.lyrics import part_at
 from scripts.music_service import library_song
 from scripts.ui_widgets import Canvas, clock, key_name
 
@@ -68,10 +69,27 @@ class JukeboxScreen:
             f"Shuffle: {'on' if jukebox.shuffle else 'off'}   ({service.player.name})",
             curses.A_DIM,
         )
+        row = self.draw_lyrics(canvas, service.lyrics(), position, duration)
         upcoming = ", ".join(s["title"] for s in jukebox.upcoming(temporary.UPCOMING_COUNT))
-        row = canvas.wrapped(8, f"Next 5 Songs: {upcoming or '(none)'}", canvas.height - 6)
+        last = max(row, canvas.height - 5)
+        row = canvas.wrapped(row, f"Next 5 Songs: {upcoming or '(none)'}", last)
         note = self.question(service) or service.message or service.notice or ""
         canvas.wrapped(row + 1, note, canvas.height - 3, curses.A_BOLD)
+
+    @staticmethod
+    def draw_lyrics(canvas: Canvas, parts: list[dict] | None, position: float, duration: float):
+        """The part being sung, heading and lines, from row 7; returns the next free row. The
+        lines of one part (at most LYRIC_LINES) fit the smallest screen with the rest."""
+        if not parts:
+            canvas.text(7, 0, "Instrumental", curses.A_DIM)
+            return 8
+        index = part_at(parts, position, duration)
+        part = parts[index]
+        canvas.text(7, 0, f"[{part['part']}]  ({index + 1}/{len(parts)})", curses.A_BOLD)
+        lines = part["lines"][: temporary.LYRIC_LINES[1]]
+        for row, line in enumerate(lines, start=8):
+            canvas.text(row, 2, line)
+        return 8 + len(lines)
 
     def question(self, service) -> str:
         if self.asking == "resume":

@@ -81,7 +81,7 @@ class SongLibrary:
     @staticmethod
     def summary(stem: str, sidecar: dict) -> dict:
         keys = ("title", "artist", "styles", "duration_seconds", "created", "model", "seed")
-        return {"id": stem, **{key: sidecar.get(key) for key in keys}}
+        return {"id": stem, **{key: sidecar.get(key) for key in keys}, "plays": 0}
 
     def scan(self) -> list[dict]:
         """Rebuild the index from the sidecars on disk (the sidecars are the truth)."""
@@ -96,7 +96,18 @@ class SongLibrary:
             if isinstance(sidecar, dict) and (self.folder / f"{path.stem}.mp3").exists():
                 songs.append(self.summary(path.stem, sidecar))
         songs.sort(key=lambda song: (song.get("created") or "", song["id"]))
+        plays = self.saved_plays()
+        for song in songs:
+            song["plays"] = plays.get(song["id"], 0)
         return songs
+
+    def saved_plays(self) -> dict[str, int]:
+        """Play counts in the index as it is, even a stale one: only the index keeps them."""
+        try:
+            songs = json.loads(self.index_path.read_text(encoding="utf-8"))["songs"]
+            return {song["id"]: int(song.get("plays") or 0) for song in songs}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
 
     def indexed_songs(self) -> list[dict] | None:
         """The index when it matches the MP3s on disk; None when missing, corrupt or stale."""
@@ -134,6 +145,21 @@ class SongLibrary:
         if not any(song["id"] == stem for song in songs):
             songs.append(self.summary(stem, sidecar))
         self.write_index(songs)
+
+    def record_play(self, stem: str) -> None:
+        """A song started playing: one more play in the index (its "top tracks" order)."""
+        songs = self.songs()
+        for song in songs:
+            if song["id"] == stem:
+                song["plays"] = int(song.get("plays") or 0) + 1
+        self.write_index(songs)
+
+    def top_tracks(self, artist: str) -> list[dict]:
+        """The artist's songs (name as typed, any case), most played first, then newest."""
+        wanted = artist.casefold().strip()
+        songs = [song for song in self.songs() if (song.get("artist") or "").casefold() == wanted]
+        songs.sort(key=lambda song: song.get("created") or "", reverse=True)
+        return sorted(songs, key=lambda song: int(song.get("plays") or 0), reverse=True)
 
     def delete(self, stem: str) -> None:
         """Remove a song's files, the sidecar first (a song without one is not in the library)."""

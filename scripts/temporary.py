@@ -161,6 +161,38 @@ SURPRISE_WORD = "?"  # typed as the styles (or nothing, in the text UI): invent 
 GENRE_TRIES = 50  # invented names that turn out real are drawn again, at most this often
 ARTIST_MEMBERS = (1, 5)  # fewest, most members of an invented band
 
+# --- Song identity with a chat model: genre, artist and lyrics as JSON held to a schema ----------
+# The model's answer is checked; a bad one is asked again this often (new seed), then the offline
+# generators above (names) or no words at all (lyrics: the song is instrumental) take over.
+IDENTITY_CHAT_TRIES = 3
+IDENTITY_MAX_TOKENS = 200  # a genre or an artist as JSON; the schema's bounds keep it shorter
+GENRE_LENGTH = (3, 40)  # characters of a model's genre name
+NAME_LENGTH = (2, 40)  # characters of a band, performer or member name
+INSTRUMENT_LENGTH = (3, 30)
+GENRE_SYSTEM = "You name music genres. Reply with JSON only."
+GENRE_REQUEST = (
+    "Invent a new, specific micro-genre of music that does not exist yet, like 'czech pianostep' "
+    "or 'glacier funk'. Give its name in lower case and the closest of these styles: {styles}."
+)
+ARTIST_SYSTEM = "You invent musicians. Reply with JSON only."
+ARTIST_REQUEST = (
+    "Invent a band or solo performer who plays {styles}: its name and its 1 to 5 members, each "
+    "with a first name, a surname and the instrument they play."
+)
+# The parts the model writes; the song sings them in LYRIC_ORDER (the chorus twice).
+LYRIC_PARTS = ("Verse 1", "Chorus", "Verse 2", "Bridge")
+LYRIC_ORDER = ("Verse 1", "Chorus", "Verse 2", "Bridge", "Chorus")
+LYRIC_LINES = (2, 4)  # lines per part
+LYRIC_LINE_LENGTH = (8, 48)  # characters per line
+LYRICS_MAX_TOKENS = 1200
+LYRICS_SYSTEM = "You write song lyrics. Reply with JSON only."
+LYRICS_REQUEST = (
+    "Write the lyrics of a song called '{title}' by {artist}, a {styles} act. Give each part "
+    "({parts}) {low} to {high} short lines."
+)
+LYRIC_WORD_RE = r"[A-Za-z0-9']+"  # what goes under a note: no ABC w: symbols (- _ * ~ | \)
+ID3_LYRICS_LANGUAGE = "eng"
+
 # --- Styles → arrangement ------------------------------------------------------------------------
 # A style matches when one of its keywords occurs in what the user typed (case-insensitive).
 # tempo: quarter notes per minute; meter; mode: "major" | "minor"; GM programs for melody, chords,

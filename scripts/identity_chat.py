@@ -1,0 +1,142 @@
+"""Song identity from a chat model: an invented micro-genre and a batch's artist, as JSON held to
+a schema and checked, with the offline generators (scripts/identity.py) as the fallback. No
+curses here."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from scripts import identity, temporary
+from scripts.arrangement import matching_styles
+from scripts.chat_json import (
+    Rejected,
+    ask_json,
+    chat_sampling,
+    clean_text,
+    object_schema,
+    string_schema,
+)
+from scripts.grammars import GrammarError
+from scripts.models import TextModel
+from scripts.pipeline import Job, job_format
+
+
+def genre_schema() -> dict:
+    return object_schema(
+        {
+            "genre": string_schema(temporary.GENRE_LENGTH),
+            "closest_style": {"enum": list(temporary.STYLE_MAP)},
+        }
+    )
+
+
+def artist_schema() -> dict:
+    member = object_schema(
+        {
+            "name": string_schema(temporary.NAME_LENGTH),
+            "instrument": string_schema(temporary.INSTRUMENT_LENGTH),
+        }
+    )
+    low, high = temporary.ARTIST_MEMBERS
+    members = {"type": "array", "items": member, "minItems": low, "maxItems": high}
+    return object_schema({"name": string_schema(temporary.NAME_LENGTH), "members": members})
+
+
+def checked_genre(reply: dict) -> tuple[str, str]:
+    """(genre, the style it sounds closest to); Rejected for a real or unreadable genre."""
+    genre = clean_text(reply.get("genre"), temporary.GENRE_LENGTH, "genre").lower()
+    if identity.is_real_genre(genre):
+        raise Rejected(f"{genre!r} is a real genre")
+    style = reply.get("closest_style")
+    if style not in temporary.STYLE_MAP:
+        raise Rejected(f"the closest style {style!r} is not one of the app's styles")
+    return genre, style
+
+
+def checked_artist(reply: dict) -> dict:
+    """{"name", "members": [{"name", "instrument"}]}, as the offline artist is shaped."""
+    name = clean_text(reply.get("name"), temporary.NAME_LENGTH, "artist name")
+    members = reply.get("members")
+    low, high = temporary.ARTIST_MEMBERS
+    if not isinstance(members, list) or not low <= len(members) <= high:
+        raise Rejected(f"an artist has {low}-{high} members")
+    tidy = []
+    for member in members:
+        if not isinstance(member, dict):
+            raise Rejected("a member is not an object")
+        tidy.append(
+            {
+                "name": clean_text(member.get("name"), temporary.NAME_LENGTH, "member name"),
+                "instrument": clean_text(
+                    member.get("instrument"), temporary.INSTRUMENT_LENGTH, "instrument"
+                ),
+            }
+        )
+    return {"name": name, "members": tidy}
+
+
+def messages(system: str, request: str) -> list[dict]:
+    return [{"role": "system", "content": system}, {"role": "user", "content": request}]
+
+
+def model_genre(
+    model: TextModel, settings: dict, seed: int, cancel: threading.Event
+) -> tuple[str, str] | None:
+    """(genre, closest style) from the model, or None when no try passed the checks."""
+    request = temporary.GENRE_REQUEST.format(styles=", ".join(temporary.STYLE_MAP))
+    answer = ask_json(
+        model,
+        messages(temporary.GENRE_SYSTEM, request),
+        genre_schema(),
+        checked_genre,
+        chat_sampling(settings, temporary.IDENTITY_MAX_TOKENS),
+        seed,
+        cancel,
+    )
+    return answer.value
+
+
+def model_artist(
+    model: TextModel, settings: dict, styles: tuple[str, ...], seed: int, cancel: threading.Event
+) -> dict | None:
+    request = temporary.ARTIST_REQUEST.format(styles=", ".join(styles))
+    answer = ask_json(
+        model,
+        messages(temporary.ARTIST_SYSTEM, request),
+        artist_schema(),
+        checked_artist,
+        chat_sampling(settings, temporary.IDENTITY_MAX_TOKENS),
+        seed,
+        cancel,
+    )
+    return answer.value
+
+
+def model_identity(
+    model: TextModel, job: Job, seed: int
+) -> tuple[tuple[str, str] | None, dict | None]:
+    """(genre and closest style, artist) from the model; None for each it gave nothing good."""
+    try:
+        genre = model_genre(model, job.settings, seed, job.cancel) if job.genre_invented else None
+        styles = (genre[0],) if genre else job.styles
+        return genre, model_artist(model, job.settings, styles, seed, job.cancel)
+    except GrammarError:  # cannot happen with a grammar that passed its test; names are optional
+        return None, None
+
+
+def identity_from_model(model: TextModel, job: Job, seed: int) -> Job:
+    """`job` with the chat model's genre (for "surprise me") and artist where it
+    gives good ones; the offline ones batch_job chose stay where it does not. Any other model
+    (the starter model continues ABC: it writes no words) leaves the job as it is."""
+    if job_format(model, job) != "chat":
+        return job
+    genre, artist = model_identity(model, job, seed)
+    sources = {**job.identity_sources, "artist": "model" if artist else "offline"}
+    changes = {"artist": artist or job.artist}
+    if genre is not None:
+        name, style = genre
+        sources["genre"] = "model"
+        # A genre whose words name no style is arranged as the style the model says it is near.
+        changes.update(styles=(name,), base_styles=() if matching_styles(name) else (style,))
+    return replace(job, identity_sources=sources, **changes)

@@ -1,0 +1,107 @@
+"""Lyrics by song part from a chat model ([Verse 1], [Chorus], [Verse 2], [Bridge], [Chorus]) as
+JSON held to a schema and checked; which part is sung at a moment of playback. No curses here.
+A song whose lyrics fail is instrumental: words never cost a song."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from scripts import temporary
+from scripts.chat_json import (
+    Answer,
+    Rejected,
+    ask_json,
+    chat_sampling,
+    clean_text,
+    object_schema,
+    string_schema,
+)
+from scripts.models import TextModel
+
+
+def lyrics_schema() -> dict:
+    low, high = temporary.LYRIC_LINES
+    lines = {
+        "type": "array",
+        "items": string_schema(temporary.LYRIC_LINE_LENGTH),
+        "minItems": low,
+        "maxItems": high,
+    }
+    return object_schema({part: lines for part in temporary.LYRIC_PARTS})
+
+
+def checked_lyrics(reply: dict) -> list[dict]:
+    """[{"part", "lines"}] in the order the song sings them; Rejected when a part is missing,
+    too short or too long, or a line is blank or has no letters."""
+    low, high = temporary.LYRIC_LINES
+    written = {}
+    for part in temporary.LYRIC_PARTS:
+        lines = reply.get(part)
+        if not isinstance(lines, list) or not low <= len(lines) <= high:
+            raise Rejected(f"[{part}] needs {low}-{high} lines")
+        written[part] = [
+            clean_text(line, temporary.LYRIC_LINE_LENGTH, f"line of [{part}]") for line in lines
+        ]
+    return [{"part": part, "lines": written[part]} for part in temporary.LYRIC_ORDER]
+
+
+def lyrics_request(title: str, artist: str, styles: tuple[str, ...]) -> list[dict]:
+    low, high = temporary.LYRIC_LINES
+    request = temporary.LYRICS_REQUEST.format(
+        title=title,
+        artist=artist,
+        styles=", ".join(styles),
+        parts=", ".join(temporary.LYRIC_PARTS),
+        low=low,
+        high=high,
+    )
+    return [
+        {"role": "system", "content": temporary.LYRICS_SYSTEM},
+        {"role": "user", "content": request},
+    ]
+
+
+def model_lyrics(
+    model: TextModel,
+    settings: dict,
+    title: str,
+    artist: str,
+    styles: tuple[str, ...],
+    seed: int,
+    cancel: threading.Event,
+) -> Answer:
+    """The model's checked lyrics (Answer.value is None when every try failed, and
+    Answer.reasons says why)."""
+    return ask_json(
+        model,
+        lyrics_request(title, artist, styles),
+        lyrics_schema(),
+        checked_lyrics,
+        chat_sampling(settings, temporary.LYRICS_MAX_TOKENS),
+        seed,
+        cancel,
+    )
+
+
+def words(line: str) -> list[str]:
+    """The words of a line as they go under notes: letters, digits and apostrophes only."""
+    return re.findall(temporary.LYRIC_WORD_RE, line)
+
+
+def part_words(parts: list[dict]) -> list[list[str]]:
+    return [[word for line in part["lines"] for word in words(line)] for part in parts]
+
+
+def as_text(parts: list[dict]) -> str:
+    """Lyrics as a lyrics sheet: '[Verse 1]' then its lines, a blank line between parts."""
+    return "\n\n".join(f"[{part['part']}]\n" + "\n".join(part["lines"]) for part in parts)
+
+
+def part_at(parts: list[dict], position: float, duration: float) -> int:
+    """The index of the part being sung: the parts share the song equally, in order, as they
+    share the tune's lines (scripts/abc_lyrics.py)."""
+    if not parts or duration <= 0:
+        return 0
+    share = min(max(position / duration, 0.0), 1.0)
+    return min(int(share * len(parts)), len(parts) - 1)
