@@ -34,10 +34,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from scripts import abc_analysis, temporary  # noqa: E402
+from scripts import abc_analysis, hardware, temporary  # noqa: E402
 from scripts.abc_notation import AbcError, extract_tunes, repair  # noqa: E402
 from scripts.arrangement import directives  # noqa: E402
-from scripts.audio_render import abc_to_midi, default_soundfont, midi_to_pcm  # noqa: E402
+from scripts.audio_render import AudioError, abc_to_midi, default_soundfont, midi_to_pcm  # noqa: E402
 from scripts.models import LocalModel  # noqa: E402
 from scripts.pipeline import Job, SongFailed, draft_tune, song_seed, write_draft  # noqa: E402
 from scripts.settings import defaults  # noqa: E402
@@ -140,7 +140,7 @@ def sample(model: LocalModel, config: dict, runs: set[tuple], count: int, out: P
             try:
                 tune, stats, _ = draft_tune(draft, job)
                 ok = renders_long_enough(tune, stats, job)
-            except (AbcError, SongFailed) as error:
+            except (AbcError, AudioError, SongFailed) as error:
                 tune, ok = None, False
                 tally.failures.append(str(error)[:80])
             if attempt == 0 and tune is not None:
@@ -204,16 +204,19 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--model", type=Path, default=temporary.STARTER_MODEL_PATH)
     parser.add_argument("--temperature", type=float, default=None)
+    parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads (0: the app's)")
     args = parser.parse_args()
     data = corpus.split(corpus.load_tunes())
     runs = training_runs(data.train)
     config = defaults()
     if args.temperature is not None:
         config["settings"]["temperature"] = args.temperature
+    config["settings"]["n_threads"] = args.threads
     print(
         f"{args.samples} samples per model, seeds from {BASE_SEED}; {len(data.train)} training "
         f"tunes ({len(runs):,} 8-bar runs), {len(data.validation)} validation tunes; "
-        f"sampling { ({k: config['settings'][k] for k in ('temperature', 'top_p', 'top_k')}) }"
+        f"sampling { ({k: config['settings'][k] for k in ('temperature', 'top_p', 'top_k')}) }, "
+        f"{args.threads or hardware.physical_cores()} llama.cpp thread(s)"
     )
     with tempfile.TemporaryDirectory() as folder:
         bigram = bigram_gguf(Path(folder) / "bigram.gguf", "".join(data.train))
