@@ -15,7 +15,7 @@ from scripts import temporary
 from scripts.identity_chat import identity_from_model
 from scripts.model_choice import open_model
 from scripts.models import Cancelled, ModelError, check_gguf
-from scripts.pipeline import Job, Progress, SongFailed, generate_song, song_seed
+from scripts.pipeline import Job, Progress, SongFailed, generate_song, job_format, song_seed
 
 CONTINUOUS = 0  # a count of 0 keeps generating until cancelled
 
@@ -137,7 +137,8 @@ class GenerationWorker:
             self.post("loading", f"Loading model {self.model_path.name}...")
         model = open_model(self.job.settings, self.model_path)
         base_seed = self.job.settings["seed"]
-        self.post("loading", "Naming the artist...")
+        if job_format(model, self.job) == "chat":
+            self.post("loading", "Naming the artist...")
         try:
             job = self.job = identity_from_model(model, self.job, song_seed(base_seed, 1, 0))
         except Cancelled:

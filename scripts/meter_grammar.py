@@ -2,14 +2,16 @@
 
 A small model writes most bars right but not all (about 92% for the starter model), and one bar
 too long or too short makes the whole arrangement stumble. llama.cpp can only sample what a
-grammar allows, so every full bar here sums exactly to the meter: one rule per remaining length
-("fill-k": k quarters of the unit L still to write), each choosing an element and the rest. Pickups
-and the bar before a section line (||, :|, |]) may be short, as in real tunes. The tune must hold
+grammar allows, so every bar here sums exactly to the meter: one rule per remaining length
+("fill-k": k quarters of the unit L still to write), each choosing an element and the rest. Only
+the pickup before the first bar and the last bar may be short: a model allowed short bars at every
+section line writes runs of them (the starter did, a few tunes in a hundred). The tune must hold
 `min_bars` bars before the blank line that ends it may come.
 """
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from scripts.abc_analysis import parse_fraction
@@ -26,8 +28,7 @@ pitch ::= ("^" | "^^" | "_" | "__" | "=")? ([A-G] ","? ","? | [a-g] "'"? "'"?)
 chordsym ::= "\"" [A-G] ("#" | "b")? ("m" | "7" | "m7" | "maj7" | "dim" | "sus4" | "6")? "\""
 sp ::= " "?
 nl ::= "\n"?
-plainline ::= "|" | "|1" | "|2" | "|:"
-sectionline ::= "||" | "|]" | ":|" | ":|2" | "::"
+barline ::= "|" | "|1" | "|2" | "|:" | "||" | ":|" | ":|2" | "::"
 """
 
 
@@ -84,14 +85,22 @@ def bar_quarters(meter: str, unit: str) -> int:
     return int(bar)
 
 
+def bars_lasting(seconds: float, meter: str, tempo: int) -> int:
+    """How many bars of `meter` last at least `seconds` at `tempo` quarter notes a minute."""
+    quarters_per_bar = bar_quarters(meter, "1/4") / QUARTERS
+    return math.ceil(seconds * tempo / 60 / quarters_per_bar)
+
+
 def meter_grammar(meter: str, unit: str, min_bars: int, max_bars: int) -> str:
-    """The grammar for a tune body in `meter` with unit `unit`."""
+    """The grammar for a tune body in `meter` with unit `unit`: an optional pickup, then full
+    bars, the last of which may be short to end the tune."""
     full = bar_quarters(meter, unit)
     if full % 2:
         raise ValueError(f"no meter grammar for M:{meter} with L:{unit}")
     top = [
-        f"root ::= (pickup sp)? unit{{{min_bars},{max_bars}}} nl",
-        'pickup ::= ("|:" sp)? short sp plainline',
-        f"unit ::= (fill-{full} sp plainline | upto sp sectionline (sp pickup)?) sp nl",
+        f"root ::= (pickup sp)? bar{{{min_bars - 1},{max_bars - 1}}} last nl",
+        'pickup ::= ("|:" sp)? short sp "|"',
+        f"bar ::= fill-{full} sp barline sp nl",
+        'last ::= upto sp ("|]" | ":|" | "||")',
     ]
     return "\n".join([*top, *fill_rules(full)]) + COMMON_RULES

@@ -28,7 +28,7 @@ from scripts.audio_render import (
 )
 from scripts.grammars import GrammarError
 from scripts.lyrics import as_text, model_lyrics
-from scripts.meter_grammar import meter_grammar
+from scripts.meter_grammar import bars_lasting, meter_grammar
 from scripts.models import Cancelled, ModelError, Sampling, TextModel
 from scripts.prompts import (
     PromptError,
@@ -125,6 +125,9 @@ def readable_title(tune: AbcTune) -> str | None:
     music = sum(c.isdigit() or c in "|:/[]^_=," for c in title)
     if sum(c.isalpha() for c in title) < 2 or "|" in title or music > len(title) * 0.2:
         return None
+    words = title.split()
+    if sum(len(word) == 1 and word.upper() in "ABCDEFG" for word in words) > len(words) / 2:
+        return None  # 'B E D C C F': notes with spaces
     return title
 
 
@@ -322,17 +325,20 @@ def write_abc(model: TextModel, job: Job, number: int, seed: int, fields: dict) 
     head, tail = split_at_title(build_prompt(prompts["abc_header"], fields))
     prompt = head + (model_title(model, head, sampling, seed, job) + tail if tail else "")
     progress = token_progress(job, number, sampling)
-    grammar = body_grammar(job.settings, fields)
+    grammar = body_grammar(job.settings, fields, job.arrangement.tempo)
     stop = list(prompts["stop"])
     return prompt, model.complete(prompt, sampling, seed, stop, progress, job.cancel, grammar)
 
 
-def body_grammar(settings: dict, fields: dict[str, str]) -> str | None:
-    """The meter grammar for the tune's body, when it is on and the meter has one."""
+def body_grammar(settings: dict, fields: dict[str, str], tempo: int) -> str | None:
+    """The meter grammar for the tune's body, when it is on and the meter has one: at least
+    enough bars for a song of MIN_SONG_SECONDS at this tempo, even played without repeats."""
     if not settings["meter_grammar"]:
         return None
+    fewest, most = temporary.METER_GRAMMAR_BARS
     try:
-        return meter_grammar(fields["meter"], fields["unit"], *temporary.METER_GRAMMAR_BARS)
+        fewest = max(fewest, bars_lasting(temporary.MIN_SONG_SECONDS, fields["meter"], tempo))
+        return meter_grammar(fields["meter"], fields["unit"], fewest, max(most, fewest))
     except ValueError:  # an odd meter: the model writes it unconstrained
         return None
 

@@ -39,8 +39,8 @@ OPTIONS = (
     Option("Model", "model_path", hint="a GGUF file; empty = the starter model; M = catalog"),
     Option("Server URL", "server_url", hint="an OpenAI-compatible server; empty = the local Model"),
     Option("Prompt format", "prompt_format", hint=" ".join(temporary.PROMPT_FORMATS)),
-    Option("ABC grammar for chat models", "use_grammar", hint="yes/no: no prose around the tune"),
-    Option("Meter grammar (ABC models)", "meter_grammar", hint="yes/no: every bar fits the meter"),
+    Option("Chat ABC grammar", "use_grammar", hint="yes/no: chat models write ABC, no prose"),
+    Option("Meter grammar", "meter_grammar", hint="yes/no: ABC models keep every bar in meter"),
     Option("Context size (tokens)", "n_ctx"),
     Option("CPU threads", "n_threads", hint="0 = one per physical core"),
     Option("GPU layers", "n_gpu_layers", hint="-1 = all, 0 = CPU only"),
@@ -70,6 +70,8 @@ def shown(option: Option, config: dict) -> str:
     value = config[option.group][option.name]
     if option.name == "stop":
         return json.dumps(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if option.name == "abc_grammar" and not value:
         return f"(shipped) {temporary.ABC_GRAMMAR_PATH.name}"
     if option.group == "prompts":

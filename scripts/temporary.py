@@ -142,6 +142,7 @@ TITLE_MAX_TOKENS = 48
 ABC_GRAMMAR_PATH = REPO_ROOT / "data" / "grammars" / "abc.gbnf"
 GRAMMAR_CHECK_TIMEOUT_S = 60
 METER_GRAMMAR_BARS = (16, 64)  # fewest, most bars the meter grammar lets an ABC model write
+MIN_SONG_SECONDS = 20  # the meter grammar asks for enough bars to last this long
 GRAMMAR_MAX_CHARS = 20_000  # what the Options editor takes for a grammar (other fields: 500)
 CHATMUSICIAN_STOP = ("</s>", "Human:")  # where its turn ends, when the GGUF's EOS is missed
 REASON_SAMPLE_CHARS = 60  # of a draft without a usable tune, quoted in the reason it was skipped

@@ -43,6 +43,16 @@ def garbage_model(tmp_path_factory) -> Path:
     return random_gguf(tmp_path_factory.mktemp("models") / "random.gguf", corpus_text())
 
 
+@pytest.fixture(autouse=True)
+def end_terminals():
+    """Apps a TUI test started are ended after it, whatever happened in it."""
+    yield
+    from tests.test_tui import Terminal
+
+    while Terminal.started:
+        Terminal.started.pop().end()
+
+
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch) -> Path:
     """Settings live here instead of the repo's data/."""

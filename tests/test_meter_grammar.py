@@ -7,7 +7,7 @@ import pytest
 
 from scripts import abc_analysis, grammars, settings
 from scripts.abc_notation import extract_tunes, repair
-from scripts.meter_grammar import bar_quarters, meter_grammar
+from scripts.meter_grammar import bar_quarters, bars_lasting, meter_grammar
 from scripts.models import LocalModel, Sampling
 from scripts.pipeline import body_grammar
 from scripts.temporary import DEFAULT_STYLE, METER_GRAMMAR_BARS, STYLE_MAP
@@ -37,8 +37,19 @@ def test_a_bar_is_counted_in_quarters_of_the_unit(meter, unit, quarters):
 
 def test_a_meter_without_a_grammar_leaves_the_model_free():
     config = settings.defaults()["settings"]
-    assert body_grammar(config, {"meter": "free", "unit": "1/8"}) is None  # no bar length
-    assert body_grammar({**config, "meter_grammar": False}, {"meter": "4/4", "unit": "1/8"}) is None
+    assert body_grammar(config, {"meter": "free", "unit": "1/8"}, 120) is None  # no bar length
+    off = {**config, "meter_grammar": False}
+    assert body_grammar(off, {"meter": "4/4", "unit": "1/8"}, 120) is None
+
+
+@pytest.mark.parametrize(
+    ("meter", "tempo", "bars"),
+    [("4/4", 120, 10), ("3/4", 132, 15), ("3/4", 240, 27), ("6/8", 60, 7)],
+)
+def test_enough_bars_are_asked_for_twenty_seconds(meter, tempo, bars):
+    assert bars_lasting(20, meter, tempo) == bars
+    grammar = body_grammar(settings.defaults()["settings"], {"meter": meter, "unit": "1/8"}, tempo)
+    assert f"bar{{{max(bars, METER_GRAMMAR_BARS[0]) - 1}," in grammar
 
 
 @pytest.mark.parametrize(("meter", "seed"), [("4/4", 1), ("6/8", 2), ("3/4", 3)])
@@ -56,5 +67,7 @@ def test_a_model_under_the_grammar_writes_every_bar_in_meter(abc_model, meter, s
         meter_grammar(meter, "1/8", *METER_GRAMMAR_BARS),
     )
     stats = abc_analysis.analyse(repair(extract_tunes(header + text)[0], {}))
-    # The bigram model alone fills about one bar in five (bench/quality.py); here every one.
-    assert stats.bars_in_meter() == len(stats.bars) >= METER_GRAMMAR_BARS[0]
+    # The bigram model alone fills about one bar in five (bench/quality.py); here every one but
+    # a pickup and the last.
+    full = [bar for bar in stats.bars if bar.duration == bar.meter]
+    assert len(full) >= len(stats.bars) - 2 and len(full) >= METER_GRAMMAR_BARS[0] - 1

@@ -21,7 +21,10 @@ ENTER_ALTERNATE_SCREEN, LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049h", b"\x1b[?1049l"
 class Terminal:
     """launcher.py (no arguments: the TUI) on a pty, rendered by the pyte terminal emulator."""
 
+    started: list["Terminal"] = []  # ended after each test (conftest), even when it failed
+
     def __init__(self, data_dir, rows=ROWS, cols=COLS, env=None, program=None):
+        Terminal.started.append(self)
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = b""
@@ -56,12 +59,14 @@ class Terminal:
     def text(self) -> str:
         return "\n".join(self.screen.display)
 
-    def wait_for(self, needle, timeout=10.0) -> str:
+    def wait_for(self, needle, timeout=10.0, settle=True) -> str:
+        """The screen once `needle` is on it: settled, or as first seen (for a screen that
+        changes all the time, such as progress bars)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.read(0.1)
             if needle in self.text():
-                return self.settled()
+                return self.settled() if settle else self.text()
         raise AssertionError(f"{needle!r} never appeared on:\n{self.text()}")
 
     def settled(self, quiet=0.3) -> str:
@@ -83,6 +88,16 @@ class Terminal:
 
     def send(self, keys: bytes):
         os.write(self.fd, keys)
+
+    def end(self) -> None:
+        """Kill the app if it still runs: a failed test must not leave it using the CPU."""
+        try:
+            if os.waitpid(self.pid, os.WNOHANG)[0] == 0:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass  # already reaped by exit_status
+        os.close(self.fd)
 
     def exit_status(self, timeout=10.0) -> int:
         deadline = time.monotonic() + timeout
