@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -212,7 +213,17 @@ class ModelCache:
             return self.model
 
 
+    def close(self) -> None:
+        """Free the model while the interpreter still works: llama-cpp-python's own finalizer
+        fails noisily when it runs during shutdown."""
+        with self.lock:
+            if self.model is not None:
+                self.model.llama.close()
+            self.key = self.model = None
+
+
 LOADED = ModelCache()
+atexit.register(LOADED.close)
 
 
 def load_model(path: Path, settings: dict) -> LocalModel:
