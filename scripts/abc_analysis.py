@@ -223,13 +223,7 @@ class BarReader:
                 pass  # keep the current key: an odd mid-tune key change is not fatal
 
     def close_bar(self, bar_text: str) -> None:
-        current = self.bars[-1]
-        if current.duration == 0 and not current.notes:
-            # Two bar lines with nothing between ("|| |:" before a pickup) are one bar line.
-            if len(self.bars) > 1:
-                self.bars[-2].closing += bar_text
-            return
-        current.closing = bar_text
+        self.bars[-1].closing = bar_text
         self.bar_accidentals = {}
         self.bars.append(Bar(meter=self.meter))
 

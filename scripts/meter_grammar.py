@@ -28,7 +28,8 @@ pitch ::= ("^" | "^^" | "_" | "__" | "=")? ([A-G] ","? ","? | [a-g] "'"? "'"?)
 chordsym ::= "\"" [A-G] ("#" | "b")? ("m" | "7" | "m7" | "maj7" | "dim" | "sus4" | "6")? "\""
 sp ::= " "?
 nl ::= "\n"?
-barline ::= "|" | "|1" | "|2" | "|:" | "||" | ":|" | ":|2" | "::"
+barline ::= ("|" | "||" | ":|" | "|:" | "::") ending?
+ending ::= "1" | "2" | sp ("[1" | "[2")
 """
 
 
@@ -66,7 +67,9 @@ def fill_rules(full: int) -> list[str]:
     for k in reachable:
         pair = pairs_rule(k)
         note = f'"~"? pitch (len-{k} | pair-{k})' if pair else f'"~"? pitch len-{k}'
-        choices = [note, f'"z" len-{k}', f'"[" pitch pitch pitch? "]" len-{k}']
+        # No chords [CEG]: rare in the training tunes, and a model held off what it meant to
+        # write (an ending "[1") drifted into long runs of them.
+        choices = [note, f'"z" len-{k}']
         if k >= TRIPLET:
             choices.append(f'"(3" pitch pitch pitch {continuation(k - TRIPLET)}')
         rules += [f"fill-{k} ::= chordsym? ({' | '.join(choices)})", lengths_rule(k)]
@@ -92,13 +95,13 @@ def bars_lasting(seconds: float, meter: str, tempo: int) -> int:
 
 
 def meter_grammar(meter: str, unit: str, min_bars: int, max_bars: int) -> str:
-    """The grammar for a tune body in `meter` with unit `unit`: an optional pickup, then full
-    bars, the last of which may be short to end the tune."""
+    """The grammar for a tune body in `meter` with unit `unit`: an optional pickup, at least
+    `min_bars` full bars, then a last bar that may be short."""
     full = bar_quarters(meter, unit)
     if full % 2:
         raise ValueError(f"no meter grammar for M:{meter} with L:{unit}")
     top = [
-        f"root ::= (pickup sp)? bar{{{min_bars - 1},{max_bars - 1}}} last nl",
+        f"root ::= (pickup sp)? bar{{{min_bars},{max_bars}}} last nl",
         'pickup ::= ("|:" sp)? short sp "|"',
         f"bar ::= fill-{full} sp barline sp nl",
         'last ::= upto sp ("|]" | ":|" | "||")',
