@@ -212,7 +212,6 @@ class ModelCache:
                 self.model, self.key = LocalModel(path, settings), key
             return self.model
 
-
     def close(self) -> None:
         """Free the model while the interpreter still works: llama-cpp-python's own finalizer
         fails noisily when it runs during shutdown."""
