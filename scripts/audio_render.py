@@ -94,16 +94,23 @@ def midi_to_pcm(midi: bytes, soundfont: Path, sample_rate: int) -> np.ndarray:
     return pcm
 
 
-def pcm_to_int16(pcm: np.ndarray) -> bytes:
-    """Normalize the peak to temporary.PEAK_DBFS and interleave as 16-bit little-endian."""
+def pcm_to_int16(pcm: np.ndarray, sample_rate: int) -> bytes:
+    """Normalize the peak to temporary.PEAK_DBFS, fade in and out, and interleave as 16-bit
+    little-endian. Works in place on `pcm` (the caller's render, used once): a long song at
+    44.1 kHz is 10 MB a minute per copy, and pydub's fades would each make another."""
     peak = float(np.abs(pcm).max())
     if peak < 1e-6:
         raise AudioError("the rendered audio is silent")
-    gain = 10 ** (temporary.PEAK_DBFS / 20) / peak
-    return (pcm.T * (gain * 32767)).astype("<i2").tobytes()
+    pcm *= 10 ** (temporary.PEAK_DBFS / 20) / peak * 32767
+    length = pcm.shape[1]
+    fade_in = min(length, sample_rate * temporary.FADE_IN_MS // 1000)
+    fade_out = min(length // 4, sample_rate * temporary.FADE_OUT_MS // 1000)
+    pcm[:, :fade_in] *= np.linspace(0.0, 1.0, fade_in, dtype=np.float32)
+    if fade_out:
+        pcm[:, -fade_out:] *= np.linspace(1.0, 0.0, fade_out, dtype=np.float32)
+    return pcm.T.astype("<i2").tobytes()
 
 
-@functools.lru_cache(maxsize=1)
 def audio_segment_class():
     """pydub, pointed at the ffmpeg inside imageio-ffmpeg (pydub only looks on PATH)."""
     import imageio_ffmpeg
@@ -120,10 +127,8 @@ def write_mp3(
 ) -> float:
     """Normalize, fade in and out, encode to MP3 with ID3 tags. Returns the length in seconds."""
     segment = audio_segment_class()(
-        data=pcm_to_int16(pcm), sample_width=2, frame_rate=sample_rate, channels=2
+        data=pcm_to_int16(pcm, sample_rate), sample_width=2, frame_rate=sample_rate, channels=2
     )
-    fade_out = min(temporary.FADE_OUT_MS, len(segment) // 4)
-    segment = segment.fade_in(temporary.FADE_IN_MS).fade_out(fade_out)
     from pydub.exceptions import CouldntEncodeError
 
     try:
