@@ -69,10 +69,11 @@ class Terminal:
                 return self.settled() if settle else self.text()
         raise AssertionError(f"{needle!r} never appeared on:\n{self.text()}")
 
-    def settled(self, quiet=0.3) -> str:
-        """The screen once the app has stopped drawing (a redraw can arrive in several reads)."""
-        size = -1
-        while size != len(self.raw):
+    def settled(self, quiet=0.3, limit=10.0) -> str:
+        """The screen once the app has stopped drawing (a redraw can arrive in several reads),
+        or after `limit` seconds of a screen that keeps changing (progress bars)."""
+        size, deadline = -1, time.monotonic() + limit
+        while size != len(self.raw) and time.monotonic() < deadline:
             size = len(self.raw)
             self.read(quiet)
         return self.text()
