@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 from dataclasses import dataclass
 
 from scripts.catalog import CatalogEntry
 from scripts.downloads import DownloadCancelled, DownloadError, Progress, download
+from scripts.worker_thread import Event, WorkerThread
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class DownloadEvent:
-    kind: str  # "download-progress" | "download-done" | "download-cancelled" | "download-failed"
-    data: object = None
 
 
 @dataclass
@@ -30,7 +24,7 @@ class DownloadState:
     status: str = "running"  # "running" | "done" | "cancelled" | "failed"
     message: str = ""
 
-    def apply(self, event: DownloadEvent) -> None:
+    def apply(self, event: Event) -> None:
         if event.kind == "download-progress":
             self.progress = event.data
         elif event.kind in ("download-done", "download-cancelled", "download-failed"):
@@ -38,27 +32,14 @@ class DownloadState:
             self.message = event.data
 
 
-class DownloadWorker:
+class DownloadWorker(WorkerThread):
     """One catalog entry downloaded on a daemon thread; cancel() stops it between network reads
-    and keeps what was fetched for the next try."""
+    and keeps what was fetched for the next try. Its events: "download-progress", "-done",
+    "-cancelled", "-failed"."""
 
     def __init__(self, entry: CatalogEntry, events: queue.Queue):
-        self.entry, self.events = entry, events
-        self.cancel_event = threading.Event()
-        self.thread = threading.Thread(target=self.run, name="download", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def cancel(self) -> None:
-        self.cancel_event.set()
-
-    @property
-    def running(self) -> bool:
-        return self.thread.is_alive()
-
-    def post(self, kind: str, data: object = None) -> None:
-        self.events.put(DownloadEvent(kind, data))
+        super().__init__("download", events)
+        self.entry = entry
 
     def run(self) -> None:
         name = self.entry.display_name

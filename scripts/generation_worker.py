@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import queue
 import shutil
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,17 +15,11 @@ from scripts.identity_chat import identity_from_model
 from scripts.model_choice import open_model
 from scripts.models import Cancelled, ModelError, check_gguf
 from scripts.pipeline import Job, Progress, SongFailed, generate_song, job_format, song_seed
+from scripts.worker_thread import Event, WorkerThread
 
 CONTINUOUS = 0  # a count of 0 keeps generating until cancelled
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Event:
-    # "loading" | "loaded" | "identity" | "progress" | "song" | "skipped" | "error" | "finished"
-    kind: str
-    data: object = None
 
 
 @dataclass
@@ -92,28 +85,15 @@ class BatchState:
         return elapsed * (1 - share) / share
 
 
-class GenerationWorker:
-    """One batch (or a continuous run) of songs on a daemon thread."""
+class GenerationWorker(WorkerThread):
+    """One batch (or a continuous run) of songs on a daemon thread. Its events: "loading",
+    "loaded", "identity", "progress", "song", "skipped", "error", "finished"."""
 
     def __init__(self, job: Job, count: int, model_path: Path, events: queue.Queue):
         """The job (styles, artist) is made on the UI thread, so the screen can show its genre."""
-        self.job, self.count, self.model_path, self.events = job, count, model_path, events
+        super().__init__("generation", events, job.cancel)
+        self.job, self.count, self.model_path = job, count, model_path
         job.on_progress = self.on_progress
-        self.cancel_event = job.cancel
-        self.thread = threading.Thread(target=self.run, name="generation", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def cancel(self) -> None:
-        self.cancel_event.set()
-
-    @property
-    def running(self) -> bool:
-        return self.thread.is_alive()
-
-    def post(self, kind: str, data: object = None) -> None:
-        self.events.put(Event(kind, data))
 
     def run(self) -> None:
         try:

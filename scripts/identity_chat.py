@@ -4,7 +4,6 @@ curses here."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 
 from scripts import identity, temporary
@@ -20,6 +19,7 @@ from scripts.chat_json import (
 from scripts.grammars import GrammarError
 from scripts.models import TextModel
 from scripts.pipeline import Job, job_format
+from scripts.prompts import messages
 
 
 def genre_schema() -> dict:
@@ -76,41 +76,24 @@ def checked_artist(reply: dict) -> dict:
     return {"name": name, "members": tidy}
 
 
-def messages(system: str, request: str) -> list[dict]:
-    return [{"role": "system", "content": system}, {"role": "user", "content": request}]
+def ask_identity(model: TextModel, job: Job, seed: int, chat: list[dict], schema: dict, check):
+    """The checked answer to one identity question, or None when no try passed the checks."""
+    sampling = chat_sampling(job.settings, temporary.IDENTITY_MAX_TOKENS)
+    return ask_json(model, chat, schema, check, sampling, seed, job.cancel).value
 
 
-def model_genre(
-    model: TextModel, settings: dict, seed: int, cancel: threading.Event
-) -> tuple[str, str] | None:
-    """(genre, closest style) from the model, or None when no try passed the checks."""
+def model_genre(model: TextModel, job: Job, seed: int) -> tuple[str, str] | None:
+    """(genre, closest style) from the model, or None."""
     request = temporary.GENRE_REQUEST.format(styles=", ".join(temporary.STYLE_MAP))
-    answer = ask_json(
-        model,
-        messages(temporary.GENRE_SYSTEM, request),
-        genre_schema(),
-        checked_genre,
-        chat_sampling(settings, temporary.IDENTITY_MAX_TOKENS),
-        seed,
-        cancel,
-    )
-    return answer.value
+    chat = messages(temporary.GENRE_SYSTEM, request)
+    return ask_identity(model, job, seed, chat, genre_schema(), checked_genre)
 
 
-def model_artist(
-    model: TextModel, settings: dict, styles: tuple[str, ...], seed: int, cancel: threading.Event
-) -> dict | None:
+def model_artist(model: TextModel, job: Job, styles: tuple[str, ...], seed: int) -> dict | None:
+    """{"name", "members"} from the model, or None."""
     request = temporary.ARTIST_REQUEST.format(styles=", ".join(styles))
-    answer = ask_json(
-        model,
-        messages(temporary.ARTIST_SYSTEM, request),
-        artist_schema(),
-        checked_artist,
-        chat_sampling(settings, temporary.IDENTITY_MAX_TOKENS),
-        seed,
-        cancel,
-    )
-    return answer.value
+    chat = messages(temporary.ARTIST_SYSTEM, request)
+    return ask_identity(model, job, seed, chat, artist_schema(), checked_artist)
 
 
 def model_identity(
@@ -118,9 +101,9 @@ def model_identity(
 ) -> tuple[tuple[str, str] | None, dict | None]:
     """(genre and closest style, artist) from the model; None for each it gave nothing good."""
     try:
-        genre = model_genre(model, job.settings, seed, job.cancel) if job.genre_invented else None
+        genre = model_genre(model, job, seed) if job.genre_invented else None
         styles = (genre[0],) if genre else job.styles
-        return genre, model_artist(model, job.settings, styles, seed, job.cancel)
+        return genre, model_artist(model, job, styles, seed)
     except GrammarError:  # cannot happen with a grammar that passed its test; names are optional
         return None, None
 

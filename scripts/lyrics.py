@@ -18,6 +18,7 @@ from scripts.chat_json import (
     string_schema,
 )
 from scripts.models import TextModel
+from scripts.prompts import messages
 
 
 def lyrics_schema() -> dict:
@@ -56,10 +57,7 @@ def lyrics_request(title: str, artist: str, styles: tuple[str, ...]) -> list[dic
         low=low,
         high=high,
     )
-    return [
-        {"role": "system", "content": temporary.LYRICS_SYSTEM},
-        {"role": "user", "content": request},
-    ]
+    return messages(temporary.LYRICS_SYSTEM, request)
 
 
 def model_lyrics(

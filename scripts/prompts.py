@@ -43,12 +43,14 @@ def build_prompt(template: str, fields: dict[str, str]) -> str:
     return "".join(line for line in prompt.splitlines(True) if not EMPTY_FIELD_RE.match(line))
 
 
+def messages(system: str, request: str) -> list[dict]:
+    """A chat: what the model is, then what it is asked."""
+    return [{"role": "system", "content": system}, {"role": "user", "content": request}]
+
+
 def chat_messages(prompts: dict, fields: dict[str, str]) -> list[dict]:
     """The request for a tune, in words, for a chat model."""
-    return [
-        {"role": "system", "content": prompts["chat_system"]},
-        {"role": "user", "content": fill(prompts["chat_user"], fields)},
-    ]
+    return messages(prompts["chat_system"], fill(prompts["chat_user"], fields))
 
 
 def model_format(setting: str, catalog_format: str | None, has_chat_template: bool) -> str:

@@ -13,10 +13,11 @@ from scripts import identity, settings, temporary
 from scripts.abc_notation import extract_tunes
 from scripts.audio_render import abc_to_midi
 from scripts.chat_json import Rejected, ask_json, chat_sampling
-from scripts.identity_chat import checked_genre, genre_schema, identity_from_model, messages
+from scripts.identity_chat import checked_genre, genre_schema, identity_from_model
 from scripts.lyrics import as_text, model_lyrics, part_at
 from scripts.models import LocalModel
 from scripts.pipeline import Job, batch_job, generate_song, prepare_tune, render_song, song_lyrics
+from scripts.prompts import messages
 from scripts.song_library import SongLibrary
 from tests.conftest import corpus_text, run_launcher, tune_bodies
 from tests.test_tui import Terminal
