@@ -400,3 +400,100 @@ SEEK_STEP_S = 5.0
 VOLUME_STEP = 0.05
 UPCOMING_COUNT = 5  # songs shown in the "next" list
 REPEAT_MODES = ("off", "one", "all")  # the order the repeat key cycles through
+
+# --- Style library (issue 11): data/styles/*.json, checked on load (scripts/style_library.py) ---
+STYLES_DIR = REPO_ROOT / "data" / "styles"  # the shipped styles; users add theirs in styles_dir
+STYLE_FILE_SUFFIX = ".json"
+FALLBACK_STYLE = "pop"  # what a style nothing matches is played as (the sidecar says so)
+MAX_STYLES_USED = 4  # a song blends at most this many of the styles typed; the rest are named
+STYLE_METERS = ("4/4", "3/4", "6/8", "2/4", "12/8", "9/8", "5/4", "7/8")
+STYLE_TEMPO_RANGE = (30, 300)
+STYLE_SECONDS_RANGE = (60, 300)
+# General MIDI drum kits: the program number of each on the drum channel.
+DRUM_KITS = {
+    "standard": 0,
+    "room": 8,
+    "power": 16,
+    "electronic": 24,
+    "tr808": 25,
+    "jazz": 32,
+    "brush": 40,
+    "orchestra": 48,
+}
+# The drum voices step patterns name, as General MIDI percussion notes.
+DRUM_VOICES = {
+    "kick": 36,
+    "kick2": 35,
+    "snare": 38,
+    "snare2": 40,
+    "rim": 37,
+    "clap": 39,
+    "snap": 39,
+    "hat": 42,
+    "pedal_hat": 44,
+    "open_hat": 46,
+    "ride": 51,
+    "bell": 53,
+    "crash": 49,
+    "splash": 55,
+    "china": 52,
+    "tom_hi": 50,
+    "tom_mid": 47,
+    "tom_low": 45,
+    "floor_tom": 41,
+    "tamb": 54,
+    "cowbell": 56,
+    "clave": 75,
+    "shaker": 70,
+    "cabasa": 69,
+    "guiro": 73,
+    "woodblock": 76,
+    "bongo_hi": 60,
+    "bongo_lo": 61,
+    "conga_hi": 62,
+    "conga": 63,
+    "conga_lo": 64,
+    "timbale_hi": 65,
+    "timbale_lo": 66,
+    "agogo": 67,
+    "triangle": 81,
+}
+KICK_NOTES = (35, 36)
+CRASH_NOTE = 49
+GROOVES = ("main", "variation", "fill", "intro", "ending", "build")
+# Step characters: velocity of a hit ("-" holds a pitched note; "." and "-" are silent on drums).
+STEP_VELOCITY = {"X": 118, "x": 96, "o": 58}
+STEP_HOLD, STEP_REST = "-", "."
+STEP_SEPARATORS = "| "
+PART_ROLES = ("bass", "comp", "pad", "arp", "counter")
+ROLES = ("melody", "drums", *PART_ROLES)
+BASS_PATTERNS = (
+    "root",
+    "root_fifth",
+    "octaves",
+    "walking",
+    "arpeggio",
+    "tumbao",
+    "riff",
+    "sub",
+    "glide",
+)
+VOICINGS = (
+    "triad",
+    "seventh",
+    "ninth",
+    "power",
+    "shell",
+    "stab",
+    "skank",
+    "arpeggio",
+    "alberti",
+    "strum",
+    "montuno",
+    "pad",
+)
+PART_OCTAVES = {"bass": (0, 3), "other": (2, 6)}
+SECTIONS = ("intro", "A", "B", "breakdown", "build", "drop", "solo", "ending")
+SECTION_BAR_FIELDS = ("intro_bars", "ending_bars", "breakdown_bars", "build_bars")
+CHORD_BARS = (0.5, 1, 2, 4)
+MELODY_LENGTHS = ("/", "", "3/2", "2", "3", "4", "6", "8")  # the meter grammar's (over L:1/8)
