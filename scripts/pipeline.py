@@ -10,14 +10,15 @@ import functools
 import random
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scripts import abc_analysis, catalog, grammars, identity, temporary
+from scripts import abc_analysis, catalog, grammars, identity, style_library, temporary
 from scripts.abc_lyrics import with_words
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
-from scripts.arrangement import Arrangement, arrange, directives, harmonize
+from scripts.arranger import ArrangeError, arrange_song
 from scripts.audio_render import (
     AudioError,
     abc_to_midi,
@@ -28,7 +29,7 @@ from scripts.audio_render import (
 )
 from scripts.grammars import GrammarError
 from scripts.lyrics import as_text, model_lyrics
-from scripts.meter_grammar import bars_lasting, meter_grammar
+from scripts.meter_grammar import Vocabulary, bars_lasting, meter_grammar
 from scripts.models import Cancelled, ModelError, Sampling, TextModel
 from scripts.prompts import (
     PromptError,
@@ -40,9 +41,11 @@ from scripts.prompts import (
     split_at_title,
 )
 from scripts.song_library import SongLibrary
+from scripts.style_match import Blend, blend
 
 SEED_STEP = 1_000_003  # a retry's seed: far from the seeds of the batch's other songs
 MIN_TEMPO, MAX_TEMPO = 30, 300
+DEFAULT_TEMPO = 120
 TITLE_MAX = 60
 
 
@@ -87,8 +90,18 @@ class Job:
         return self.config["settings"]
 
     @functools.cached_property
-    def arrangement(self) -> Arrangement:
-        return replace(arrange(self.styles + self.base_styles), styles=self.styles)
+    def styles_library(self) -> style_library.StyleLibrary:
+        return style_library.load_library(style_library.styles_folder(self.settings))
+
+    @functools.cached_property
+    def blend(self) -> Blend:
+        """The styles typed, as the library's styles blend them; a genre a model invented plays
+        as the style it named closest."""
+        closest = self.base_styles[0] if self.base_styles else None
+        if self.genre_invented and closest in self.styles_library:
+            chosen = blend((closest,), self.styles_library)
+            return replace(chosen, styles=self.styles)
+        return blend(self.styles, self.styles_library, closest)
 
     def check_cancel(self) -> None:
         if self.cancel.is_set():
@@ -131,59 +144,85 @@ def readable_title(tune: AbcTune) -> str | None:
     return title
 
 
-def song_tempo(tune: AbcTune, arrangement: Arrangement) -> int:
-    """The style's tempo when styles were given; else the tune's own Q: when it is sane."""
-    if arrangement.styles:
-        return arrangement.tempo
+def song_tempo(tune: AbcTune, tempo: int | None) -> int:
+    """The style's tempo when there is one; else the tune's own Q: when it is sane."""
+    if tempo:
+        return tempo
     written = abc_analysis.parse_tempo(tune.headers.get("Q", ""))
     if written and MIN_TEMPO <= written <= MAX_TEMPO:
         return round(written)
-    return arrangement.tempo
+    return DEFAULT_TEMPO
 
 
 def prepare_tune(
-    raw: RawTune, header_defaults: dict[str, str], arrangement: Arrangement, min_bars: int
+    raw: RawTune, header_defaults: dict[str, str], tempo: int | None, min_bars: int
 ) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
-    """Repair, validate and harmonize one tune. Raises AbcError saying why it is unusable."""
+    """Repair and validate one tune. Raises AbcError saying why it is unusable."""
     tune = repair(raw, header_defaults)
     tune = abc_analysis.fix_header_values(tune, header_defaults)
     tune = abc_analysis.drop_cut_off_bar(tune)
     tune = abc_analysis.infer_unit(tune)
     tune = abc_analysis.mark_repeat_after_second_ending(tune)
     stats = abc_analysis.analyse(tune)
-    tempo = song_tempo(tune, arrangement)
+    tempo = song_tempo(tune, tempo)
     abc_analysis.validate(stats, tempo, min_bars)
     tune.headers["Q"] = f"1/4={tempo}"
-    harmonize(tune, stats)
     return tune, stats, tempo
 
 
 def first_usable_tune(
-    text: str, header_defaults: dict[str, str], arrangement: Arrangement, min_bars: int
+    text: str, header_defaults: dict[str, str], tempo: int | None, min_bars: int
 ) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
     """The first tune in a model's text that survives repair and validation."""
     reasons = []
     for raw in extract_tunes(text):
         try:
-            return prepare_tune(raw, header_defaults, arrangement, min_bars)
+            return prepare_tune(raw, header_defaults, tempo, min_bars)
         except AbcError as error:
             reasons.append(str(error))
     raise AbcError("; ".join(dict.fromkeys(reasons)))
 
 
+def pickup_quarters(stats: abc_analysis.TuneStats) -> float:
+    """How long the tune's pickup (a short first bar) is, in quarter notes; 0 for none."""
+    first = stats.bars[0] if stats.bars else None
+    if first and 0 < first.duration < first.meter and first.closing == "|":
+        return float(first.duration * 4)
+    return 0.0
+
+
+def arranged(job: Job, tune: AbcTune, stats, tempo: int, seed: int):
+    """The tune as a song of the job's styles: the melody played by abc2midi alone, then the
+    arranger's score. Returns (arrangement, abc2midi's warnings)."""
+    melody_only = tune.to_text(("%%MIDI gchordoff", "%%MIDI drumoff"))
+    melody, warnings = abc_to_midi(melody_only)
+    try:
+        song = arrange_song(
+            melody,
+            job.blend,
+            stats.key,
+            tempo,
+            tune.headers.get("M", "4/4"),
+            seed,
+            pickup_quarters(stats),
+        )
+    except ArrangeError as error:
+        raise AudioError(str(error)) from None
+    return song, warnings
+
+
 def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: dict) -> dict:
     """ABC → MIDI → audio → MP3 → library. Returns the saved sidecar."""
     settings, library = job.settings, job.library
-    arrangement = job.arrangement
     timings = dict(meta.get("timings", {}))
     # Two songs of one library never share a title: the jukebox and ID3 tell them apart.
     title = identity.unique_title(tune.title, library.titles())
     tune.headers["T"] = title
     lyrics = meta.get("lyrics")  # [{"part", "lines"}] from a chat model; None: instrumental
-    midi_directives = directives(arrangement, tune.headers.get("M", "4/4"))
-    abc_text = (
-        with_words(tune, midi_directives, lyrics) if lyrics else tune.to_text(midi_directives)
-    )
+    abc_text = with_words(tune, (), lyrics) if lyrics else tune.to_text()
+    # The arrangement's choices follow the song's seed (a rendered file's: its text), so a song
+    # is rebuilt exactly from its sidecar.
+    seed = meta["seed"] if meta.get("seed") is not None else zlib.crc32(abc_text.encode())
     stem = library.new_stem(title)
 
     def step(stage: str, fraction: float) -> float:
@@ -193,7 +232,8 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
 
     try:
         started = step("midi", 0.0)
-        midi, warnings = abc_to_midi(abc_text)
+        song, warnings = arranged(job, tune, stats, tempo, seed)
+        midi = song.score.dumps_midi()
         started, timings["midi"] = step("audio", 0.2), time.perf_counter() - started
         soundfont = (
             Path(settings["soundfont_path"]) if settings["soundfont_path"] else default_soundfont()
@@ -206,7 +246,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
             "title": title,
             "artist": job.artist["name"],
             "album": meta["album"],
-            "genre": ", ".join(job.styles) or "ABC",
+            "genre": ", ".join(job.styles) or job.blend.label,
             "comment": f"model {meta['model']}, seed {meta['seed']}",
         }
         duration = write_mp3(
@@ -236,6 +276,8 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
                 "meter": tune.headers.get("M"),
                 "tempo": tempo,
                 "bars": stats.full_bars,
+                "arranged_as": song.summary["arranged_as"],
+                "arrangement": song.summary,
                 "abc_repairs": tune.repairs,
                 "abc2midi_warnings": warnings[:20],
                 "timings": timings,
@@ -273,7 +315,8 @@ class Draft:
     """What the model wrote for one attempt: the prompt (with its own title) and the text."""
 
     fields: dict[str, str]
-    seed: int
+    seed: int  # the song's; the model's own seed is the blend's stream of it
+    tempo: int
     prompt: str
     text: str
     seconds: float
@@ -297,19 +340,26 @@ def job_format(model: TextModel, job: Job) -> str:
 
 def write_draft(model: TextModel, job: Job, number: int, seed: int) -> Draft:
     """Ask the model for one tune in the job's styles, in a key chosen by the seed."""
-    fields = header_fields(job.arrangement, job.arrangement.key_for(seed))
+    tempo = job.blend.tempo_for(seed)
+    fields = header_fields(job.blend, job.blend.key_for(seed), tempo)
     started = time.perf_counter()
     try:
         kind = job_format(model, job)
         if kind == "abc":
-            prompt, text = write_abc(model, job, number, seed, fields)
+            prompt, text = write_abc(model, job, number, model_seed(job, seed), fields, tempo)
         else:
-            prompt, text = write_chat(model, job, number, seed, fields, kind)
+            prompt, text = write_chat(model, job, number, model_seed(job, seed), fields, kind)
     except PromptError as error:
         raise SongFailed("prompt", str(error)) from None
     except GrammarError as error:
         raise SongFailed("grammar", str(error)) from None
-    return Draft(fields, seed, prompt, text, time.perf_counter() - started, kind == "abc")
+    return Draft(fields, seed, tempo, prompt, text, time.perf_counter() - started, kind == "abc")
+
+
+def model_seed(job: Job, seed: int) -> int:
+    """The seed the model samples with: the song's, made the style's own, so that one seed in
+    two styles gives two melodies."""
+    return job.blend.stream(seed, "melody")
 
 
 def token_progress(job: Job, number: int, sampling: Sampling) -> Callable[[int], None]:
@@ -318,27 +368,34 @@ def token_progress(job: Job, number: int, sampling: Sampling) -> Callable[[int],
     )
 
 
-def write_abc(model: TextModel, job: Job, number: int, seed: int, fields: dict) -> tuple[str, str]:
+def write_abc(
+    model: TextModel, job: Job, number: int, seed: int, fields: dict, tempo: int
+) -> tuple[str, str]:
     """A model that writes ABC continues a header: the style fields, its own title, the key."""
     sampling = Sampling.from_settings(job.settings)
     prompts = job.config["prompts"]
     head, tail = split_at_title(build_prompt(prompts["abc_header"], fields))
     prompt = head + (model_title(model, head, sampling, seed, job) + tail if tail else "")
     progress = token_progress(job, number, sampling)
-    grammar = body_grammar(job.settings, fields, job.arrangement.tempo)
+    grammar = body_grammar(job.settings, fields, tempo, Vocabulary.of_style(job.blend["melody"]))
     stop = list(prompts["stop"])
     return prompt, model.complete(prompt, sampling, seed, stop, progress, job.cancel, grammar)
 
 
-def body_grammar(settings: dict, fields: dict[str, str], tempo: int) -> str | None:
+def body_grammar(
+    settings: dict, fields: dict[str, str], tempo: int, words: Vocabulary | None = None
+) -> str | None:
     """The meter grammar for the tune's body, when it is on and the meter has one: at least
-    enough bars for a song of MIN_SONG_SECONDS at this tempo, even played without repeats."""
+    enough bars for a song of MIN_SONG_SECONDS at this tempo, even played without repeats, in
+    the style's note lengths."""
     if not settings["meter_grammar"]:
         return None
     fewest, most = temporary.METER_GRAMMAR_BARS
     try:
         fewest = max(fewest, bars_lasting(temporary.MIN_SONG_SECONDS, fields["meter"], tempo))
-        return meter_grammar(fields["meter"], fields["unit"], fewest, max(most, fewest))
+        return meter_grammar(
+            fields["meter"], fields["unit"], fewest, max(most, fewest), words or Vocabulary()
+        )
     except ValueError:  # an odd meter: the model writes it unconstrained
         return None
 
@@ -366,7 +423,7 @@ def draft_tune(draft: Draft, job: Job) -> tuple[AbcTune, abc_analysis.TuneStats,
         "M": draft.fields["meter"],
         "K": draft.fields["key"],
     }
-    return first_usable_tune(draft.abc_source, defaults, job.arrangement, job.settings["min_bars"])
+    return first_usable_tune(draft.abc_source, defaults, draft.tempo, job.settings["min_bars"])
 
 
 def wrote(text: str) -> str:
@@ -444,9 +501,8 @@ def render_text(
     for raw in extract_tunes(text):
         defaults = {"X": "1", "T": f"{source_name} {raw.number}", "M": "4/4", "K": "C"}
         try:
-            tune, stats, tempo = prepare_tune(
-                raw, defaults, job.arrangement, job.settings["min_bars"]
-            )
+            tempo = job.blend.tempo_for(raw.number) if job.styles else None
+            tune, stats, tempo = prepare_tune(raw, defaults, tempo, job.settings["min_bars"])
             tune.headers["T"] = readable_title(tune) or defaults["T"]
             meta = {
                 "album": source_name,

@@ -132,6 +132,10 @@ class Blend:
         return self.data["name"]
 
     @property
+    def label(self) -> str:
+        return self.data["label"]
+
+    @property
     def meter(self) -> str:
         return self.data["meter"]
 
