@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 import threading
 import time
 import zlib
@@ -46,6 +47,11 @@ from scripts.style_match import Blend, blend
 SEED_STEP = 1_000_003  # a retry's seed: far from the seeds of the batch's other songs
 MIN_TEMPO, MAX_TEMPO = 30, 300
 DEFAULT_TEMPO = 120
+TUNE_TYPES = ("reel", "jig", "slip jig", "hornpipe", "polka", "march", "strathspey", "slide")
+TUNE_TYPES += ("waltz", "air", "set dance", "barn dance", "barndance", "mazurka", "schottische")
+TUNE_TYPE_RE = re.compile(
+    r"[\s\-–—,:;(]*\b(?P<type>" + "|".join(TUNE_TYPES) + r")s?\)?\s*$", re.IGNORECASE
+)
 TITLE_MAX = 60
 
 
@@ -132,15 +138,25 @@ def batch_job(
     )
 
 
-def readable_title(tune: AbcTune) -> str | None:
-    """The tune's T: when it reads as words, not as more music ('cBA2 | d2e')."""
-    title = " ".join(tune.title.split())[:TITLE_MAX]
+def readable_title(tune: AbcTune, kinds: frozenset[str] = frozenset()) -> str | None:
+    """The tune's T: when it reads as words, not as more music ('cBA2 | d2e'), without a tune
+    type that is not the song's ('The Kilfenora Reel' in a house song: 'The Kilfenora')."""
+    title = without_tune_type(" ".join(tune.title.split())[:TITLE_MAX], kinds)
     music = sum(c.isdigit() or c in "|:/[]^_=," for c in title)
     if sum(c.isalpha() for c in title) < 2 or "|" in title or music > len(title) * 0.2:
         return None
     words = title.split()
     if sum(len(word) == 1 and word.upper() in "ABCDEFG" for word in words) > len(words) / 2:
         return None  # 'B E D C C F': notes with spaces
+    return title
+
+
+def without_tune_type(title: str, kinds: frozenset[str]) -> str:
+    """The title less a trailing tune type ('-- Reel', 'Jig', '(hornpipe)') that is not one of
+    the song's `kinds` (the names of its style: a folk jig keeps 'Jig')."""
+    found = TUNE_TYPE_RE.search(title)
+    if found and found["type"].lower() not in kinds:
+        return title[: found.start()].rstrip(" -–—,:;(")
     return title
 
 
@@ -450,7 +466,8 @@ def generate_song(model: TextModel, job: Job, number: int, base_seed: int | None
         except AbcError as error:
             reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}; {wrote(draft.text)}")
             continue
-        tune.headers["T"] = readable_title(tune) or identity.invent_title(seed)
+        title = readable_title(tune, job.blend.kinds)
+        tune.headers["T"] = title or identity.invent_title(job.blend.stream(seed, "title"))
         meta = {
             "album": ", ".join(job.styles),
             "model": model.name,
@@ -503,7 +520,10 @@ def render_text(
         try:
             tempo = job.blend.tempo_for(raw.number) if job.styles else None
             tune, stats, tempo = prepare_tune(raw, defaults, tempo, job.settings["min_bars"])
-            tune.headers["T"] = readable_title(tune) or defaults["T"]
+            tune.headers["T"] = (
+                readable_title(tune, job.blend.kinds if job.styles else frozenset(TUNE_TYPES))
+                or defaults["T"]
+            )
             meta = {
                 "album": source_name,
                 "model": "none",
