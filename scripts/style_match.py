@@ -136,6 +136,11 @@ class Blend:
         return self.data["label"]
 
     @property
+    def kinds(self) -> frozenset[str]:
+        """What the song is called as a piece: its first style's names ('jig', 'reel')."""
+        return frozenset(normal(name) for name in self.choices[0].style.names())
+
+    @property
     def meter(self) -> str:
         return self.data["meter"]
 
