@@ -4,7 +4,7 @@ A style's JSON file holds them under "effects":
 
     "effects": {
       "tracks": {"bass": [{"type": "ladder", "lfo": {"rate_beats": 0.5}}, {"type": "gain"}],
-                 "pad": [{"type": "sidechain", "depth_db": 9}, {"type": "reverb", "wet": 0.4}]},
+                 "pad": [{"type": "sidechain", "depth_db": 9}, {"type": "reverb"}]},
       "master": [{"type": "compressor"}, {"type": "limiter"}]
     }
 
@@ -15,8 +15,8 @@ compressor and a limiter (temporary.DEFAULT_MASTER); [] means no master at all. 
 is optional (default in brackets) and must lie in its range. "Beats" are quarter notes at the
 score's first tempo.
 
-  reverb      room_size 0..1 [0.5], damping 0..1 [0.5], wet 0..1 [0.3], dry 0..1 [0.8],
-              width 0..1 [1]
+  reverb      room_size 0..1 [0.5], damping 0..1 [0.5], wet_level 0..1 [0.3],
+              dry_level 0..1 [0.8], width 0..1 [1]
   delay       beats 0.0625..4 [0.75] (delay time, tempo-synced), feedback 0..0.95 [0.3],
               mix 0..1 [0.25]
   chorus      rate_hz 0.01..10 [1], depth 0..1 [0.25], centre_delay_ms 1..50 [7],
@@ -332,13 +332,7 @@ def _plugin(entry: dict, context: SongContext):
     """The pedalboard plugin for an entry, or None when numpy does it."""
     kind, values = entry["type"], _settings(entry)
     if kind == "reverb":
-        return pedalboard.Reverb(
-            room_size=values["room_size"],
-            damping=values["damping"],
-            wet_level=values["wet"],
-            dry_level=values["dry"],
-            width=values["width"],
-        )
+        return pedalboard.Reverb(**values)
     if kind == "delay":
         return pedalboard.Delay(
             delay_seconds=context.beats(values["beats"]),

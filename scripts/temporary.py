@@ -408,8 +408,8 @@ EFFECT_PARAMS: dict[str, dict[str, tuple[float, float, float]]] = {
     "reverb": {
         "room_size": (0.5, 0.0, 1.0),
         "damping": (0.5, 0.0, 1.0),
-        "wet": (0.3, 0.0, 1.0),
-        "dry": (0.8, 0.0, 1.0),
+        "wet_level": (0.3, 0.0, 1.0),
+        "dry_level": (0.8, 0.0, 1.0),
         "width": (1.0, 0.0, 1.0),
     },
     "delay": {"beats": (0.75, 0.0625, 4.0), "feedback": (0.3, 0.0, 0.95), "mix": (0.25, 0.0, 1.0)},
