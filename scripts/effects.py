@@ -230,9 +230,10 @@ class _Sidechain:
         self.release = max(1.0, context.beats(values["release_beats"]) * rate)
 
     def _duck(self, since: np.ndarray) -> np.ndarray:
-        """0 (full level) .. 1 (down by depth_db), `since` samples after a kick."""
+        """0 (full level) .. 1 (down by depth_db), `since` samples after a kick: down over the
+        attack, back up over the release, straight in dB as a compressor lets go."""
         after = np.clip((since - self.attack) / self.release, 0.0, 1.0)
-        duck = np.where(since < self.attack, since / self.attack, (1.0 - after) ** 2)
+        duck = np.where(since < self.attack, since / self.attack, 1.0 - after)
         return np.where(since < 0, 0.0, duck)
 
     def __call__(self, block: np.ndarray, start: int) -> np.ndarray:
@@ -244,7 +245,7 @@ class _Sidechain:
         before = np.where(last >= 1, times - self.kicks[np.maximum(last - 1, 0)], -1.0)
         # The kick before the last one may not have let go yet: no jump up at the next kick.
         duck = np.maximum(self._duck(since), self._duck(before))
-        block *= (1.0 - (1.0 - self.floor) * duck).astype(np.float32)
+        block *= np.power(self.floor, duck).astype(np.float32)
         return block
 
 

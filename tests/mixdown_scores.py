@@ -131,7 +131,7 @@ def strongest_rate(series: np.ndarray, frames_per_s: float) -> float:
 
 
 def spectrogram_png(audio: np.ndarray, sample_rate: int, title: str, target) -> None:
-    """A spectrogram (0-5 kHz, dB) of the mono sum, with its RMS above it, as a PNG."""
+    """A spectrogram (0-5 kHz, 60 dB range) of the mono sum, its RMS above it, as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -146,7 +146,9 @@ def spectrogram_png(audio: np.ndarray, sample_rate: int, title: str, target) -> 
     top.plot(np.arange(len(rms)) / 100, 20 * np.log10(np.maximum(rms, 1e-6)))
     top.set_ylabel("RMS dB")
     top.set_title(title)
-    bottom.specgram(mono, NFFT=2048, Fs=sample_rate, noverlap=1792, cmap="magma", vmin=-120)
+    power = bottom.specgram(mono, NFFT=2048, Fs=sample_rate, noverlap=1792, cmap="magma")[0]
+    top_db = 10 * np.log10(power.max())
+    bottom.images[0].set_clim(top_db - 60, top_db)  # 60 dB of range: a 10 dB dip shows
     bottom.set_ylim(0, 5000)
     bottom.set_ylabel("Hz")
     bottom.set_xlabel("seconds")
