@@ -279,3 +279,21 @@ def test_the_users_soundfont_wins(tmp_path):
     soundfont_file(tmp_path / "FluidR3_GM.sf2")
     mine = soundfont_file(tmp_path / "mine" / "Piano.sf2")
     assert choose_soundfont(str(mine), [tmp_path]) == SoundFontChoice(mine, "Piano.sf2")
+
+
+def test_the_drum_kit_program_changes_the_drum_sound():
+    """symusic's synth takes the drum track's program as the GM kit (TimGM6mb has standard 0,
+    room 8, power 16, electronic 24, TR-808 25, jazz 32, brush 40)."""
+    groove = [(beat / 2, 0.25, (36, 42, 38, 42)[beat % 4], 100) for beat in range(8)]
+
+    def kit(program: int) -> np.ndarray:
+        return mix(score([("drums", program, True, groove)], bpm=BPM), DRY)
+
+    standard = kit(0)
+    # How far each kit is from the standard one, in dB under the standard kit's level: the room
+    # kit shares most of its samples, the electronic ones share none.
+    for program, at_most_under in ((8, 30), (16, 20), (24, 10), (25, 10), (40, 20)):
+        other = kit(program)
+        length = min(standard.shape[1], other.shape[1])
+        difference = level_db(standard[:, :length] - other[:, :length])
+        assert difference > level_db(standard) - at_most_under, program
