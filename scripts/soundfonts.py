@@ -11,12 +11,14 @@ from pathlib import Path
 
 from scripts import temporary
 from scripts.audio_render import default_soundfont
+from scripts.soundfont_tuning import in_tune
 
 
 @dataclass(frozen=True)
 class SoundFontChoice:
-    path: Path
+    path: Path  # the file the synth loads: `source`, or its retuned copy
     name: str  # what the sidecar and Options show: "MuseScore General", "TimGM6mb (bundled)"
+    source: Path  # the SoundFont as found or set
 
 
 def system_folders() -> list[Path]:
@@ -72,26 +74,36 @@ def _listing(folder: Path) -> dict[str, Path]:
         return {}
 
 
-def find_system_soundfont(folders: Sequence[Path] | None = None) -> SoundFontChoice | None:
-    """The best General MIDI SoundFont in `folders` (the system's by default), or None."""
+def find_system_soundfont(folders: Sequence[Path] | None = None) -> tuple[Path, str] | None:
+    """The best General MIDI SoundFont in `folders` (the system's by default) and its name."""
     listings = [_listing(folder) for folder in (system_folders() if folders is None else folders)]
+    names = {file.lower(): label for file, label in temporary.SOUNDFONT_CANDIDATES}
     for file_name, name in temporary.SOUNDFONT_CANDIDATES:
         for listing in listings:
             path = listing.get(file_name.lower())
             if path is not None and path.is_file() and is_soundfont(path):
                 real = path.resolve()  # Debian links MuseScore_General.sf3 to the Lite one
-                names = {file.lower(): label for file, label in temporary.SOUNDFONT_CANDIDATES}
-                return SoundFontChoice(real, names.get(real.name.lower(), name))
+                return real, names.get(real.name.lower(), name)
     return None
 
 
 def choose_soundfont(
-    user_path: str | Path | None, folders: Sequence[Path] | None = None
+    user_path: str | Path | None,
+    folders: Sequence[Path] | None = None,
+    cache: Path = temporary.SOUNDFONT_CACHE_DIR,
 ) -> SoundFontChoice:
     """The user's SoundFont when one is set (even a missing one: the render then says it is not
-    found), else the system's best, else the bundled TimGM6mb."""
+    found), else the system's best, else the bundled TimGM6mb; through a retuned copy in `cache`
+    where symusic would play it off pitch (scripts/soundfont_tuning.py)."""
     if user_path:
-        path = Path(user_path).expanduser()
-        return SoundFontChoice(path, path.name)
-    found = find_system_soundfont(folders)
-    return found or SoundFontChoice(default_soundfont(), temporary.BUNDLED_SOUNDFONT_NAME)
+        source = Path(user_path).expanduser()
+        name = source.name
+    else:
+        found = find_system_soundfont(folders)
+        source, name = found or (default_soundfont(), temporary.BUNDLED_SOUNDFONT_NAME)
+    try:
+        path = in_tune(source, cache) if source.is_file() else source
+    except (OSError, ValueError) as error:
+        # Off pitch is better than no sound: the original plays, and the name says why.
+        path, name = source, f"{name} (not retuned: {error})"
+    return SoundFontChoice(path, name, source)

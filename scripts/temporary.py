@@ -511,3 +511,7 @@ SOUNDFONT_CANDIDATES: tuple[tuple[str, str], ...] = (
     ("FluidR3_GM.sf3", "FluidR3 GM"),
 )
 BUNDLED_SOUNDFONT_NAME = "TimGM6mb (bundled)"
+# Retuned copies of SoundFonts (scripts/soundfont_tuning.py) are kept here; the version goes in
+# their names, so a change to the retuning makes new ones.
+SOUNDFONT_CACHE_DIR = REPO_ROOT / "data" / "soundfonts"
+SOUNDFONT_RETUNE_VERSION = 1

@@ -155,3 +155,19 @@ def spectrogram_png(audio: np.ndarray, sample_rate: int, title: str, target) -> 
     figure.tight_layout()
     figure.savefig(target, dpi=80)
     pyplot.close(figure)
+
+
+def pitch_of(audio: np.ndarray, sample_rate: int) -> float:
+    """The fundamental (as a fractional MIDI key) of a steady tone, by harmonic product
+    spectrum: the spectrum times itself squeezed 2x and 3x peaks at the fundamental."""
+    mono = audio.mean(axis=0)
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(len(mono)), 4 * len(mono)))
+    freqs = np.fft.rfftfreq(4 * len(mono), 1 / sample_rate)
+    product = spectrum.copy()
+    for factor in (2, 3):
+        squeezed = spectrum[::factor]
+        product[: len(squeezed)] *= squeezed
+        product[len(squeezed) :] = 0
+    band = (freqs > 50) & (freqs < 2000)
+    peak = freqs[np.flatnonzero(band)[np.argmax(product[band])]]
+    return 69 + 12 * np.log2(peak / 440)

@@ -18,6 +18,7 @@ from tests.mixdown_scores import (
     centroid_frames,
     held_chord,
     kicks,
+    pitch_of,
     rms_frames,
     score,
     strongest_rate,
@@ -248,37 +249,75 @@ def test_the_default_master_holds_a_loud_song_under_0_dbfs():
 
 
 def soundfont_file(path, riff: bool = True):
-    """A file with a SoundFont's RIFF header, then the bundled SoundFont's body (real data)."""
+    """A copy of the bundled SoundFont under another name, or a file that is not one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     body = default_soundfont().read_bytes()
     path.write_bytes(body if riff else b"not a soundfont" + body[16:])
     return path
 
 
-def test_the_best_system_soundfont_is_chosen_and_named(tmp_path):
+def test_the_best_system_soundfont_is_chosen_named_and_retuned(tmp_path):
     fluid = soundfont_file(tmp_path / "sf2" / "FluidR3_GM.sf2")
     muse = soundfont_file(tmp_path / "sf3" / "musescore_general.sf3")  # any case
     folders = [tmp_path / "sf2", tmp_path / "missing", tmp_path / "sf3"]
-    assert choose_soundfont(None, folders) == SoundFontChoice(muse.resolve(), "MuseScore General")
-    assert choose_soundfont("", folders[:1]) == SoundFontChoice(fluid.resolve(), "FluidR3 GM")
+    cache = tmp_path / "cache"
+    choice = choose_soundfont(None, folders, cache)
+    assert (choice.source, choice.name) == (muse.resolve(), "MuseScore General")
+    assert choice.path.parent == cache and choice.path.suffix == ".sf3"
+    choice = choose_soundfont("", folders[:1], cache)
+    assert (choice.source, choice.name) == (fluid.resolve(), "FluidR3 GM")
 
 
 def test_a_file_that_is_not_a_soundfont_is_passed_over(tmp_path):
     soundfont_file(tmp_path / "MuseScore_General.sf2", riff=False)
     fluid = soundfont_file(tmp_path / "FluidR3_GM.sf2")
-    assert find_system_soundfont([tmp_path]) == SoundFontChoice(fluid.resolve(), "FluidR3 GM")
+    assert find_system_soundfont([tmp_path]) == (fluid.resolve(), "FluidR3 GM")
 
 
 def test_no_system_soundfont_falls_back_to_the_bundled_one(tmp_path):
-    choice = choose_soundfont(None, [tmp_path, tmp_path / "missing"])
-    assert choice == SoundFontChoice(default_soundfont(), temporary.BUNDLED_SOUNDFONT_NAME)
+    choice = choose_soundfont(None, [tmp_path, tmp_path / "missing"], tmp_path / "cache")
+    assert (choice.source, choice.name) == (default_soundfont(), temporary.BUNDLED_SOUNDFONT_NAME)
     assert choice.path.is_file()
 
 
 def test_the_users_soundfont_wins(tmp_path):
     soundfont_file(tmp_path / "FluidR3_GM.sf2")
     mine = soundfont_file(tmp_path / "mine" / "Piano.sf2")
-    assert choose_soundfont(str(mine), [tmp_path]) == SoundFontChoice(mine, "Piano.sf2")
+    choice = choose_soundfont(str(mine), [tmp_path], tmp_path / "cache")
+    assert (choice.source, choice.name) == (mine, "Piano.sf2")
+    missing = choose_soundfont(tmp_path / "gone.sf2", [tmp_path], tmp_path / "cache")
+    assert missing == SoundFontChoice(tmp_path / "gone.sf2", "gone.sf2", tmp_path / "gone.sf2")
+
+
+def test_a_soundfont_that_cannot_be_read_plays_as_it_is_and_says_why(tmp_path):
+    broken = soundfont_file(tmp_path / "Broken.sf2", riff=False)
+    choice = choose_soundfont(broken, [], tmp_path / "cache")
+    assert choice == SoundFontChoice(
+        broken, "Broken.sf2 (not retuned: Broken.sf2 is not a SoundFont)", broken
+    )
+
+
+def piano_keys(soundfont, keys=(52, 57, 62, 67, 72, 77)) -> list[float]:
+    """The pitch heard for each key, on the piano (program 0), through the real synth."""
+    notes = [(index * 2.0, 1.5, key, 100) for index, key in enumerate(keys)]
+    audio = render_mix(score([("piano", 0, False, notes)], bpm=BPM), DRY, soundfont, RATE, SEED)
+    return [
+        pitch_of(audio[:, int((index + 0.1) * RATE) : int((index + 0.6) * RATE)], RATE)
+        for index in range(len(keys))
+    ]
+
+
+def test_the_retuned_bundled_soundfont_plays_every_key_in_tune(tmp_path):
+    keys = (52, 57, 62, 67, 72, 77)
+    retuned = choose_soundfont(None, [], tmp_path / "cache").path
+    assert retuned != default_soundfont()
+    assert np.allclose(piano_keys(retuned, keys), keys, atol=0.3)
+    # symusic 0.5.8 reads TimGM6mb's piano off pitch (issue 55): should this start to fail,
+    # symusic reads the root keys now and soundfont_tuning.py can go.
+    original = piano_keys(default_soundfont(), keys)
+    assert max(abs(heard - key) for heard, key in zip(original, keys, strict=True)) > 10
+    again = choose_soundfont(None, [], tmp_path / "cache").path
+    assert again == retuned and len(list((tmp_path / "cache").iterdir())) == 1  # made once
 
 
 def test_the_drum_kit_program_changes_the_drum_sound():
