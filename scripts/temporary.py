@@ -320,3 +320,118 @@ SECTIONS = ("intro", "A", "B", "breakdown", "build", "drop", "solo", "ending")
 SECTION_BAR_FIELDS = ("intro_bars", "ending_bars", "breakdown_bars", "build_bars")
 CHORD_BARS = (0.5, 1, 2, 4)
 MELODY_LENGTHS = ("/", "", "3/2", "2", "3", "4", "6", "8")  # the meter grammar's (over L:1/8)
+
+# --- Mixdown: effects, stems and SoundFonts (issue 11; scripts/effects.py, mixdown.py) ----------
+# Each effect's parameters: name -> (default, low, high). scripts/effects.py documents them;
+# a style's "effects" entry is checked against this table (effect_problems).
+EFFECT_PARAMS: dict[str, dict[str, tuple[float, float, float]]] = {
+    "reverb": {
+        "room_size": (0.5, 0.0, 1.0),
+        "damping": (0.5, 0.0, 1.0),
+        "wet_level": (0.3, 0.0, 1.0),
+        "dry_level": (0.8, 0.0, 1.0),
+        "width": (1.0, 0.0, 1.0),
+    },
+    "delay": {"beats": (0.75, 0.0625, 4.0), "feedback": (0.3, 0.0, 0.95), "mix": (0.25, 0.0, 1.0)},
+    "chorus": {
+        "rate_hz": (1.0, 0.01, 10.0),
+        "depth": (0.25, 0.0, 1.0),
+        "centre_delay_ms": (7.0, 1.0, 50.0),
+        "feedback": (0.0, -0.95, 0.95),
+        "mix": (0.5, 0.0, 1.0),
+    },
+    "phaser": {
+        "rate_hz": (0.5, 0.01, 10.0),
+        "depth": (0.5, 0.0, 1.0),
+        "centre_hz": (1300.0, 100.0, 10000.0),
+        "feedback": (0.0, -0.95, 0.95),
+        "mix": (0.5, 0.0, 1.0),
+    },
+    "compressor": {
+        "threshold_db": (-18.0, -60.0, 0.0),
+        "ratio": (3.0, 1.0, 20.0),
+        "attack_ms": (10.0, 0.1, 200.0),
+        "release_ms": (150.0, 1.0, 2000.0),
+    },
+    "distortion": {"drive_db": (20.0, 0.0, 60.0)},
+    "saturation": {"drive_db": (6.0, 0.0, 30.0)},
+    "bitcrush": {"bits": (8.0, 1.0, 16.0), "rate_hz": (0.0, 0.0, 48000.0)},
+    "lowpass": {"cutoff_hz": (5000.0, 20.0, 20000.0)},
+    "highpass": {"cutoff_hz": (100.0, 20.0, 20000.0)},
+    "ladder": {
+        "cutoff_hz": (800.0, 20.0, 20000.0),
+        "resonance": (0.3, 0.0, 1.0),
+        "drive": (1.0, 1.0, 10.0),
+    },
+    "gain": {"gain_db": (0.0, -60.0, 24.0)},
+    "limiter": {
+        "threshold_db": (-3.0, -30.0, 0.0),
+        "ceiling_db": (-1.0, -20.0, 0.0),
+        "release_ms": (100.0, 1.0, 1000.0),
+    },
+    "gate": {
+        "threshold_db": (-30.0, -80.0, 0.0),
+        "ratio": (10.0, 1.0, 100.0),
+        "attack_ms": (1.0, 0.1, 100.0),
+        "release_ms": (60.0, 1.0, 2000.0),
+    },
+    "sidechain": {
+        "depth_db": (9.0, 0.0, 40.0),
+        "release_beats": (0.45, 0.05, 2.0),
+        "attack_ms": (4.0, 0.0, 50.0),
+    },
+    "wow": {"rate_hz": (0.6, 0.05, 10.0), "depth_ms": (1.5, 0.0, 10.0)},
+    "vinyl": {
+        "hiss_db": (-50.0, -90.0, -20.0),
+        "crackles_per_s": (6.0, 0.0, 50.0),
+        "crackle_db": (-28.0, -60.0, -6.0),
+    },
+    "pan": {"position": (0.0, -1.0, 1.0)},
+    "width": {"width": (1.0, 0.0, 2.0)},
+}
+LADDER_MODES = ("lpf12", "lpf24", "hpf12", "hpf24", "bpf12", "bpf24")
+LADDER_DEFAULT_MODE = "lpf24"
+# The ladder's optional "lfo": its period in beats and the range it sweeps (log scale, cosine).
+LADDER_LFO_PARAMS: dict[str, tuple[float, float, float]] = {
+    "rate_beats": (0.5, 0.0625, 16.0),
+    "low_hz": (200.0, 20.0, 20000.0),
+    "high_hz": (2500.0, 20.0, 20000.0),
+}
+LADDER_LFO_BLOCK = 256  # samples between cutoff changes (5.8 ms at 44.1 kHz): no zipper noise
+SIDECHAIN_KICKS = (35, 36)  # GM drum notes that duck a sidechained track
+# The master chain when a style gives none: glue compression, then a limiter under 0 dBFS.
+DEFAULT_MASTER: tuple[dict, ...] = (
+    {
+        "type": "compressor",
+        "threshold_db": -14.0,
+        "ratio": 2.0,
+        "attack_ms": 20.0,
+        "release_ms": 200.0,
+    },
+    {"type": "limiter", "threshold_db": -2.0, "ceiling_db": -1.0},
+)
+MIX_BLOCK_S = 1.0  # effects run over the mix this many seconds at a time (memory, not sound)
+RENDER_WINDOW_S = 8.0  # a stem's notes go to the synth in windows of this many seconds of onsets
+MIX_TAIL_S = 3.0  # room after the last note for release, reverb and delay tails
+SILENCE_DB = -70.0  # the mix is trimmed after its last sample above this level
+# A drum-track note on key 0 (below every GM kit) at velocity 1: silent in TimGM6mb, FluidR3_GM
+# and MuseScore_General, it makes the synth render past the last real note so releases ring out.
+LENGTH_MARKER_PITCH = 0
+
+# System General MIDI SoundFonts, best first: MuseScore_General renders in tune through symusic
+# 0.5.8's synth; FluidR3_GM and the bundled TimGM6mb play many programs off pitch there (symusic
+# issue 55), so they come after. Matched case-insensitively against file names.
+SOUNDFONT_CANDIDATES: tuple[tuple[str, str], ...] = (
+    ("MuseScore_General.sf3", "MuseScore General"),
+    ("MuseScore_General.sf2", "MuseScore General"),
+    ("MuseScore_General_Lite.sf3", "MuseScore General Lite"),
+    ("GeneralUser GS.sf2", "GeneralUser GS"),
+    ("GeneralUser_GS.sf2", "GeneralUser GS"),
+    ("FluidR3_GM.sf2", "FluidR3 GM"),
+    ("FluidR3_GM.sf3", "FluidR3 GM"),
+)
+BUNDLED_SOUNDFONT_NAME = "TimGM6mb (bundled)"
+# Retuned copies of SoundFonts (scripts/soundfont_tuning.py) are kept here; the version goes in
+# their names, so a change to the retuning makes new ones.
+SOUNDFONT_CACHE_DIR = REPO_ROOT / "data" / "soundfonts"
+SOUNDFONT_RETUNE_VERSION = 1
