@@ -32,8 +32,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.abc_notation import AbcError, extract_tunes  # noqa: E402
 from scripts.arrangement import arrange, directives  # noqa: E402
+
+from scripts.abc_notation import AbcError, extract_tunes  # noqa: E402
 from scripts.audio_render import (  # noqa: E402
     abc2midi_path,
     abc_to_midi,

@@ -14,23 +14,16 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from scripts import abc_analysis, catalog, grammars, identity, style_library, temporary
 from scripts.abc_lyrics import with_words
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
 from scripts.arranger import ArrangeError, arrange_song
-from scripts.audio_render import (
-    AudioError,
-    abc_to_midi,
-    add_lyrics_tag,
-    default_soundfont,
-    midi_to_pcm,
-    write_mp3,
-)
+from scripts.audio_render import AudioError, abc_to_midi, add_lyrics_tag, write_mp3
 from scripts.grammars import GrammarError
 from scripts.lyrics import as_text, model_lyrics
 from scripts.meter_grammar import Vocabulary, bars_lasting, meter_grammar
+from scripts.mixdown import render_mix
 from scripts.models import Cancelled, ModelError, Sampling, TextModel
 from scripts.prompts import (
     PromptError,
@@ -42,6 +35,7 @@ from scripts.prompts import (
     split_at_title,
 )
 from scripts.song_library import SongLibrary
+from scripts.soundfonts import choose_soundfont
 from scripts.style_match import Blend, blend
 
 SEED_STEP = 1_000_003  # a retry's seed: far from the seeds of the batch's other songs
@@ -251,10 +245,11 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
         song, warnings = arranged(job, tune, stats, tempo, seed)
         midi = song.score.dumps_midi()
         started, timings["midi"] = step("audio", 0.2), time.perf_counter() - started
-        soundfont = (
-            Path(settings["soundfont_path"]) if settings["soundfont_path"] else default_soundfont()
+        soundfont = choose_soundfont(settings["soundfont_path"])
+        # Each role through the SoundFont on its own, with the style's effects, then mastered.
+        pcm = render_mix(
+            song.score, job.blend["effects"], soundfont.path, settings["sample_rate"], seed
         )
-        pcm = midi_to_pcm(midi, soundfont, settings["sample_rate"])
         started, timings["audio"] = step("mp3", 0.4), time.perf_counter() - started
         library.partial_path(stem, ".abc").write_text(abc_text, encoding="utf-8")
         library.partial_path(stem, ".mid").write_bytes(midi)
@@ -293,6 +288,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
                 "tempo": tempo,
                 "bars": stats.full_bars,
                 "arranged_as": song.summary["arranged_as"],
+                "soundfont": soundfont.name,
                 "arrangement": song.summary,
                 "abc_repairs": tune.repairs,
                 "abc2midi_warnings": warnings[:20],
