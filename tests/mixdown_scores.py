@@ -159,15 +159,19 @@ def spectrogram_png(audio: np.ndarray, sample_rate: int, title: str, target) -> 
 
 def pitch_of(audio: np.ndarray, sample_rate: int) -> float:
     """The fundamental (as a fractional MIDI key) of a steady tone, by harmonic product
-    spectrum: the spectrum times itself squeezed 2x and 3x peaks at the fundamental."""
+    spectrum (the spectrum times itself squeezed 2x and 3x peaks at the fundamental), the peak
+    placed between bins by a parabola through its neighbours."""
     mono = audio.mean(axis=0)
-    spectrum = np.abs(np.fft.rfft(mono * np.hanning(len(mono)), 4 * len(mono)))
-    freqs = np.fft.rfftfreq(4 * len(mono), 1 / sample_rate)
-    product = spectrum.copy()
+    size = 16 * len(mono)
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(len(mono)), size))
+    freqs = np.fft.rfftfreq(size, 1 / sample_rate)
+    product = np.log(spectrum + 1e-12)
     for factor in (2, 3):
-        squeezed = spectrum[::factor]
-        product[: len(squeezed)] *= squeezed
-        product[len(squeezed) :] = 0
-    band = (freqs > 50) & (freqs < 2000)
-    peak = freqs[np.flatnonzero(band)[np.argmax(product[band])]]
-    return 69 + 12 * np.log2(peak / 440)
+        squeezed = np.log(spectrum[::factor] + 1e-12)
+        product[: len(squeezed)] += squeezed
+        product[len(squeezed) :] = -np.inf
+    band = np.flatnonzero((freqs > 50) & (freqs < 2000))
+    peak = band[np.argmax(product[band])]
+    left, centre, right = product[peak - 1 : peak + 2]
+    shift = 0.5 * (left - right) / (left - 2 * centre + right)
+    return float(69 + 12 * np.log2((peak + shift) * freqs[1] / 440))

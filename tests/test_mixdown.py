@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pytest
+import symusic
 
 from scripts import effects as effects_module
 from scripts import temporary
@@ -15,6 +16,7 @@ from scripts.effects import effect_problems
 from scripts.mixdown import render_mix
 from scripts.soundfonts import SoundFontChoice, choose_soundfont, find_system_soundfont
 from tests.mixdown_scores import (
+    TPQ,
     centroid_frames,
     held_chord,
     kicks,
@@ -131,6 +133,38 @@ def test_delay_repeats_the_note_one_synced_time_later():
     assert repeat / 200 == pytest.approx(60 / 90.0, abs=0.02)  # one beat at 90 bpm
 
 
+def test_wow_wavers_the_pitch_at_its_rate():
+    square = score([("lead", 80, False, [(0.0, 8.0, 69, 100)])], bpm=BPM)  # a steady tone
+    wow = {"tracks": {"lead": [{"type": "wow", "rate_hz": 2.0, "depth_ms": 4.0}]}, **DRY}
+
+    def pitches(audio):
+        frame = RATE // 20  # 50 ms frames every 10 ms
+        starts = range(int(0.3 * RATE), int(3.5 * RATE), RATE // 100)
+        return np.array([pitch_of(audio[:, at : at + frame], RATE) for at in starts])
+
+    wavering, steady = pitches(mix(square, wow)), pitches(mix(square, DRY))
+    assert strongest_rate(wavering, 100) == pytest.approx(2.0, abs=0.2)
+    # A delay swinging 4 ms twice a second bends the pitch by up to 2.5 % (43 cents) each way.
+    assert 0.4 < np.percentile(wavering, 95) - np.percentile(wavering, 5) < 1.0
+    assert np.percentile(steady, 95) - np.percentile(steady, 5) < 0.05
+
+
+def test_a_gate_after_the_reverb_cuts_the_snare_tail_short():
+    # 40, the electric snare: TimGM6mb's acoustic one (38) is a 10 ms click through this synth.
+    snares = score([("drums", 0, True, [(beat, 0.25, 40, 120) for beat in (0, 2, 4, 6)])], bpm=BPM)
+    room = {"type": "reverb", "room_size": 0.95, "wet_level": 0.7}
+    gate = {"type": "gate", "threshold_db": -12, "ratio": 50, "release_ms": 60}  # under the hits
+    washed = mix(snares, {"tracks": {"drums": [room]}, **DRY})
+    gated = mix(snares, {"tracks": {"drums": [room, gate]}, **DRY})
+    washed_rms, gated_rms = rms_frames(washed, RATE // 100), rms_frames(gated, RATE // 100)
+    for hit in (0, 100, 200):  # a snare every second; 10 ms frames
+        # The hit comes through (its first 100 ms within 3 dB); its tail, 0.3 s to 0.95 s after
+        # it, is shut off by more than 12 dB.
+        start, tail = slice(hit, hit + 10), slice(hit + 30, hit + 95)
+        assert 20 * np.log10(washed_rms[start].mean() / gated_rms[start].mean()) < 3
+        assert 20 * np.log10(washed_rms[tail].mean() / gated_rms[tail].mean()) > 12
+
+
 def test_a_role_with_no_chain_is_mixed_dry():
     tune = [(beat / 2, 0.5, 64 + (beat * 5) % 12, 100) for beat in range(20)]
     melody_only = score([("melody", 0, False, tune)], bpm=BPM)
@@ -150,6 +184,8 @@ def test_rendering_in_windows_matches_one_whole_render():
     by control; the windowed stem equals the synth's whole render."""
     notes = [(beat * 1.0, 3.0, 60 + beat % 7, 90) for beat in range(40)]  # 20 s, 1.5 s long each
     arranged = score([("pad", 48, False, notes)], bpm=BPM)
+    for time, number, value in ((0, 7, 70), (0, 10, 20), (19, 10, 110)):  # volume, pan
+        arranged.tracks[0].controls.append(symusic.ControlChange(time * TPQ, number, value))
     direct = np.asarray(
         synthesizer(str(default_soundfont()), RATE).render(arranged.to("second"), True)
     )
