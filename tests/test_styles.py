@@ -10,15 +10,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import symusic
 
 from scripts import settings, temporary
+from scripts.audio_render import default_soundfont
+from scripts.mixdown import render_mix
 from scripts.models import LocalModel
 from scripts.pipeline import Job, generate_song
 from scripts.song_library import SongLibrary
 from scripts.style_library import load_library, read_style
 from scripts.style_match import blend, match_style
 from tests.conftest import corpus_text, run_launcher
+from tests.mixdown_scores import rms_frames, strongest_rate
 from tests.song_features import KICKS, SNARES, Song
+
+RATE = 22050
 
 REQUIRED = (
     "rock",
@@ -297,3 +303,39 @@ def test_a_rendered_file_is_arranged_by_the_same_engine(tmp_path):
     assert len(sidecars) == 2
     assert all(s["arranged_as"] == "Reggae → reggae" for s in sidecars)
     assert all(s["arrangement"]["form"][0]["section"] == "intro" for s in sidecars)
+
+
+def test_house_pads_pump_against_the_kick_in_the_audio(songs, tmp_path):
+    """The house song's own pad and kicks through the house style's pad chain: the pad's loudness
+    rises and falls at the beat rate, and without the sidechain it does not."""
+    sidecar, song = songs["house"]
+    arranged = symusic.Score(song.score.tpq)  # in quarters, as Song reads it
+    arranged.tempos = song.score.tempos
+    arranged.tracks.append(song.track("pad"))
+    arranged.tracks.append(song.track("drums"))
+    pad_chain = load_library()["house"]["effects"]["tracks"]["pad"]
+    quiet = [{"type": "gain", "gain_db": -60}, {"type": "gain", "gain_db": -20}]
+    pumped = render_mix(
+        arranged,
+        {"tracks": {"pad": pad_chain, "drums": quiet}, "master": []},
+        default_soundfont(),
+        RATE,
+        1,
+    )
+    plain_chain = [e for e in pad_chain if e["type"] != "sidechain"]
+    plain = render_mix(
+        arranged,
+        {"tracks": {"pad": plain_chain, "drums": quiet}, "master": []},
+        default_soundfont(),
+        RATE,
+        1,
+    )
+    beat_rate = song.tempo / 60
+    frame = RATE // 100
+    loud = rms_frames(pumped, frame)
+    playing = loud > loud.max() * 0.05  # where the pad sounds
+    assert strongest_rate(loud[playing], 100) == pytest.approx(beat_rate, rel=0.05)
+    dips = np.percentile(20 * np.log10(loud[playing] + 1e-9), [10, 90])
+    level = rms_frames(plain, frame)[playing]
+    steady = np.percentile(20 * np.log10(level + 1e-9), [10, 90])
+    assert dips[1] - dips[0] > (steady[1] - steady[0]) + 3
