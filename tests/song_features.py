@@ -74,14 +74,15 @@ class Song:
                 counts[nearest % self.beats_per_bar] += 1
         return counts / max(1, len(hits))
 
-    def swing_ratio(self) -> float:
-        """Where the off-beat eighths fall within the beat: 0.5 straight, 0.667 for 2:1 swing
-        (the median of every onset between 0.3 and 0.85 of a quarter)."""
+    def swing_ratio(self, unit: int = 8) -> float:
+        """Where the off-beat eighths (unit 8) or sixteenths (16) fall within their pair: 0.5
+        straight, 0.667 for 2:1 swing (the median of the onsets near the off-beat)."""
+        pair = 1.0 if unit == 8 else 0.5
         positions = [
-            n.time % 1.0
+            n.time % pair / pair
             for track in self.score.tracks
             for n in track.notes
-            if 0.3 < n.time % 1.0 < 0.85
+            if 0.38 < n.time % pair / pair < 0.72  # off the pair's own 16ths (0.25, 0.75)
         ]
         return float(np.median(positions)) if positions else 0.5
 
@@ -193,7 +194,8 @@ class Song:
             **{f"snare_{i + 1}": float(v) for i, v in enumerate(padded[1])},
             "hats_per_bar": len(self.drum_hits(HATS)) / bars,
             "drums_per_bar": len(drums) / bars,
-            "swing": self.swing_ratio(),
+            "swing": self.swing_ratio(8),
+            "swing16": self.swing_ratio(16),
             **{f"bass_{k}": v for k, v in motion.items()},
             "sevenths": self.seventh_share(),
             "roles": float(np.mean(self.roles_by_bar())),
