@@ -126,7 +126,8 @@ def main() -> int:
     print(f"{made} songs in {took:.0f} s ({took / max(1, made):.1f} s a song)\n")
     header = (
         f"{'style':15} {'tempo':>11} {'in':>4} {'sw8':>4} {'sw16':>4} {'kick 1-4':>15} "
-        f"{'snare 1-4':>15} {'walk':>4} {'oct':>4} {'off':>4} {'7ths':>4} {'sect':>4} {'rise':>4} {'secs':>9}"
+        f"{'snare 1-4':>15} {'walk':>4} {'oct':>4} {'off':>4} {'7ths':>4} {'sect':>4} "
+        f"{'rise':>4} {'secs':>9}"
     )
     print(header)
     in_range = []
