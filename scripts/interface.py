@@ -52,8 +52,7 @@ class App:
     # --- services ----
 
     def output_folder(self) -> Path:
-        configured = self.config["settings"]["output_dir"]
-        return Path(configured).expanduser() if configured else temporary.DEFAULT_OUTPUT_DIR
+        return settings_store.output_folder(self.config["settings"])
 
     def music_service(self):
         if self.music is None:

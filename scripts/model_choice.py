@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts.models import TextModel, configured_model, load_model
+from scripts.models import TextModel, load_model
+from scripts.settings import model_file
 
 
 def open_model(settings: dict, model_path: Path | None = None) -> TextModel:
@@ -15,4 +16,4 @@ def open_model(settings: dict, model_path: Path | None = None) -> TextModel:
         from scripts.remote_model import RemoteModel  # http.client: only loaded when used
 
         return RemoteModel(settings["server_url"])
-    return load_model(model_path or configured_model(settings), settings)
+    return load_model(model_path or model_file(settings), settings)

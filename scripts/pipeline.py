@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from scripts import abc_analysis, catalog, grammars, identity, temporary
 from scripts.abc_lyrics import with_words
@@ -22,7 +21,6 @@ from scripts.audio_render import (
     AudioError,
     abc_to_midi,
     add_lyrics_tag,
-    default_soundfont,
     midi_to_pcm,
     write_mp3,
 )
@@ -39,6 +37,7 @@ from scripts.prompts import (
     model_format,
     split_at_title,
 )
+from scripts.settings import soundfont_file
 from scripts.song_library import SongLibrary
 
 SEED_STEP = 1_000_003  # a retry's seed: far from the seeds of the batch's other songs
@@ -49,10 +48,11 @@ TITLE_MAX = 60
 class SongFailed(RuntimeError):
     """A song could not be made. `stage` names where, the message says why."""
 
-    def __init__(self, stage: str, reason: str):
+    def __init__(self, stage: str, reason: str, errno: int | None = None):
         super().__init__(f"{stage}: {reason}")
         self.stage = stage
         self.reason = reason
+        self.errno = errno  # of the OSError behind a failed save (a full disk stops the batch)
 
 
 @dataclass
@@ -195,10 +195,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
         started = step("midi", 0.0)
         midi, warnings = abc_to_midi(abc_text)
         started, timings["midi"] = step("audio", 0.2), time.perf_counter() - started
-        soundfont = (
-            Path(settings["soundfont_path"]) if settings["soundfont_path"] else default_soundfont()
-        )
-        pcm = midi_to_pcm(midi, soundfont, settings["sample_rate"])
+        pcm = midi_to_pcm(midi, soundfont_file(settings), settings["sample_rate"])
         started, timings["audio"] = step("mp3", 0.4), time.perf_counter() - started
         library.partial_path(stem, ".abc").write_text(abc_text, encoding="utf-8")
         library.partial_path(stem, ".mid").write_bytes(midi)
@@ -247,7 +244,8 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
         raise SongFailed("convert", str(error)) from None
     except OSError as error:
         library.discard(stem)
-        raise SongFailed("save", f"{error.strerror or error} ({library.folder})") from None
+        reason = f"{error.strerror or error} ({library.folder})"
+        raise SongFailed("save", reason, error.errno) from None
     except BaseException:  # cancelled, Ctrl+C: leave nothing behind
         library.discard(stem)
         raise
