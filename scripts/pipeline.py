@@ -39,6 +39,7 @@ from scripts.prompts import (
 )
 from scripts.settings import soundfont_file
 from scripts.song_library import SongLibrary
+from scripts.utility import printable
 
 SEED_STEP = 1_000_003  # a retry's seed: far from the seeds of the batch's other songs
 MIN_TEMPO, MAX_TEMPO = 30, 300
@@ -121,7 +122,7 @@ def batch_job(
 
 def readable_title(tune: AbcTune) -> str | None:
     """The tune's T: when it reads as words, not as more music ('cBA2 | d2e')."""
-    title = " ".join(tune.title.split())[:TITLE_MAX]
+    title = " ".join(printable(tune.title).split())[:TITLE_MAX]
     music = sum(c.isdigit() or c in "|:/[]^_=," for c in title)
     if sum(c.isalpha() for c in title) < 2 or "|" in title or music > len(title) * 0.2:
         return None
@@ -263,7 +264,7 @@ def model_title(model: TextModel, head: str, sampling: Sampling, seed: int, job:
         lambda count: None,
         job.cancel,
     )
-    return " ".join(line.split())
+    return " ".join(printable(line).split())
 
 
 @dataclass

@@ -1,20 +1,23 @@
 """The songs under output/: each is an .mp3 with its .abc, .mid and .json sidecar, plus an index.
 
 A song is written under temporary names and renamed, the sidecar last: a song exists exactly when
-its sidecar does, so a crash or a cancel never leaves half a song in the library. The partial
-names carry the writing process's id, and each writer holds a lock file while it lives: a batch
-clears only what a process that is gone left behind, never another batch's song in progress.
+its sidecar does, so a crash or a cancel never leaves half a song in the library. While a song is
+being saved its writer holds a lock (its claim) on the song's name: a batch clears only partial
+files nobody holds, never another batch's (or process's) song in progress.
 
 The index (library.json) is a cache of the sidecars plus the play counts, which only it keeps.
-Every change to it is made under a lock file on the index as it is on disk at that moment, so two
-threads or two processes (the CLI and the TUI) never lose each other's updates.
+Every change to it is made under a lock, on the index as it is on disk at that moment, so two
+threads or two processes (the CLI and the TUI) never lose each other's updates. The lock files
+live in the temporary folder (temporary.LOCK_DIR_NAME), not among the user's songs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
@@ -26,13 +29,8 @@ from scripts.utility import atomic_write_text, printable, slugify
 
 SONG_EXTENSIONS = (".abc", ".mid", ".mp3")
 SIDECAR = ".json"
-INDEX_LOCK = ".library.lock"
-WRITER_LOCK = ".writer-{pid}.lock"
-WRITER_TAG = re.compile(r"\.w(\d+)" + re.escape(temporary.PARTIAL_SUFFIX) + "$")
 # In a damaged index, each song's id and play count can still be read one object at a time.
 PLAYS_IN_TEXT = re.compile(r'"id":\s*"([^"\\]+)"[^{}]*?"plays":\s*(\d+)')
-
-WRITERS: dict[Path, FileLock] = {}  # this process's writer lock, by folder, held until it ends
 
 
 class LibraryError(OSError):
@@ -117,34 +115,46 @@ class SongLibrary:
         self.folder = folder
         self.index_path = folder / temporary.LIBRARY_INDEX_NAME
         self.notices: list[str] = []  # what a reader should tell the user (a damaged index)
+        self.claims: dict[str, FileLock] = {}  # the songs this library is saving, by stem
 
     # --- writing songs ---------------------------------------------------------------------------
 
+    def lock_path(self, name: str) -> Path:
+        """A lock file for this folder (any spelling of it) and `name`, in the temporary folder."""
+        folder = Path(tempfile.gettempdir()) / temporary.LOCK_DIR_NAME
+        folder.mkdir(exist_ok=True)
+        key = hashlib.sha256(str(self.folder.resolve()).encode("utf-8")).hexdigest()[:20]
+        return folder / f"{key}-{name}.lock"
+
     def remove_partials(self) -> int:
-        """Delete what an interrupted save left behind: partial files whose writer is gone (or is
-        this process, which runs one batch at a time). Returns how many files."""
+        """Delete what an interrupted save left behind: the partial files of songs that no
+        writer holds (a crashed or killed one). Returns how many files."""
         removed = 0
         for path in self.folder.glob(f"*{temporary.PARTIAL_SUFFIX}"):
-            tag = WRITER_TAG.search(path.name)
-            pid = int(tag[1]) if tag else None
-            if pid is not None and pid != os.getpid() and held_elsewhere(self.writer_lock(pid)):
-                continue  # another process is saving this song right now
+            stem = path.name.split(".", 1)[0]  # stems have no dots (utility.slugify)
+            try:
+                claim = self.lock_path(stem)
+                if held_elsewhere(claim):
+                    continue  # another batch is saving this song right now
+                claim.unlink(missing_ok=True)
+            except OSError:
+                pass  # no lock folder: nobody can hold a claim
             path.unlink(missing_ok=True)
             removed += 1
-        for lock in self.folder.glob(WRITER_LOCK.format(pid="*")):
-            if lock != self.writer_lock(os.getpid()) and not held_elsewhere(lock):
-                lock.unlink(missing_ok=True)
         return removed
 
-    def writer_lock(self, pid: int) -> Path:
-        return self.folder / WRITER_LOCK.format(pid=pid)
-
-    def hold_writer_lock(self) -> None:
-        """Taken before this process writes its first partial file here, held until it ends."""
-        if self.folder not in WRITERS:
-            lock = FileLock(self.writer_lock(os.getpid()))
+    def claim(self, stem: str) -> None:
+        """Hold the song's name while its partial files exist (released by commit or discard)."""
+        if stem not in self.claims:
+            lock = FileLock(self.lock_path(stem))
             lock.acquire()
-            WRITERS[self.folder] = lock
+            self.claims[stem] = lock
+
+    def release(self, stem: str) -> None:
+        lock = self.claims.pop(stem, None)
+        if lock is not None:
+            lock.path.unlink(missing_ok=True)
+            lock.release()
 
     def new_stem(self, title: str) -> str:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -156,8 +166,8 @@ class SongLibrary:
         return stem
 
     def partial_path(self, stem: str, extension: str) -> Path:
-        self.hold_writer_lock()
-        return self.folder / f"{stem}{extension}.w{os.getpid()}{temporary.PARTIAL_SUFFIX}"
+        self.claim(stem)
+        return self.folder / f"{stem}{extension}{temporary.PARTIAL_SUFFIX}"
 
     def commit(self, stem: str, sidecar: dict) -> dict:
         """Rename a song's finished partial files into place, the sidecar last, and index it."""
@@ -168,6 +178,7 @@ class SongLibrary:
         )
         for extension in (*SONG_EXTENSIONS, SIDECAR):
             os.replace(self.partial_path(stem, extension), self.folder / f"{stem}{extension}")
+        self.release(stem)
         song = Song.from_record(stem, sidecar).record()
         self.update(lambda songs: [s for s in songs if s["id"] != stem] + [song])
         return sidecar
@@ -175,6 +186,7 @@ class SongLibrary:
     def discard(self, stem: str) -> None:
         for extension in (*SONG_EXTENSIONS, SIDECAR):
             self.partial_path(stem, extension).unlink(missing_ok=True)
+        self.release(stem)
 
     # --- the index -------------------------------------------------------------------------------
 
@@ -265,7 +277,7 @@ class SongLibrary:
         """Change the index: read afresh under the lock, changed, written, released. A folder
         that cannot be written (a read-only one) is read and left as it is."""
         try:
-            lock = FileLock(self.folder / INDEX_LOCK)
+            lock = FileLock(self.lock_path(temporary.LIBRARY_INDEX_NAME))
             lock.acquire()
         except OSError:
             return change(self.current())

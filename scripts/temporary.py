@@ -16,6 +16,7 @@ SETTINGS_FILE_NAME = "persistent.json"
 DEFAULT_OUTPUT_DIR = REPO_ROOT / "output"
 LIBRARY_INDEX_NAME = "library.json"
 PARTIAL_SUFFIX = ".part"  # songs are written under this suffix, then renamed
+LOCK_DIR_NAME = "Llm-Music-Gen-locks"  # in the temporary folder: the library's lock files
 GGUF_MAGIC = b"GGUF"
 # The small ABC model trained for this app (training/), used when no other model is chosen.
 STARTER_MODEL_PATH = REPO_ROOT / "data" / "starter-model.gguf"
