@@ -95,7 +95,8 @@ def chat_sampling(settings: dict, max_tokens: int) -> Sampling:
 
 
 def clean_text(value: object, bounds: tuple[int, int], what: str) -> str:
-    """A string without control characters, its whitespace collapsed, within `bounds` characters, with a letter in it."""
+    """A string without control characters, its whitespace collapsed, within `bounds`
+    characters, with a letter in it."""
     if not isinstance(value, str):
         raise Rejected(f"the {what} is not text")
     text = " ".join(printable(value).split())
