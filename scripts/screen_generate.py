@@ -68,7 +68,7 @@ class GenerateScreen:
             else:
                 canvas.text(7, 12, self.count.value)
         if self.error:
-            canvas.wrapped(8, self.error, 9, curses.A_BOLD)
+            canvas.wrapped(8, self.error, canvas.height - 3, curses.A_BOLD)
         if self.phase == "running":
             canvas.text(8, 0, f"{NAME}: Artist for this batch: {app.batch.artist}")
             self.draw_batch(canvas, app.batch)

@@ -138,7 +138,7 @@ def path_problem(name: str, settings: dict) -> str | None:
     if name in ("output_dir", "styles_dir"):
         path = output_folder(settings) if name == "output_dir" else styles_folder(settings)
         if path.exists() and not path.is_dir():
-            return f"{SCHEMA[name].label} {path} is a file, not a folder"
+            return f"the {SCHEMA[name].label.lower()} {path} is a file, not a folder"
     return None
 
 

@@ -74,7 +74,8 @@ class Canvas:
 
     def wrapped(self, row: int, text: str, last_row: int, attribute: int = 0) -> int:
         """Text wrapped at word boundaries from `row`; returns the next free row."""
-        for line in textwrap.wrap(text, self.width - 1) or [""]:
+        # not at hyphens: a path or a name in a message stays whole where it can
+        for line in textwrap.wrap(text, self.width - 1, break_on_hyphens=False) or [""]:
             if row > last_row:
                 break
             self.text(row, 0, line, attribute)

@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -293,3 +294,35 @@ def test_a_damaged_index_lists_and_ranks_its_songs(abc_model, data_dir, tmp_path
     for extra in ((), ("--artist", song["artist"])):
         listed = run_launcher("list", "--out", str(out), *extra, data=data_dir)
         assert listed.returncode == 0 and song["title"] in listed.stdout, listed.stderr
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 24 MB tmpfs (root only): a disk that fills up within a batch."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_stops_the_batch_with_one_message(abc_model, data_dir, small_disk):
+    from scripts import temporary
+
+    free = shutil.disk_usage(small_disk).free
+    room = temporary.MIN_FREE_DISK_BYTES + 1_500_000  # a song or two past the check at the start
+    (small_disk / "filler").write_bytes(b"\0" * (free - room))
+    result = run_generate(data_dir, styles="Jazz", count=8, model=abc_model, out=small_disk / "o")
+    assert result.returncode == 1
+    made = len(result.stdout.splitlines())
+    assert 1 <= made < 8 and len(list((small_disk / "o").glob("*.mp3"))) == made
+    stops = [line for line in result.stderr.splitlines() if "the disk is almost full" in line]
+    assert stops == [
+        f"Stopped before song {made + 1}: the disk is almost full: less than 20 MB "
+        f"free in {small_disk / 'o'}."
+    ]
+    assert "skipped" not in result.stderr
