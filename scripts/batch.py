@@ -19,9 +19,9 @@ from pathlib import Path
 from scripts import settings as settings_store
 from scripts import temporary
 from scripts.identity_chat import identity_from_model
-from scripts.model_choice import open_model
+from scripts.model_choice import open_model, prompt_kind
 from scripts.models import Cancelled, check_gguf
-from scripts.pipeline import Job, SongFailed, batch_job, generate_song, job_format, song_seed
+from scripts.pipeline import Job, SongFailed, batch_job, generate_song, song_seed
 from scripts.song_library import LibraryError, SongLibrary, writable_folder
 
 CONTINUOUS = 0  # a count of 0 keeps generating until cancelled
@@ -129,6 +129,7 @@ class Batch:
             check_gguf(self.model_path)
             self.on_event("loading", f"Loading model {self.model_path.name}...")
         model = open_model(self.job.settings, self.model_path)
-        if job_format(model, self.job) == "chat":
+        self.job.model_format = prompt_kind(model, self.job.settings)  # once, not every attempt
+        if self.job.model_format == "chat":
             self.on_event("loading", "Naming the artist...")
         return model

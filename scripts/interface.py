@@ -85,6 +85,9 @@ class App:
             if event.kind.startswith("download-"):
                 self.download_state.apply(event)
                 continue
+            if event.kind == "grammar-checked":
+                self.screens["options"].grammar_checked(self, *event.data)
+                continue
             if self.batch is not None:
                 self.batch.apply(event)
             if event.kind == "song":

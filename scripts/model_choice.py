@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts.models import TextModel, load_model
+from scripts import catalog
+from scripts.models import ModelError, TextModel, load_model
+from scripts.prompts import model_format
 from scripts.settings import model_file
 
 
@@ -17,3 +19,17 @@ def open_model(settings: dict, model_path: Path | None = None) -> TextModel:
 
         return RemoteModel(settings["server_url"])
     return load_model(model_path or model_file(settings), settings)
+
+
+def prompt_kind(model: TextModel, settings: dict) -> str:
+    """abc, chat or chatmusician: how this model is asked, from the settings, its catalog entry
+    (read here, once a batch) and its GGUF; ModelError for a model the app cannot use."""
+    entry = catalog.entry_for_file(model.file_name)
+    if entry and not entry.usable:
+        raise ModelError(entry.explanation())
+    return model_format(settings["prompt_format"], entry and entry.format, model.has_chat_template)
+
+
+def job_format(model: TextModel, job) -> str:
+    """The job's prompt kind: decided when its batch opened the model, else now."""
+    return job.model_format or prompt_kind(model, job.settings)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from scripts import abc_analysis, catalog, grammars, identity, temporary
+from scripts import abc_analysis, grammars, identity, temporary
 from scripts.abc_lyrics import with_words
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
 from scripts.arrangement import Arrangement, arrange, directives, harmonize
@@ -27,14 +27,14 @@ from scripts.audio_render import (
 from scripts.grammars import GrammarError
 from scripts.lyrics import as_text, model_lyrics
 from scripts.meter_grammar import bars_lasting, meter_grammar
-from scripts.models import Cancelled, ModelError, Sampling, TextModel
+from scripts.model_choice import job_format
+from scripts.models import Cancelled, Sampling, TextModel
 from scripts.prompts import (
     PromptError,
     build_prompt,
     chat_messages,
     fill,
     header_fields,
-    model_format,
     split_at_title,
 )
 from scripts.settings import soundfont_file
@@ -82,6 +82,8 @@ class Job:
     base_styles: tuple[str, ...] = ()
     # Who made the genre and the artist: "typed", "offline" (word lists) or "model".
     identity_sources: dict = field(default_factory=dict)
+    # How the model is asked (abc, chat, chatmusician): decided once, when the batch opens it.
+    model_format: str = ""
 
     @property
     def settings(self) -> dict:
@@ -282,16 +284,6 @@ class Draft:
     def abc_source(self) -> str:
         """Where the tune is: a header and its continuation, or a chat reply alone."""
         return self.prompt + self.text if self.continues_prompt else self.text
-
-
-def job_format(model: TextModel, job: Job) -> str:
-    """abc, chat or chatmusician, for this model and these settings."""
-    entry = catalog.entry_for_file(model.file_name)
-    if entry and not entry.usable:
-        raise ModelError(entry.explanation())
-    return model_format(
-        job.settings["prompt_format"], entry and entry.format, model.has_chat_template
-    )
 
 
 def write_draft(model: TextModel, job: Job, number: int, seed: int) -> Draft:

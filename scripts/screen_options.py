@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from scripts import grammars, temporary
 from scripts import settings as settings_store
 from scripts.catalog import models_dir
+from scripts.grammar_worker import GrammarCheck
 from scripts.models import ModelError, check_gguf
 from scripts.prompts import PromptError, build_prompt, fill
 from scripts.ui_widgets import Canvas, LineEditor, key_name
@@ -87,10 +88,8 @@ def parsed(option: Option, text: str, settings: dict):
 
 def parsed_prompt(name: str, template: str) -> str:
     """A prompt template, tried the way it will be used (PromptError, GrammarError say why not)."""
-    if name == "abc_grammar":  # empty or unchanged: the shipped one
-        if template.strip() in ("", grammars.shipped_abc_grammar().strip()):
-            return ""
-        return grammars.checked(template)  # llama.cpp would crash on a bad one
+    if name == "abc_grammar":  # empty or unchanged: the shipped one; else checked off-thread
+        return "" if template.strip() in ("", grammars.shipped_abc_grammar().strip()) else template
     if name == "chatmusician" and "{message}" not in template:
         raise ValueError("the ChatMusician prompt needs {message}, where the request goes")
     if name == "chatmusician":
@@ -127,6 +126,7 @@ class OptionsScreen:
         self.editor: LineEditor | None = None
         self.message = ""
         self.top = 0
+        self.checking: GrammarCheck | None = None  # a typed grammar being tried by llama.cpp
 
     def enter(self, app) -> None:
         self.message, self.editor = "", None
@@ -191,7 +191,9 @@ class OptionsScreen:
 
     def key_editing(self, key, name: str, app) -> None:
         if name == "ESC":
-            self.editor, self.message = None, "Not changed."
+            self.editor, self.checking, self.message = None, None, "Not changed."
+        elif self.checking is not None:
+            return  # the editor waits for the check's answer (Esc gives up on it)
         elif name == "ENTER":
             option = OPTIONS[self.selected]
             try:
@@ -199,12 +201,28 @@ class OptionsScreen:
             except (ValueError, PromptError, ModelError) as error:
                 self.message = f"{error}. Edit it or press Esc."
                 return
+            if option.name == "abc_grammar" and value:  # llama.cpp would crash on a bad one
+                self.checking = GrammarCheck(value, app.events)
+                self.checking.start()
+                self.message = "Checking the grammar with llama.cpp in a child process..."
+                return
             self.editor = None
             self.store(app, option, value)
         elif name == "\t" and OPTIONS[self.selected].name == "model_path":
             self.editor = LineEditor(next_model(self.editor.value))
         else:
             self.editor.handle(key)
+
+    def grammar_checked(self, app, grammar: str, problem: str | None) -> None:
+        """The answer of the check started at Enter (ignored when Esc gave up on it)."""
+        if self.checking is None or self.checking.grammar != grammar:
+            return
+        self.checking = None
+        if problem:
+            self.message = f"{problem}. Edit it or press Esc."
+            return
+        self.editor = None
+        self.store(app, OPTIONS[self.selected], grammar)
 
     def store(self, app, option: Option, value) -> None:
         app.config[option.group][option.name] = value

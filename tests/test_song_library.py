@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from scripts.song_library import Song, SongLibrary
+from scripts.song_library import SongLibrary
 from tests.conftest import CORPUS, REPO, run_launcher
 
 
@@ -66,6 +66,8 @@ def test_wrong_types_in_the_index_rebuild_it_from_the_sidecars(tmp_path):
 
 
 def test_a_sidecar_with_wrong_types_is_listed_with_defaults(tmp_path):
+    from scripts.song_library import Song
+
     library = SongLibrary(tmp_path)
     stem = make_song(library, "Odd")["files"]["mp3"][:-4]
     (tmp_path / f"{stem}.json").write_text(

@@ -155,6 +155,7 @@ def test_a_grammar_llama_cpp_cannot_parse_is_refused_and_the_app_goes_on(data_di
     term.wait_for("Prompt format")
     term.send(DOWN * option_row("abc_grammar") + b"\r")
     term.send(b"\x15" + b"root ::= tune\r")  # Ctrl+U clears the shipped grammar
+    term.wait_for("Checking the grammar", settle=False)  # the screen lives while llama.cpp tries
     term.wait_for("Undefined rule identifier 'tune'", timeout=60)
     term.send(ESC)
     term.send(b"x")
