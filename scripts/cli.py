@@ -29,12 +29,15 @@ def song_count(text: str) -> int:
 
 
 def seed_value(text: str) -> int:
+    """A fixed seed: the setting's range without its -1 ("random"), which --seed leaving out
+    already means."""
     try:
         seed = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"seed must be a whole number, not {text!r}") from None
-    if not 0 <= seed < 2**31:
-        raise argparse.ArgumentTypeError("seed must be between 0 and 2147483647")
+    high = settings_store.SCHEMA["seed"].range[1]
+    if not 0 <= seed <= high:
+        raise argparse.ArgumentTypeError(f"seed must be between 0 and {high}")
     return seed
 
 

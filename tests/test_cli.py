@@ -13,8 +13,13 @@ from tests.conftest import CORPUS, REPO, run_launcher
 
 
 def run_generate(data_dir, **options):
-    """`launcher.py generate --styles ... --model ...` with options given as keywords."""
-    flags = [x for name, value in options.items() for x in (f"--{name}", str(value))]
+    """`launcher.py generate --styles ... --model ...` with options given as keywords (True: a
+    flag without a value, as json=True for --json)."""
+    flags = [
+        x
+        for name, value in options.items()
+        for x in ((f"--{name}",) if value is True else (f"--{name}", str(value)))
+    ]
     return run_launcher("generate", *flags, data=data_dir)
 
 
@@ -225,17 +230,7 @@ def test_escape_sequences_in_the_styles_reach_no_file_tag_or_terminal(
 
     out = tmp_path / "songs"
     styles = "Jazz\x1b[31m, Rock\x07\x1b]0;title\x07"
-    result = run_launcher(
-        "generate",
-        "--styles",
-        styles,
-        "--model",
-        str(abc_model),
-        "--out",
-        str(out),
-        "--json",
-        data=data_dir,
-    )
+    result = run_generate(data_dir, styles=styles, model=abc_model, out=out, json=True)
     assert result.returncode == 0, result.stderr
     [song] = [json.loads(line) for line in result.stdout.splitlines()]
     assert song["styles"] == ["Jazz", "Rock"]
@@ -276,18 +271,9 @@ def test_list_for_an_unknown_artist_is_no_usage_error(data_dir, tmp_path):
 
 def test_a_damaged_index_lists_and_ranks_its_songs(abc_model, data_dir, tmp_path):
     out = tmp_path / "songs"
-    result = run_launcher(
-        "generate",
-        "--styles",
-        "Jig",
-        "--model",
-        str(abc_model),
-        "--out",
-        str(out),
-        "--json",
-        data=data_dir,
+    song = json.loads(
+        run_generate(data_dir, styles="Jig", model=abc_model, out=out, json=True).stdout
     )
-    song = json.loads(result.stdout)
     index = json.loads((out / "library.json").read_text())
     index["songs"][0].update(duration_seconds="long", plays="many")
     (out / "library.json").write_text(json.dumps(index))
