@@ -384,7 +384,7 @@ def command_download(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
-        from scripts.interface import run_tui
+        from scripts.tui.interface import run_tui
 
         return run_tui()
     handler = {

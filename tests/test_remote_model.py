@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from scripts import settings
-from scripts.generation_worker import GenerationWorker
 from scripts.model_choice import open_model
 from scripts.models import Cancelled, LocalModel, ModelError, Sampling
 from scripts.pipeline import Job, SongFailed, generate_song
 from scripts.remote_model import RemoteModel, server_base
 from scripts.song_library import SongLibrary
 from scripts.temporary import STARTER_MODEL_PATH
+from scripts.tui.generation_worker import GenerationWorker
 from tests.audio_probe import seconds_and_rms
 from tests.conftest import run_launcher
 

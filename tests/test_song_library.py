@@ -166,7 +166,7 @@ def test_a_second_batch_keeps_the_song_another_process_is_saving(abc_model, data
 
 def test_a_running_jukebox_picks_up_songs_another_process_added(data_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("LLM_MUSIC_GEN_AUDIO", "null")
-    from scripts.music_service import MusicService
+    from scripts.tui.music_service import MusicService
 
     out = tmp_path / "songs"
     source = tmp_path / "tune.abc"

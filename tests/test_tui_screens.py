@@ -5,8 +5,8 @@ import re
 import time
 
 from scripts import identity, settings
-from scripts.screen_options import OPTIONS
 from scripts.song_library import SongLibrary
+from scripts.tui.screen_options import OPTIONS
 from tests.conftest import run_launcher
 from tests.test_tui import Terminal
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import queue
 
 from scripts import grammars
-from scripts.worker_thread import WorkerThread
+from scripts.tui.worker_thread import WorkerThread
 
 
 class GrammarCheck(WorkerThread):

@@ -7,8 +7,8 @@ import curses
 
 from scripts import temporary
 from scripts.batch import CONTINUOUS, BatchError, prepare
-from scripts.generation_worker import BatchState, GenerationWorker
-from scripts.ui_widgets import Canvas, LineEditor, clock, key_name
+from scripts.tui.generation_worker import BatchState, GenerationWorker
+from scripts.tui.ui_widgets import Canvas, LineEditor, clock, key_name
 from scripts.user_input import InputError, checked_count, checked_styles
 
 NAME = temporary.APP_NAME

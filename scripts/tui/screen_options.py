@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from scripts import grammars, temporary
 from scripts import settings as settings_store
 from scripts.catalog import models_dir
-from scripts.grammar_worker import GrammarCheck
 from scripts.models import ModelError, check_gguf
 from scripts.prompts import PromptError, build_prompt, fill
-from scripts.ui_widgets import Canvas, LineEditor, key_name
+from scripts.tui.grammar_worker import GrammarCheck
+from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
 
 FOOTER = "Move = Up/Down, Edit = Enter, Default = D, Catalog = M, Back = B, Exit = X"
 EDIT_FOOTER = "Save = Enter, Cancel = Esc, Clear = Ctrl+U"

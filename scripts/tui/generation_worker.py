@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from scripts.batch import CONTINUOUS, Batch
 from scripts.models import ModelError
 from scripts.pipeline import Job, Progress
-from scripts.worker_thread import Event, WorkerThread
+from scripts.tui.worker_thread import Event, WorkerThread
 
 log = logging.getLogger(__name__)
 

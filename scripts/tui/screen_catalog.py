@@ -16,10 +16,10 @@ from scripts.catalog import (
     load_catalog,
     local_path,
 )
-from scripts.download_worker import DownloadState, DownloadWorker
 from scripts.downloads import describe, partial_bytes
 from scripts.settings import model_file
-from scripts.ui_widgets import Canvas, key_name
+from scripts.tui.download_worker import DownloadState, DownloadWorker
+from scripts.tui.ui_widgets import Canvas, key_name
 from scripts.utility import human_bytes
 
 FOOTER = "Move = Up/Down, Choose = Enter, Back = B, Exit Program = X"
