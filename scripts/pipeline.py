@@ -21,6 +21,7 @@ from scripts.audio_render import (
     AudioError,
     abc_to_midi,
     add_lyrics_tag,
+    default_soundfont,
     midi_to_pcm,
     write_mp3,
 )
@@ -198,7 +199,8 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
         started = step("midi", 0.0)
         midi, warnings = abc_to_midi(abc_text)
         started, timings["midi"] = step("audio", 0.2), time.perf_counter() - started
-        pcm = midi_to_pcm(midi, soundfont_file(settings), settings["sample_rate"])
+        soundfont = soundfont_file(settings) or default_soundfont()
+        pcm = midi_to_pcm(midi, soundfont, settings["sample_rate"])
         started, timings["audio"] = step("mp3", 0.4), time.perf_counter() - started
         library.partial_path(stem, ".abc").write_text(abc_text, encoding="utf-8")
         library.partial_path(stem, ".mid").write_bytes(midi)

@@ -97,7 +97,7 @@ def defaults() -> dict:
 # --- paths ---------------------------------------------------------------------------------------
 
 
-def resolve_path(value: str, default: Path) -> Path:
+def resolve_path(value: str, default: Path | None) -> Path | None:
     """Where a path setting points: `default` when empty; "~" is the home folder; a relative path
     is read from the app's folder (not from wherever the app was started), so the settings file
     travels with the app and the CLI and the TUI see the same place."""
@@ -111,12 +111,9 @@ def model_file(settings: dict) -> Path:
     return resolve_path(settings["model_path"], temporary.STARTER_MODEL_PATH)
 
 
-def soundfont_file(settings: dict) -> Path:
-    if not settings["soundfont_path"].strip():
-        from scripts.audio_render import default_soundfont  # pretty_midi: only loaded when used
-
-        return default_soundfont()
-    return resolve_path(settings["soundfont_path"], Path())
+def soundfont_file(settings: dict) -> Path | None:
+    """The SoundFont the user set; None when none is (the renderer chooses one)."""
+    return resolve_path(settings["soundfont_path"], None) if settings["soundfont_path"] else None
 
 
 def output_folder(settings: dict) -> Path:
