@@ -256,11 +256,9 @@ def command_list(args) -> int:
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"the output folder {folder} is a file, not a folder")
     library = SongLibrary(folder)
-    songs = (
-        (library.top_tracks(args.artist) if args.artist else library.songs())
-        if folder.is_dir()
-        else []
-    )
+    songs = []
+    if folder.is_dir():  # a folder not made yet holds no songs
+        songs = library.top_tracks(args.artist) if args.artist else library.songs()
     for notice in library.notices:
         print(f"warning: {notice}", file=sys.stderr)
     if args.artist and not songs:  # a fine question with no answer: not a usage error
