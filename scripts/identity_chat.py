@@ -93,6 +93,25 @@ def model_genre(model: TextModel, job: Job, seed: int) -> tuple[str, str] | None
     )
 
 
+def model_closest_style(model: TextModel, job: Job, seed: int) -> str | None:
+    """The library style a chat model hears in styles the library does not know ('Zorblax
+    wave'), or None when it names none or every typed style has a match already."""
+    unknown = [c.typed for c in job.blend.choices if c.how == "fallback" and c.typed]
+    if not unknown or job.genre_invented:
+        return None
+    styles = job.styles_library.names()
+    request = temporary.CLOSEST_REQUEST.format(typed=", ".join(unknown), styles=", ".join(styles))
+    schema = object_schema({"closest_style": {"enum": styles}})
+
+    def checked(reply: dict) -> str:
+        if reply.get("closest_style") not in styles:
+            raise Rejected("the closest style is not one of the app's styles")
+        return reply["closest_style"]
+
+    chat = messages(temporary.GENRE_SYSTEM, request)
+    return ask_identity(model, job, seed, chat, schema, checked)
+
+
 def model_artist(model: TextModel, job: Job, styles: tuple[str, ...], seed: int) -> dict | None:
     """{"name", "members"} from the model, or None."""
     request = temporary.ARTIST_REQUEST.format(styles=", ".join(styles))
@@ -121,6 +140,12 @@ def identity_from_model(model: TextModel, job: Job, seed: int) -> Job:
     genre, artist = model_identity(model, job, seed)
     sources = {**job.identity_sources, "artist": "model" if artist else "offline"}
     changes = {"artist": artist or job.artist}
+    try:
+        closest = model_closest_style(model, job, seed)
+    except GrammarError:
+        closest = None
+    if closest:  # typed styles the library does not know play as the style the model hears
+        changes["base_styles"] = (closest,)
     if genre is not None:
         name, style = genre
         sources["genre"] = "model"

@@ -267,6 +267,11 @@ GENRE_LENGTH = (3, 40)  # characters of a model's genre name
 NAME_LENGTH = (2, 40)  # characters of a band, performer or member name
 INSTRUMENT_LENGTH = (3, 30)
 GENRE_SYSTEM = "You name music genres. Reply with JSON only."
+# For typed styles the library does not know: which of its styles the model hears in them.
+CLOSEST_REQUEST = (
+    "Which of these styles is closest to what a listener expects of '{typed}': {styles}? "
+    "Give its name."
+)
 GENRE_REQUEST = (
     "Invent a new, specific micro-genre of music that does not exist yet, like 'czech pianostep' "
     "or 'glacier funk'. Give its name in lower case and the closest of these styles: {styles}."

@@ -77,6 +77,22 @@ def test_a_chat_model_names_the_surprise_genre_and_the_artist(words_model, tmp_p
     assert all(m["name"].strip() and m["instrument"].strip() for m in job.artist["members"])
 
 
+def test_a_typed_style_nothing_matches_plays_as_the_style_the_chat_model_hears(
+    words_model, tmp_path
+):
+    config = settings.defaults()
+    config["settings"]["temperature"] = 0.9
+    typed = batch_job(("Zorblax wave", "Reggae"), config, SongLibrary(tmp_path), 7)
+    assert typed.blend.choices[0].how == "fallback"
+    job = identity_from_model(words_model, typed, 7)
+    unknown, reggae = job.blend.choices
+    assert unknown.how == "model" and unknown.style.name in STYLE_NAMES
+    assert job.base_styles == (unknown.style.name,) and reggae.style.name == "reggae"
+    assert job.blend.arranged_as().startswith(f"Zorblax wave → {unknown.style.name}")
+    known = batch_job(("Reggae",), config, SongLibrary(tmp_path), 7)
+    assert identity_from_model(words_model, known, 7).base_styles == ()  # nothing to ask
+
+
 def test_a_real_genre_is_asked_for_again_then_the_word_lists_name_it(polka_model, tmp_path):
     config = settings.defaults()
     sampling = chat_sampling({**config["settings"], "temperature": 0.0}, 200)
