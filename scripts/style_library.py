@@ -303,19 +303,17 @@ def merge(base: dict, overrides: dict) -> dict:
             merged[key] = merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)
-    merged.pop("variants", None) if overrides else None
+    merged.pop("variants", None)  # a variant has no variants of its own
     return merged
 
 
 # --- Styles and the library ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Style:
-    """A checked style: its data as in the file (data/styles/README.md) and where it came from."""
+class StyleData:
+    """Read access to a style's `data` (a style, or a blend of styles)."""
 
     data: dict
-    source: str
 
     @property
     def name(self) -> str:
@@ -327,6 +325,14 @@ class Style:
 
     def __getitem__(self, key: str):
         return self.data[key]
+
+
+@dataclass(frozen=True)
+class Style(StyleData):
+    """A checked style: its data as in the file (data/styles/README.md) and where it came from."""
+
+    data: dict
+    source: str
 
     def variant(self, name: str) -> Style:
         """The style as a variant of it plays it ('jig' of folk: 6/8)."""

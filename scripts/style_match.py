@@ -21,7 +21,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from scripts import temporary
-from scripts.style_library import Style, StyleLibrary
+from scripts.style_library import Style, StyleData, StyleLibrary
 
 WORD_RE = re.compile(r"[a-z0-9/]+")
 TEMPO_RE = re.compile(r"\b(\d{2,3})\s*bpm\b", re.IGNORECASE)
@@ -115,7 +115,7 @@ def typed_tempo(styles: tuple[str, ...]) -> int | None:
 
 
 @dataclass(frozen=True)
-class Blend:
+class Blend(StyleData):
     """The styles a song is arranged in, merged into one style's data by the rule above."""
 
     styles: tuple[str, ...]  # as typed
@@ -123,17 +123,6 @@ class Blend:
     data: dict
     tempo_override: int | None = None
     left_out: tuple[str, ...] = field(default=())  # typed styles past MAX_STYLES_USED
-
-    def __getitem__(self, key: str):
-        return self.data[key]
-
-    @property
-    def name(self) -> str:
-        return self.data["name"]
-
-    @property
-    def label(self) -> str:
-        return self.data["label"]
 
     @property
     def kinds(self) -> frozenset[str]:
