@@ -46,7 +46,20 @@ class SongArrangement:
     score: symusic.Score
     sections: list[Section]
     tempo: int
+    bar: float  # quarters a bar
     summary: dict = field(default_factory=dict)
+
+    def seconds(self, bar: int) -> float:
+        """When bar `bar` of the song starts."""
+        return bar * self.bar * 60.0 / self.tempo
+
+    def melody_starts(self) -> list[float]:
+        """When each section that plays the tune starts, in seconds."""
+        return [
+            self.seconds(s.start_bar)
+            for s in self.sections
+            if "melody" in s.roles and s.name in MELODY_HALF
+        ]
 
 
 def melody_from_midi(midi: bytes, pickup_quarters: float) -> list[MelodyNote]:
@@ -282,7 +295,7 @@ class Arranger:
             "chords": [c.name for c in chords],
             "roles": sorted(self.tracks),
         }
-        return SongArrangement(score, sections, self.tempo, summary)
+        return SongArrangement(score, sections, self.tempo, self.bar, summary)
 
     # --- timing: swing and the human touch ----
 

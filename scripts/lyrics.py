@@ -97,9 +97,12 @@ def as_text(parts: list[dict]) -> str:
 
 
 def part_at(parts: list[dict], position: float, duration: float) -> int:
-    """The index of the part being sung: the parts share the song equally, in order, as they
-    share the tune's lines (scripts/abc_lyrics.py)."""
+    """The index of the part being sung: by the second each part starts where the sidecar says
+    (the sections that carry the tune); else the parts share the song equally, in order."""
     if not parts or duration <= 0:
         return 0
+    starts = [part.get("start") for part in parts]
+    if all(isinstance(s, int | float) and not isinstance(s, bool) for s in starts):
+        return max(0, sum(start <= position for start in starts) - 1)
     share = min(max(position / duration, 0.0), 1.0)
     return min(int(share * len(parts)), len(parts) - 1)

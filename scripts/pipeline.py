@@ -282,7 +282,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
                 "title": title,
                 "artist": job.artist["name"],
                 "artist_members": job.artist["members"],
-                "lyrics": lyrics,
+                "lyrics": timed_lyrics(lyrics, song) if lyrics else None,
                 "instrumental": lyrics is None,
                 "styles": list(job.styles),
                 "genre_invented": job.genre_invented,
@@ -478,6 +478,18 @@ def generate_song(model: TextModel, job: Job, number: int, base_seed: int | None
                 raise
             reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}")
     raise SongFailed("abc", f"no usable tune after {len(reasons)} tries: {reasons[-1]}")
+
+
+def timed_lyrics(lyrics: list[dict], song) -> list[dict]:
+    """Each part with the second it starts ("start"): the song's sections that carry the tune,
+    in order (the first verse on the first A, the chorus on the B...); parts beyond them share
+    what is left of the song."""
+    starts = song.melody_starts()
+    end = song.seconds(song.sections[-1].end_bar)
+    while len(starts) < len(lyrics):
+        last = starts[-1] if starts else 0.0
+        starts.append(last + (end - last) / (len(lyrics) - len(starts) + 1))
+    return [{**part, "start": round(start, 2)} for part, start in zip(lyrics, starts, strict=False)]
 
 
 def song_lyrics(model: TextModel, job: Job, number: int, title: str, seed: int) -> dict:

@@ -2,7 +2,8 @@
 
 Each typed style is matched, in this order: its whole text is a style's name or synonym; a name or
 synonym occurs in it as whole words (the longest wins: "dark techno" → techno); its words are a
-style's `words` ("rasta vibes" → reggae); it is a near spelling of a name ("regae"); the closest
+style's `words` ("rasta vibes" → reggae); a word of it begins or ends with a style's name or word
+("trancecore" → trance); it is a near spelling of a name ("regae"); the closest
 style a chat model named for it; else the fallback style (temporary.FALLBACK_STYLE).
 
 Blending: the first style sets the meter, feel, tempo range, drums, parts' patterns and the form;
@@ -26,6 +27,7 @@ from scripts.style_library import Style, StyleData, StyleLibrary
 WORD_RE = re.compile(r"[a-z0-9/]+")
 TEMPO_RE = re.compile(r"\b(\d{2,3})\s*bpm\b", re.IGNORECASE)
 SPELLING_CUTOFF = 0.8
+COMPOUND_LEAST = 3  # letters of a name inside a compound word: 'bubblepop' → pop
 
 
 def parse_styles(text: str) -> tuple[str, ...]:
@@ -93,6 +95,9 @@ def match_style(typed: str, library: StyleLibrary, closest: str | None = None) -
     )
     if best and scores[best]:
         return chosen(best, "", "words")
+    compound = compound_match(words, index, library)
+    if compound:
+        return chosen(compound, "", "compound")
     near = difflib.get_close_matches(text, list(index), n=1, cutoff=SPELLING_CUTOFF)
     if near:
         return chosen(*index[near[0]], "spelling")
@@ -102,6 +107,24 @@ def match_style(typed: str, library: StyleLibrary, closest: str | None = None) -
         temporary.FALLBACK_STYLE if temporary.FALLBACK_STYLE in library else min(library.styles)
     )
     return chosen(fallback, "", "fallback")
+
+
+def compound_match(words: set[str], index: dict, library: StyleLibrary) -> str | None:
+    """The style whose name, synonym or word (of COMPOUND_LEAST letters or more) begins or ends a
+    typed word: 'trancecore' → trance, 'chillgaze' → lofi; the longest wins."""
+    parts = {phrase: style for phrase, (style, _) in index.items() if " " not in phrase}
+    for style in library.styles.values():
+        for word in style["words"]:
+            parts.setdefault(normal(word), style.name)
+    found = [
+        (len(part), style)
+        for word in words
+        for part, style in parts.items()
+        if len(part) >= COMPOUND_LEAST
+        and part != word
+        and (word.startswith(part) or word.endswith(part))
+    ]
+    return max(found)[1] if found else None
 
 
 def typed_tempo(styles: tuple[str, ...]) -> int | None:

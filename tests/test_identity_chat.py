@@ -4,6 +4,7 @@ retries, the offline fallbacks, and the lyrics in the sidecar, the MP3's USLT fr
 w: lines (rendered by abc2midi) and the jukebox."""
 
 import json
+import math
 import threading
 import time
 
@@ -229,7 +230,10 @@ def test_the_jukebox_shows_the_part_being_sung_and_counts_plays(
     assert "Playing song: Kite Song" in screen
     assert sidecar["lyrics"][0]["lines"][0][:40] in screen
     assert "Next 5 Songs:" in screen
-    term.send(b"\x1bOC" * 2)  # seek on 10 s of 30: the second part is sung
+    # The parts start with the sections that carry the tune: seek (5 s a key) into the second.
+    second = sidecar["lyrics"][1]["start"]
+    assert 0 < sidecar["lyrics"][0]["start"] < second < sidecar["duration_seconds"]
+    term.send(b"\x1bOC" * math.ceil((second + 2) / temporary.SEEK_STEP_S))
     screen = term.wait_for("(2/5)")
     assert f"[{sidecar['lyrics'][1]['part']}]" in screen
     term.send(b"x")
