@@ -274,10 +274,11 @@ class Arranger:
             spans = self.section_spans(section, chords, chord_bars, first_bar)
             self.parts_section(section, spans)
             self.melody_section(section, melody, halves, shift)
-            drum_notes += section_drums(grooves, section, self.steps_per_bar, index == 0)
+            crash = self.style["feel"].get("crash", True)
+            drum_notes += section_drums(grooves, section, self.steps_per_bar, index == 0, crash)
         end_bar = sections[-1].end_bar
         self.final_chord(end_bar, sections[-1].roles)
-        if drum_notes and "drums" in sections[-1].roles:
+        if drum_notes and "drums" in sections[-1].roles and self.style["feel"].get("crash", True):
             drum_notes.append(PartNote(end_bar * self.steps_per_bar, 1, temporary.CRASH_NOTE, 115))
             drum_notes.append(
                 PartNote(end_bar * self.steps_per_bar, 1, temporary.KICK_NOTES[1], 110)

@@ -46,28 +46,37 @@ def groove_notes(
 
 
 def section_drums(
-    grooves: dict, section: Section, steps_per_bar: int, is_first: bool
+    grooves: dict, section: Section, steps_per_bar: int, is_first: bool, crash: bool = True
 ) -> list[PartNote]:
-    """The drum notes of one section, in steps from the song's start."""
+    """The drum notes of one section, in steps from the song's start. The ending groove plays
+    whole in the section's last bars; `crash` opens the section with a crash."""
     if not grooves or "drums" not in section.roles:
         return []
     base = groove_for(grooves, SECTION_GROOVES[section.name])
     fill = grooves.get("fill", base)
+    ending = grooves.get("ending")
+    ending_from = section.bars - min(section.bars, ending_bars(ending, steps_per_bar))
     notes: list[PartNote] = []
     for offset in range(section.bars):
         bar = section.start_bar + offset
         last = offset == section.bars - 1
+        groove_bar = offset
         if section.name == "build":
             groove = base  # one rising pattern, bar by bar: no fills
-        elif section.name == "ending" and last:
-            groove = grooves.get("ending", base)
+        elif section.name == "ending" and ending and offset >= ending_from:
+            groove, groove_bar = ending, offset - ending_from
         elif last or (offset + 1) % PHRASE_BARS == 0:
             groove = fill
         else:
             groove = base
-        notes += groove_notes(groove, bar, offset, steps_per_bar, section.energy)
+        notes += groove_notes(groove, bar, groove_bar, steps_per_bar, section.energy)
     start = section.start_bar * steps_per_bar
     crashed = any(n.pitch == temporary.CRASH_NOTE and n.start == start for n in notes)
-    if not is_first and not crashed:
+    if crash and not is_first and not crashed:
         notes.append(PartNote(start, 1, temporary.CRASH_NOTE, 110))
     return notes
+
+
+def ending_bars(ending: dict | None, steps_per_bar: int) -> int:
+    """How many bars the ending groove is long (its longest pattern)."""
+    return max((len(pattern_steps(p)) // steps_per_bar for p in (ending or {}).values()), default=1)

@@ -216,6 +216,7 @@ def style_schema(steps_per_bar: int) -> Callable:
                     "swing_unit": one_of((8, 16)),
                     "half_time": boolean,
                     "humanize": number(0, 1),
+                    "crash": boolean,
                 },
             ),
             "kit": one_of(temporary.DRUM_KITS),
