@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scripts import abc_analysis, catalog, grammars, identity, temporary
+from scripts.abc_file import WrittenTune, words, written_tunes
 from scripts.abc_lyrics import with_words
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
 from scripts.arrangement import Arrangement, arrange, directives, harmonize
@@ -23,6 +24,7 @@ from scripts.audio_render import (
     abc_to_midi,
     add_lyrics_tag,
     default_soundfont,
+    midi_length,
     midi_to_pcm,
     write_mp3,
 )
@@ -173,17 +175,29 @@ def first_usable_tune(
 
 def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: dict) -> dict:
     """ABC → MIDI → audio → MP3 → library. Returns the saved sidecar."""
-    settings, library = job.settings, job.library
-    arrangement = job.arrangement
-    timings = dict(meta.get("timings", {}))
     # Two songs of one library never share a title: the jukebox and ID3 tell them apart.
-    title = identity.unique_title(tune.title, library.titles())
+    title = identity.unique_title(tune.title, job.library.titles())
     tune.headers["T"] = title
     lyrics = meta.get("lyrics")  # [{"part", "lines"}] from a chat model; None: instrumental
-    midi_directives = directives(arrangement, tune.headers.get("M", "4/4"))
+    midi_directives = directives(job.arrangement, tune.headers.get("M", "4/4"))
     abc_text = (
         with_words(tune, midi_directives, lyrics) if lyrics else tune.to_text(midi_directives)
     )
+    described = {
+        "key": tune.headers["K"],
+        "meter": tune.headers.get("M"),
+        "tempo": tempo,
+        "bars": stats.full_bars,
+        "abc_repairs": tune.repairs,
+    }
+    return save_song(job, number, abc_text, title, {**meta, **described})
+
+
+def save_song(job: Job, number: int, abc_text: str, title: str, meta: dict) -> dict:
+    """ABC text → MIDI → audio → MP3 → library, under `title`. Returns the saved sidecar."""
+    settings, library = job.settings, job.library
+    timings = dict(meta.get("timings", {}))
+    lyrics = meta.get("lyrics")
     stem = library.new_stem(title)
 
     def step(stage: str, fraction: float) -> float:
@@ -194,6 +208,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
     try:
         started = step("midi", 0.0)
         midi, warnings = abc_to_midi(abc_text)
+        check_length(midi)
         started, timings["midi"] = step("audio", 0.2), time.perf_counter() - started
         soundfont = (
             Path(settings["soundfont_path"]) if settings["soundfont_path"] else default_soundfont()
@@ -232,11 +247,6 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
                 "genre_invented": job.genre_invented,
                 "identity_sources": job.identity_sources,
                 "duration_seconds": duration,
-                "key": tune.headers["K"],
-                "meter": tune.headers.get("M"),
-                "tempo": tempo,
-                "bars": stats.full_bars,
-                "abc_repairs": tune.repairs,
                 "abc2midi_warnings": warnings[:20],
                 "timings": timings,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -435,26 +445,82 @@ def song_lyrics(model: TextModel, job: Job, number: int, title: str, seed: int) 
     return {"lyrics": answer.value, "lyrics_seconds": seconds}
 
 
+def check_length(midi: bytes) -> None:
+    """A MIDI with no notes, or one that plays for hours, is not rendered."""
+    seconds, notes = midi_length(midi)
+    if not notes:
+        raise AudioError("abc2midi wrote no notes")
+    if seconds > abc_analysis.MAX_TUNE_SECONDS:
+        raise AudioError(f"plays {seconds / 60:.0f} minutes: too long")
+
+
+def arranged_tune(job: Job, raw: RawTune, defaults: dict[str, str], min_bars: int):
+    """A tune put through the style arrangement: repaired, checked, harmonized; the %%MIDI
+    lines follow in render_song. Returns (tune, stats, tempo)."""
+    return prepare_tune(raw, defaults, job.arrangement, min_bars)
+
+
+def render_written(job: Job, tune: WrittenTune, source_name: str) -> dict:
+    """A tune of the user's file, played as written: its own text goes to abc2midi."""
+    meta = {**source_meta(source_name, tune.number), **written_fields(tune, not job.styles)}
+    title = tune.title or f"{source_name} {tune.number}"
+    if job.styles:  # the style engine arranges it: the user's own tune, any length
+        defaults = {"X": "1", "T": title, "M": "4/4", "K": "C"}
+        arranged, stats, tempo = arranged_tune(job, extract_tunes(tune.text)[0], defaults, 1)
+        arranged.headers["T"] = title
+        return render_song(job, tune.number, arranged, stats, tempo, meta)
+    title = identity.unique_title(title, job.library.titles())
+    return save_song(job, tune.number, tune.text, title, meta)
+
+
+def source_meta(source_name: str, number: int) -> dict:
+    return {
+        "album": source_name,
+        "model": "none",
+        "seed": None,
+        "source": source_name,
+        "tune_number": number,
+    }
+
+
+def written_fields(tune: WrittenTune, as_written: bool) -> dict:
+    """What the sidecar says of a tune played as written: its own fields and its words."""
+    tempo = abc_analysis.parse_tempo(tune.headers.get("Q", ""))
+    lines = words(tune)
+    return {
+        "key": tune.headers.get("K", ""),
+        "meter": tune.headers.get("M"),
+        "tempo": round(tempo) if tempo else None,
+        "as_written": as_written,
+        "lyrics": [{"part": "Words", "lines": lines}] if lines else None,
+    }
+
+
 def render_text(
     job: Job, text: str, source_name: str, on_result: Callable[[int, dict | None, str | None], None]
 ) -> int:
     """Every tune in `text` becomes a song. on_result(number, sidecar, error) is called per tune.
-    Returns how many failed. Raises AbcError when the text holds no tune at all."""
+    A file of ABC tunes (X: lines) is played as written; any other text (model output) is
+    searched for tunes, which are repaired and checked as model output is. Returns how many
+    failed. Raises AbcError when the text holds no tune at all."""
+    written = written_tunes(text)
+    if written:
+        failures = 0
+        for tune in written:
+            try:
+                on_result(tune.number, render_written(job, tune, source_name), None)
+            except (AbcError, SongFailed) as error:
+                failures += 1
+                reason = f"abc: {error}" if isinstance(error, AbcError) else str(error)
+                on_result(tune.number, None, f"{tune.describe()}: {reason}")
+        return failures
     failures = 0
     for raw in extract_tunes(text):
+        meta = source_meta(source_name, raw.number)
         defaults = {"X": "1", "T": f"{source_name} {raw.number}", "M": "4/4", "K": "C"}
         try:
-            tune, stats, tempo = prepare_tune(
-                raw, defaults, job.arrangement, job.settings["min_bars"]
-            )
+            tune, stats, tempo = arranged_tune(job, raw, defaults, job.settings["min_bars"])
             tune.headers["T"] = readable_title(tune) or defaults["T"]
-            meta = {
-                "album": source_name,
-                "model": "none",
-                "seed": None,
-                "source": source_name,
-                "tune_number": raw.number,
-            }
             on_result(raw.number, render_song(job, raw.number, tune, stats, tempo, meta), None)
         except AbcError as error:
             failures += 1

@@ -380,6 +380,8 @@ DRUM_PATTERNS_BY_METER: dict[str, tuple[str, tuple[int, ...], tuple[int, ...]]] 
 
 # --- Audio ----
 PEAK_DBFS = -1.0  # normalize the mix so its peak sits here
+SPIKE_RATIO = 8  # a sample this many times the 99.9th percentile is a synthesizer glitch
+SPIKE_SAMPLE_STEP = 7  # every 7th sample is enough to estimate that percentile
 FADE_IN_MS = 20
 FADE_OUT_MS = 800
 LAME_QUALITY = 7  # libmp3lame -q, 0 (best) .. 9 (fastest): 7 encodes ~1.7x faster than 5
