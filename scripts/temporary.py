@@ -402,3 +402,10 @@ SEEK_STEP_S = 5.0
 VOLUME_STEP = 0.05
 UPCOMING_COUNT = 5  # songs shown in the "next" list
 REPEAT_MODES = ("off", "one", "all")  # the order the repeat key cycles through
+
+# --- Training on the user's own tunes (training/user_tunes.py, training/finetune.py) ----
+TRAIN_MAX_ABC_BYTES = 16 * 1024 * 1024  # a file of tunes larger than this is not one
+TRAIN_MAX_MIDI_BYTES = 4 * 1024 * 1024
+TRAIN_MAX_MIDI_SECONDS = 15 * 60  # a MIDI file of hours is refused, not converted
+TRAIN_MELODY_MIN_NOTES = 16  # a track of fewer notes is an intro or a count-in, not the tune
+TRAIN_MELODY_CHORD_SHARE = 0.2  # a melody track starts at most this share of its notes over others
