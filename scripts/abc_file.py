@@ -49,7 +49,9 @@ def written_tunes(text: str) -> list[WrittenTune]:
         return []
     file_header = text[: starts[0]]
     tunes = []
-    for number, (start, end) in enumerate(zip(starts, [*starts[1:], len(text)]), start=1):
+    for number, (start, end) in enumerate(
+        zip(starts, [*starts[1:], len(text)], strict=True), start=1
+    ):
         block = text[start:end].rstrip() + "\n"
         headers = tune_headers(block.split("\n"))
         tunes.append(

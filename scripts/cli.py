@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from scripts import settings as settings_store
-from scripts import temporary
+from scripts import temporary, train_command
 from scripts.abc_notation import AbcError
 from scripts.models import Cancelled, ModelError, check_gguf, configured_model
 from scripts.song_library import LibraryError, SongLibrary, writable_folder
@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fetch = commands.add_parser("download", help="download a model of the catalog")
     fetch.add_argument("name", help="a model's name as `models` lists it")
+    train_command.add_parser(commands)
     return parser
 
 
@@ -269,10 +270,12 @@ def command_list(args) -> int:
 
 
 def load_catalog_or_fail() -> list:
-    from scripts.catalog import CatalogError, load_catalog
+    """The catalog's models and the user's own."""
+    from scripts.catalog import CatalogError
+    from scripts.own_models import all_entries
 
     try:
-        return load_catalog()
+        return all_entries()
     except CatalogError as error:
         raise UsageError(str(error)) from None
 
@@ -295,6 +298,7 @@ def command_models(args) -> int:
             print(json.dumps(model_record(entry), ensure_ascii=False))
             continue
         here = "bundled" if entry.bundled else "downloaded" if is_present(entry) else "-"
+        here = "your own" if entry.own else here
         size = ("" if entry.size_exact else "~") + human_bytes(entry.size_bytes)
         uses = ",".join(entry.uses) or "none"
         print(f"{entry.name:18} {size:>9}  {entry.format:12} {uses:18} {here}")
@@ -381,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         "list": command_list,
         "models": command_models,
         "download": command_download,
+        "train": lambda args: train_command.command_train(args, UsageError),
     }
     try:
         return handler[args.command](args)

@@ -11,6 +11,7 @@ beside abc2midi.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -74,7 +75,8 @@ def files_in(paths: list[Path]) -> list[Path]:
 
 
 def abc_texts(path: Path) -> list[str]:
-    """The tunes of an ABC file, one text each (a file without X: lines is one tune)."""
+    """The tunes of an ABC file, one text each: from each X: line, or (a file without X: lines,
+    such as a model's output) each block between blank lines."""
     if path.stat().st_size > temporary.TRAIN_MAX_ABC_BYTES:
         raise TuneSourceError(
             f"{path.name}: {path.stat().st_size >> 20} MB is too large for a file of tunes "
@@ -86,7 +88,7 @@ def abc_texts(path: Path) -> list[str]:
     text = data.decode("utf-8", errors="replace")
     if text.count("\ufffd") > len(text) * 0.01:
         text = data.decode("latin-1")  # older collections are often Latin-1
-    return corpus.split_file(text) or [text]
+    return corpus.split_file(text) or [b for b in re.split(r"\n\s*\n", text) if b.strip()]
 
 
 def notes_end(midi) -> float:
