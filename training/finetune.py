@@ -218,6 +218,10 @@ def finetune(
             path.unlink(missing_ok=True)
         raise
     shutil.rmtree(work, ignore_errors=True)
+    try:
+        work.parent.rmdir()  # .training, when no other run waits there
+    except OSError:
+        pass
     return result
 
 
