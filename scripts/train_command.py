@@ -17,9 +17,9 @@ from scripts.utility import progress_bar
 TRAIN_TOOLS = ("torch", "gguf")
 
 
-def training_tools_missing() -> str:
+def training_tools_missing(names: tuple[str, ...] = TRAIN_TOOLS) -> str:
     """'' when PyTorch and gguf can be imported; else the line that says how to get them."""
-    missing = [name for name in TRAIN_TOOLS if importlib.util.find_spec(name) is None]
+    missing = [name for name in names if importlib.util.find_spec(name) is None]
     if not missing:
         return ""
     return (

@@ -110,10 +110,14 @@ def melody_track(midi):
         held: set[int] = set()
         notes = overlapping = 0
         pitch_sum = 0
-        for message in track:
-            if message.type not in ("note_on", "note_off") or message.channel == DRUM_CHANNEL:
-                continue
-            if message.type == "note_on" and message.velocity > 0:
+        notes_of = [
+            (when, message.type == "note_on" and message.velocity > 0, message)
+            for when, message in absolute(track)
+            if message.type in ("note_on", "note_off") and message.channel != DRUM_CHANNEL
+        ]
+        # At one tick, the notes that end go before the ones that start (a legato line).
+        for _, starts, message in sorted(notes_of, key=lambda event: event[:2]):
+            if starts:
                 notes += 1
                 pitch_sum += message.note
                 overlapping += bool(held - {message.note})
