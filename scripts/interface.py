@@ -32,6 +32,7 @@ class App:
         self.music = None  # MusicService once the jukebox has been opened or a song made
         self.download = None  # DownloadWorker of the latest model download
         self.download_state = None  # DownloadState: what the catalog screen shows of it
+        self.train_events: list = []  # "train-*" events, for the training screen to take
         self.running = True
         self.repaint = False
         self.notice = " ".join(notices)
@@ -86,6 +87,9 @@ class App:
             if event.kind.startswith("download-"):
                 self.download_state.apply(event)
                 continue
+            if event.kind.startswith("train-"):
+                self.train_events.append(event)
+                continue
             if self.batch is not None:
                 self.batch.apply(event)
             if event.kind == "song":
@@ -106,6 +110,10 @@ class App:
         if self.download_running():  # what was fetched stays for the next try
             self.download.cancel()
             self.download.thread.join(timeout=10)
+        training = self.screens.get("train")
+        if training is not None and training.running():  # a checkpoint is kept to resume from
+            training.worker.cancel()
+            training.worker.thread.join(timeout=60)
         if self.music is not None:
             self.music.close()
 
@@ -150,6 +158,10 @@ def make_screen(name: str):
         from scripts.screen_catalog import CatalogScreen
 
         return CatalogScreen()
+    if name == "train":
+        from scripts.screen_train import TrainScreen
+
+        return TrainScreen()
     from scripts.screen_options import OptionsScreen
 
     return OptionsScreen()

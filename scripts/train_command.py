@@ -41,14 +41,16 @@ def format_eta(seconds: float) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
-def progress_line(progress) -> str:
-    """'step 40/120 [####----] loss 1.412 val 1.480 (starter 1.783) ETA 0:52'."""
-    fraction = progress.step / progress.steps
-    line = f"step {progress.step}/{progress.steps} {progress_bar(fraction)} "
-    line += f"loss {progress.train_bits:.3f}"
+def progress_text(progress) -> str:
+    """'step 40/120 loss 1.412 val 1.480 (starter 1.783) ETA 0:52'."""
+    text = f"step {progress.step}/{progress.steps} loss {progress.train_bits:.3f}"
     if progress.validation_bits is not None:
-        line += f" val {progress.validation_bits:.3f} (starter {progress.baseline_bits:.3f})"
-    return line + f" ETA {format_eta(progress.eta_seconds)}"
+        text += f" val {progress.validation_bits:.3f} (starter {progress.baseline_bits:.3f})"
+    return text + f" ETA {format_eta(progress.eta_seconds)}"
+
+
+def progress_line(progress) -> str:
+    return f"{progress_bar(progress.step / progress.steps)} {progress_text(progress)}"
 
 
 class TrainPrinter:

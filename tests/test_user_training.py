@@ -199,7 +199,7 @@ def test_train_cancel_resume_and_use(tmp_path, data_dir, train_env, models_folde
     lines = []
     for line in process.stderr:
         lines.append(line)
-        if line.startswith("step 1/24"):
+        if "step 1/24 " in line:
             process.send_signal(signal.SIGINT)
             break
     lines += process.stderr.readlines()
@@ -242,3 +242,36 @@ def test_train_cancel_resume_and_use(tmp_path, data_dir, train_env, models_folde
     )
     assert song.returncode == 0, song.stderr
     assert json.loads(song.stdout)["model"] == "mine.gguf"
+
+
+# --- The training screen (Configure Options, T) ----
+
+
+def test_training_screen_counts_trains_cancels_and_resumes(tmp_path, data_dir, models_folder):
+    from tests.test_tui import Terminal
+
+    source = folk_rnn_file(tmp_path, 14)
+    term = Terminal(data_dir, cols=100, env={"LLM_MUSIC_GEN_MODELS": str(models_folder)})
+    term.wait_for("Main Menu")
+    term.send(b"3")
+    term.wait_for("Train = T")
+    term.send(b"t")
+    term.wait_for("Train Your Own Model")
+    term.send(b"\r")
+    term.wait_for("Type where your tunes are")
+    term.send(str(source).encode() + b"\x1bOB" + b"starter\r")
+    term.wait_for("is the name of a catalog model")
+    term.send(b"\x7f" * 7 + b"mine\r")
+    screen = term.wait_for("14 tunes found, 14 kept", timeout=30)
+    term.wait_for("ETA", timeout=60, settle=False)
+    term.send(b"\x1b")
+    screen = term.wait_for("Cancelled: stopped at step", timeout=60)
+    assert not list(models_folder.glob("mine*"))
+    term.send(b"\r")
+    screen = term.wait_for("Trained mine", timeout=300)
+    assert "It is in the Model Catalog" in screen and (models_folder / "mine.gguf").is_file()
+    term.send(b"\x1bm")
+    screen = term.wait_for("Model Catalog")
+    assert any(line.startswith("mine ") and "your own" in line for line in screen.splitlines())
+    term.send(b"x")
+    assert term.exit_status() == 0 and term.restored()
