@@ -14,7 +14,7 @@ from scripts.abc_notation import AbcError
 from scripts.models import Cancelled, ModelError, check_gguf, configured_model
 from scripts.song_library import LibraryError, SongLibrary, writable_folder
 from scripts.user_input import InputError, checked_count, checked_styles
-from scripts.utility import progress_bar
+from scripts.utility import LiveLine, progress_bar
 
 
 class UsageError(Exception):
@@ -305,33 +305,21 @@ def command_models(args) -> int:
     return 0
 
 
-class DownloadPrinter:
+class DownloadPrinter(LiveLine):
     """Download progress on stderr: a live line on a terminal, a line per 10% otherwise."""
 
     def __init__(self, name: str, stream=sys.stderr):
-        self.name, self.stream = name, stream
-        self.live = stream.isatty()
+        super().__init__(stream)
+        self.name = name
         self.logged = -1.0
 
     def __call__(self, progress) -> None:
         from scripts.downloads import describe
 
-        line = f"{self.name}: {progress.fraction:4.0%} {describe(progress)}"
-        if self.live:
-            width = shutil.get_terminal_size().columns
-            self.stream.write("\r" + line[: width - 1].ljust(width - 1))
-        else:
-            step = progress.fraction // temporary.DOWNLOAD_CLI_LOG_STEP
-            if step == self.logged and progress.fraction < 1.0:
-                return
-            self.logged = step
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-    def end_line(self) -> None:
-        if self.live:
-            self.stream.write("\n")
-            self.stream.flush()
+        step = progress.fraction // temporary.DOWNLOAD_CLI_LOG_STEP
+        to_log = step != self.logged or progress.fraction >= 1.0
+        self.logged = step
+        self.show(f"{self.name}: {progress.fraction:4.0%} {describe(progress)}", to_log)
 
 
 def command_download(args) -> int:

@@ -7,12 +7,11 @@ to install it when it is missing.
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import sys
 from pathlib import Path
 
 from scripts import temporary
-from scripts.utility import progress_bar
+from scripts.utility import LiveLine, progress_bar
 
 TRAIN_TOOLS = ("torch", "gguf")
 
@@ -53,33 +52,21 @@ def progress_line(progress) -> str:
     return f"{progress_bar(progress.step / progress.steps)} {progress_text(progress)}"
 
 
-class TrainPrinter:
+class TrainPrinter(LiveLine):
     """Progress on stderr: a live line on a terminal, a line per tenth of the steps otherwise."""
 
     def __init__(self, stream=sys.stderr):
-        self.stream, self.live, self.logged = stream, stream.isatty(), -1
-        self.said_resume = False
+        super().__init__(stream)
+        self.logged, self.said_resume = -1, False
 
     def __call__(self, progress) -> None:
         if progress.resumed_at and not self.said_resume:
             self.said_resume = True
             self.stream.write(f"resumed at step {progress.resumed_at}\n")
-        line = progress_line(progress)
-        if self.live:
-            width = shutil.get_terminal_size().columns
-            self.stream.write("\r" + line[: width - 1].ljust(width - 1))
-        else:
-            tenth = progress.step * 10 // progress.steps
-            if tenth == self.logged and progress.step != 1:
-                return
-            self.logged = tenth
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-    def end_line(self) -> None:
-        if self.live:
-            self.stream.write("\n")
-            self.stream.flush()
+        tenth = progress.step * 10 // progress.steps
+        to_log = tenth != self.logged or progress.step == 1
+        self.logged = tenth
+        self.show(progress_line(progress), to_log)
 
 
 def command_train(args, usage_error) -> int:
