@@ -19,10 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.arrangement import arrange  # noqa: E402
 from scripts.models import LocalModel, Sampling  # noqa: E402
 from scripts.prompts import build_prompt, header_fields  # noqa: E402
 from scripts.settings import defaults  # noqa: E402
+from scripts.style_library import load_library  # noqa: E402
+from scripts.style_match import blend  # noqa: E402
 from tests.tiny_gguf import bigram_gguf  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "folk-rnn-samples.abc"
@@ -53,10 +54,9 @@ def main() -> int:
         megabytes = path.stat().st_size / 1e6
     llama = model.llama
     sampling = dataclasses.replace(Sampling.from_settings(settings), max_tokens=max_tokens)
-    arrangement = arrange(("Chill",))
-    prompt = build_prompt(
-        config["prompts"]["abc_header"], header_fields(arrangement, arrangement.key_for(SEED))
-    )
+    chill = blend(("Chill",), load_library())
+    fields = header_fields(chill, chill.key_for(SEED), chill.tempo_for(SEED))
+    prompt = build_prompt(config["prompts"]["abc_header"], fields)
     cancel, counts = threading.Event(), [0]
 
     def on_token(count: int) -> None:

@@ -36,7 +36,6 @@ sys.path.insert(0, str(REPO))
 
 from scripts import abc_analysis, hardware, temporary  # noqa: E402
 from scripts.abc_notation import AbcError, extract_tunes, repair  # noqa: E402
-from scripts.arrangement import directives  # noqa: E402
 from scripts.audio_render import AudioError, abc_to_midi, default_soundfont, midi_to_pcm  # noqa: E402
 from scripts.models import LocalModel  # noqa: E402
 from scripts.pipeline import Job, SongFailed, draft_tune, song_seed, write_draft  # noqa: E402
@@ -100,7 +99,7 @@ def played_bars(stats: abc_analysis.TuneStats) -> float:
 
 
 def audio_seconds(tune, job: Job) -> float:
-    midi, _ = abc_to_midi(tune.to_text(directives(job.arrangement, tune.headers["M"])))
+    midi, _ = abc_to_midi(tune.to_text())  # the tune alone: how long the model made it
     return midi_to_pcm(midi, default_soundfont(), SAMPLE_RATE).shape[1] / SAMPLE_RATE
 
 

@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="list the model catalog and what is downloaded")
     models.add_argument("--json", action="store_true", help="one JSON object per model")
 
+    styles = commands.add_parser("styles", help="list the style library (and files it skipped)")
+    styles.add_argument("--json", action="store_true", help="one JSON object per style")
+    styles.add_argument(
+        "--dir", type=Path, help="the user styles folder to read (default: the configured one)"
+    )
+
     fetch = commands.add_parser("download", help="download a model of the catalog")
     fetch.add_argument("name", help="a model's name as `models` lists it")
     train_command.add_parser(commands)
@@ -204,6 +210,8 @@ def command_generate(args) -> int:
     if job.genre_invented:
         printer.done(f"Surprise genre: {job.styles[0]}{by_model['genre']}")
     printer.done(f"Artist: {describe_artist(job.artist)}{by_model['artist']}")
+    warn_styles(job.styles_library)
+    printer.done(f"Arranged as: {job.blend.arranged_as()}")
     failed = 0
     for number in range(1, args.count + 1):
         try:
@@ -217,6 +225,38 @@ def command_generate(args) -> int:
         )
         report_song(sidecar, folder, args.json)
     return 1 if failed else 0
+
+
+def warn_styles(library) -> None:
+    """One line per style file the library skipped."""
+    for problem in library.problems:
+        print(f"warning: style {problem}", file=sys.stderr)
+
+
+def command_styles(args) -> int:
+    from scripts.style_library import load_library, styles_folder
+
+    config = load_config()
+    library = load_library(args.dir or styles_folder(config["settings"]))
+    warn_styles(library)
+    for name in library.names():
+        style = library[name]
+        low, high = style["tempo"]
+        record = {
+            "name": name,
+            "label": style.label,
+            "tempo": [low, high],
+            "meter": style["meter"],
+            "kit": style["kit"],
+            "synonyms": style["synonyms"],
+            "file": style.source,
+        }
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            names = ", ".join(style["synonyms"][:4])
+            print(f"{name:16} {style['meter']:5} {low:3}-{high:<3} bpm  {style.label} ({names})")
+    return 1 if library.problems else 0
 
 
 def command_render(args) -> int:
@@ -374,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         "models": command_models,
         "download": command_download,
         "train": lambda args: train_command.command_train(args, UsageError),
+        "styles": command_styles,
     }
     try:
         return handler[args.command](args)

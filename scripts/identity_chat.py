@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scripts import identity, temporary
-from scripts.arrangement import matching_styles
 from scripts.chat_json import (
     Rejected,
     ask_json,
@@ -22,12 +21,10 @@ from scripts.pipeline import Job, job_format
 from scripts.prompts import messages
 
 
-def genre_schema() -> dict:
+def genre_schema(styles: list[str]) -> dict:
+    """A genre and the closest of the library's `styles`."""
     return object_schema(
-        {
-            "genre": string_schema(temporary.GENRE_LENGTH),
-            "closest_style": {"enum": list(temporary.STYLE_MAP)},
-        }
+        {"genre": string_schema(temporary.GENRE_LENGTH), "closest_style": {"enum": styles}}
     )
 
 
@@ -43,13 +40,13 @@ def artist_schema() -> dict:
     return object_schema({"name": string_schema(temporary.NAME_LENGTH), "members": members})
 
 
-def checked_genre(reply: dict) -> tuple[str, str]:
+def checked_genre(reply: dict, styles: list[str]) -> tuple[str, str]:
     """(genre, the style it sounds closest to); Rejected for a real or unreadable genre."""
     genre = clean_text(reply.get("genre"), temporary.GENRE_LENGTH, "genre").lower()
     if identity.is_real_genre(genre):
         raise Rejected(f"{genre!r} is a real genre")
     style = reply.get("closest_style")
-    if style not in temporary.STYLE_MAP:
+    if style not in styles:
         raise Rejected(f"the closest style {style!r} is not one of the app's styles")
     return genre, style
 
@@ -84,9 +81,12 @@ def ask_identity(model: TextModel, job: Job, seed: int, chat: list[dict], schema
 
 def model_genre(model: TextModel, job: Job, seed: int) -> tuple[str, str] | None:
     """(genre, closest style) from the model, or None."""
-    request = temporary.GENRE_REQUEST.format(styles=", ".join(temporary.STYLE_MAP))
+    styles = job.styles_library.names()
+    request = temporary.GENRE_REQUEST.format(styles=", ".join(styles))
     chat = messages(temporary.GENRE_SYSTEM, request)
-    return ask_identity(model, job, seed, chat, genre_schema(), checked_genre)
+    return ask_identity(
+        model, job, seed, chat, genre_schema(styles), lambda reply: checked_genre(reply, styles)
+    )
 
 
 def model_artist(model: TextModel, job: Job, styles: tuple[str, ...], seed: int) -> dict | None:
@@ -120,6 +120,6 @@ def identity_from_model(model: TextModel, job: Job, seed: int) -> Job:
     if genre is not None:
         name, style = genre
         sources["genre"] = "model"
-        # A genre whose words name no style is arranged as the style the model says it is near.
-        changes.update(styles=(name,), base_styles=() if matching_styles(name) else (style,))
+        # The invented genre is arranged as the style the model says it is near.
+        changes.update(styles=(name,), base_styles=(style,))
     return replace(job, identity_sources=sources, **changes)

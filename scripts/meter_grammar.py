@@ -12,6 +12,7 @@ section line writes runs of them (the starter did, a few tunes in a hundred). Th
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 
 from scripts.abc_analysis import parse_fraction
@@ -33,47 +34,86 @@ ending ::= "1" | "2" | sp ("[1" | "[2")
 """
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the grammar lets a bar hold: the style's note lengths (suffixes of LENGTHS), rests,
+    broken-rhythm pairs and triplets. Everything by default."""
+
+    lengths: tuple[str, ...] = tuple(LENGTHS)
+    rests: bool = True
+    broken: bool = True
+    triplets: bool = True
+
+    @classmethod
+    def of_style(cls, melody: dict) -> Vocabulary:
+        return cls(
+            tuple(melody["lengths"]),
+            melody.get("rests", True),
+            melody.get("broken", True),
+            melody.get("triplets", True),
+        )
+
+    def steps(self) -> list[int]:
+        """Every length one element may take, in quarters of L."""
+        steps = [LENGTHS[s] for s in self.lengths]
+        steps += [BROKEN_LENGTHS[s] for s in BROKEN_LENGTHS if self.broken and s in self.lengths]
+        return steps + ([TRIPLET] if self.triplets else [])
+
+    def fillable(self, full: int) -> set[int]:
+        """The lengths up to a full bar that these elements can fill exactly (0 included)."""
+        reachable = {0}
+        for k in range(1, full + 1):
+            if any(step <= k and k - step in reachable for step in self.steps()):
+                reachable.add(k)
+        return reachable
+
+
 def continuation(rest: int) -> str:
     """What follows an element when `rest` quarters of the bar are left: a tie, then the rest."""
     return '"-"?' if rest == 0 else f'"-"? sp fill-{rest}'
 
 
-def lengths_rule(k: int) -> str:
+def lengths_rule(k: int, words: Vocabulary, fillable: set[int]) -> str | None:
     """len-k: a length suffix and the rest of the bar. Factored this way, llama.cpp reads a pitch
     once and only then branches on its length: a grammar that branched on whole elements ran
     ten times slower."""
     options = []
-    for suffix, length in LENGTHS.items():
-        if length <= k and (k - length) % 2 == 0:
+    for suffix in words.lengths:
+        length = LENGTHS[suffix]
+        if length <= k and k - length in fillable:
             text = f'"{suffix}" ' if suffix else ""
             options.append(text + continuation(k - length))
-    return f"len-{k} ::= {' | '.join(options)}"
+    return f"len-{k} ::= {' | '.join(options)}" if options else None
 
 
-def pairs_rule(k: int) -> str | None:
+def pairs_rule(k: int, words: Vocabulary, fillable: set[int]) -> str | None:
     """pair-k: the rest of a broken-rhythm pair ("A>B", "A2<B2") begun by a pitch."""
     options = []
     for suffix, length in BROKEN_LENGTHS.items():
-        if length <= k:
+        if words.broken and suffix in words.lengths and length <= k and k - length in fillable:
             text = f'"{suffix}" ' if suffix else ""
             options.append(f'{text}(">" | "<") pitch {text}{continuation(k - length)}')
     return f"pair-{k} ::= {' | '.join(options)}" if options else None
 
 
-def fill_rules(full: int) -> list[str]:
-    """fill-k for every even k up to a full bar: k quarters of L still to write."""
+def fill_rules(full: int, words: Vocabulary) -> list[str]:
+    """fill-k for every k up to a full bar that the vocabulary can fill: k quarters of L still
+    to write."""
+    fillable = words.fillable(full)
     rules = []
-    reachable = list(range(2, full + 1, 2))
+    reachable = sorted(k for k in fillable if k)
     for k in reachable:
-        pair = pairs_rule(k)
-        note = f'"~"? pitch (len-{k} | pair-{k})' if pair else f'"~"? pitch len-{k}'
+        lengths, pair = lengths_rule(k, words, fillable), pairs_rule(k, words, fillable)
+        heads = [f"len-{k}"] * bool(lengths) + [f"pair-{k}"] * bool(pair)
         # No chords [CEG]: rare in the training tunes, and a model held off what it meant to
         # write (an ending "[1") drifted into long runs of them.
-        choices = [note, f'"z" len-{k}']
-        if k >= TRIPLET:
+        choices = [f'"~"? pitch ({" | ".join(heads)})'] if heads else []
+        if words.rests and lengths:
+            choices.append(f'"z" len-{k}')
+        if words.triplets and k >= TRIPLET and k - TRIPLET in fillable:
             choices.append(f'"(3" pitch pitch pitch {continuation(k - TRIPLET)}')
-        rules += [f"fill-{k} ::= chordsym? ({' | '.join(choices)})", lengths_rule(k)]
-        rules += [pair] if pair else []
+        rules += [f"fill-{k} ::= chordsym? ({' | '.join(choices)})"]
+        rules += [rule for rule in (lengths, pair) if rule]
     rules.append(f"short ::= {' | '.join(f'fill-{k}' for k in reachable if k < full)}")
     rules.append(f"upto ::= {' | '.join(f'fill-{k}' for k in reachable)}")
     return rules
@@ -94,16 +134,20 @@ def bars_lasting(seconds: float, meter: str, tempo: int) -> int:
     return math.ceil(seconds * tempo / 60 / quarters_per_bar)
 
 
-def meter_grammar(meter: str, unit: str, min_bars: int, max_bars: int) -> str:
+def meter_grammar(
+    meter: str, unit: str, min_bars: int, max_bars: int, words: Vocabulary | None = None
+) -> str:
     """The grammar for a tune body in `meter` with unit `unit`: an optional pickup, at least
-    `min_bars` full bars, then a last bar that may be short."""
+    `min_bars` full bars, then a last bar that may be short; notes from `words`."""
     full = bar_quarters(meter, unit)
-    if full % 2:
-        raise ValueError(f"no meter grammar for M:{meter} with L:{unit}")
+    words = words or Vocabulary()
+    fillable = words.fillable(full)
+    if full % 2 or full not in fillable or not any(0 < k < full for k in fillable):
+        raise ValueError(f"no meter grammar for M:{meter} with L:{unit} and these note lengths")
     top = [
         f"root ::= (pickup sp)? bar{{{min_bars},{max_bars}}} last nl",
         'pickup ::= ("|:" sp)? short sp "|"',
         f"bar ::= fill-{full} sp barline sp nl",
         'last ::= upto sp ("|]" | ":|" | "||")',
     ]
-    return "\n".join([*top, *fill_rules(full)]) + COMMON_RULES
+    return "\n".join([*top, *fill_rules(full, words)]) + COMMON_RULES

@@ -8,29 +8,30 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
-from scripts import abc_analysis, catalog, grammars, identity, temporary
+from scripts import abc_analysis, catalog, grammars, identity, style_library, temporary
 from scripts.abc_file import WrittenTune, words, written_tunes
 from scripts.abc_lyrics import with_words
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
-from scripts.arrangement import Arrangement, arrange, directives, harmonize
+from scripts.arranger import ArrangeError, arrange_song
 from scripts.audio_render import (
     AudioError,
     abc_to_midi,
     add_lyrics_tag,
-    default_soundfont,
     midi_length,
     midi_to_pcm,
     write_mp3,
 )
 from scripts.grammars import GrammarError
 from scripts.lyrics import as_text, model_lyrics
-from scripts.meter_grammar import bars_lasting, meter_grammar
+from scripts.meter_grammar import Vocabulary, bars_lasting, meter_grammar
+from scripts.mixdown import render_mix
 from scripts.models import Cancelled, ModelError, Sampling, TextModel
 from scripts.prompts import (
     PromptError,
@@ -42,9 +43,17 @@ from scripts.prompts import (
     split_at_title,
 )
 from scripts.song_library import SongLibrary
+from scripts.soundfonts import choose_soundfont
+from scripts.style_match import Blend, blend
 
 SEED_STEP = 1_000_003  # a retry's seed: far from the seeds of the batch's other songs
 MIN_TEMPO, MAX_TEMPO = 30, 300
+DEFAULT_TEMPO = 120
+TUNE_TYPES = ("reel", "jig", "slip jig", "hornpipe", "polka", "march", "strathspey", "slide")
+TUNE_TYPES += ("waltz", "air", "set dance", "barn dance", "barndance", "mazurka", "schottische")
+TUNE_TYPE_RE = re.compile(
+    r"[\s\-–—,:;(]*\b(?P<type>" + "|".join(TUNE_TYPES) + r")s?\)?\s*$", re.IGNORECASE
+)
 TITLE_MAX = 60
 
 
@@ -89,8 +98,18 @@ class Job:
         return self.config["settings"]
 
     @functools.cached_property
-    def arrangement(self) -> Arrangement:
-        return replace(arrange(self.styles + self.base_styles), styles=self.styles)
+    def styles_library(self) -> style_library.StyleLibrary:
+        return style_library.load_library(style_library.styles_folder(self.settings))
+
+    @functools.cached_property
+    def blend(self) -> Blend:
+        """The styles typed, as the library's styles blend them; a genre a model invented plays
+        as the style it named closest."""
+        closest = self.base_styles[0] if self.base_styles else None
+        if self.genre_invented and closest in self.styles_library:
+            chosen = blend((closest,), self.styles_library)
+            return replace(chosen, styles=self.styles)
+        return blend(self.styles, self.styles_library, closest)
 
     def check_cancel(self) -> None:
         if self.cancel.is_set():
@@ -121,9 +140,10 @@ def batch_job(
     )
 
 
-def readable_title(tune: AbcTune) -> str | None:
-    """The tune's T: when it reads as words, not as more music ('cBA2 | d2e')."""
-    title = " ".join(tune.title.split())[:TITLE_MAX]
+def readable_title(tune: AbcTune, kinds: frozenset[str] = frozenset()) -> str | None:
+    """The tune's T: when it reads as words, not as more music ('cBA2 | d2e'), without a tune
+    type that is not the song's ('The Kilfenora Reel' in a house song: 'The Kilfenora')."""
+    title = without_tune_type(" ".join(tune.title.split())[:TITLE_MAX], kinds)
     music = sum(c.isdigit() or c in "|:/[]^_=," for c in title)
     if sum(c.isalpha() for c in title) < 2 or "|" in title or music > len(title) * 0.2:
         return None
@@ -133,95 +153,151 @@ def readable_title(tune: AbcTune) -> str | None:
     return title
 
 
-def song_tempo(tune: AbcTune, arrangement: Arrangement) -> int:
-    """The style's tempo when styles were given; else the tune's own Q: when it is sane."""
-    if arrangement.styles:
-        return arrangement.tempo
+def without_tune_type(title: str, kinds: frozenset[str]) -> str:
+    """The title less a trailing tune type ('-- Reel', 'Jig', '(hornpipe)') that is not one of
+    the song's `kinds` (the names of its style: a folk jig keeps 'Jig')."""
+    found = TUNE_TYPE_RE.search(title)
+    if found and found["type"].lower() not in kinds:
+        return title[: found.start()].rstrip(" -–—,:;(")
+    return title
+
+
+def song_tempo(tune: AbcTune, tempo: int | None) -> int:
+    """The style's tempo when there is one; else the tune's own Q: when it is sane."""
+    if tempo:
+        return tempo
     written = abc_analysis.parse_tempo(tune.headers.get("Q", ""))
     if written and MIN_TEMPO <= written <= MAX_TEMPO:
         return round(written)
-    return arrangement.tempo
+    return DEFAULT_TEMPO
 
 
 def prepare_tune(
-    raw: RawTune, header_defaults: dict[str, str], arrangement: Arrangement, min_bars: int
+    raw: RawTune, header_defaults: dict[str, str], tempo: int | None, min_bars: int
 ) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
-    """Repair, validate and harmonize one tune. Raises AbcError saying why it is unusable."""
+    """Repair and validate one tune. Raises AbcError saying why it is unusable."""
     tune = repair(raw, header_defaults)
     tune = abc_analysis.fix_header_values(tune, header_defaults)
     tune = abc_analysis.drop_cut_off_bar(tune)
     tune = abc_analysis.infer_unit(tune)
     tune = abc_analysis.mark_repeat_after_second_ending(tune)
     stats = abc_analysis.analyse(tune)
-    tempo = song_tempo(tune, arrangement)
+    tempo = song_tempo(tune, tempo)
     abc_analysis.validate(stats, tempo, min_bars)
     tune.headers["Q"] = f"1/4={tempo}"
-    harmonize(tune, stats)
     return tune, stats, tempo
 
 
 def first_usable_tune(
-    text: str, header_defaults: dict[str, str], arrangement: Arrangement, min_bars: int
+    text: str, header_defaults: dict[str, str], tempo: int | None, min_bars: int
 ) -> tuple[AbcTune, abc_analysis.TuneStats, int]:
     """The first tune in a model's text that survives repair and validation."""
     reasons = []
     for raw in extract_tunes(text):
         try:
-            return prepare_tune(raw, header_defaults, arrangement, min_bars)
+            return prepare_tune(raw, header_defaults, tempo, min_bars)
         except AbcError as error:
             reasons.append(str(error))
     raise AbcError("; ".join(dict.fromkeys(reasons)))
 
 
+def pickup_quarters(stats: abc_analysis.TuneStats) -> float:
+    """How long the tune's pickup (a short first bar) is, in quarter notes; 0 for none."""
+    first = stats.bars[0] if stats.bars else None
+    if first and 0 < first.duration < first.meter and first.closing == "|":
+        return float(first.duration * 4)
+    return 0.0
+
+
+def arranged(job: Job, tune: AbcTune, stats, tempo: int, seed: int):
+    """The tune as a song of the job's styles: the melody played by abc2midi alone, then the
+    arranger's score. Returns (arrangement, abc2midi's warnings)."""
+    melody_only = tune.to_text(("%%MIDI gchordoff", "%%MIDI drumoff"))
+    melody, warnings = abc_to_midi(melody_only)
+    try:
+        song = arrange_song(
+            melody,
+            job.blend,
+            stats.key,
+            tempo,
+            tune.headers.get("M", "4/4"),
+            seed,
+            pickup_quarters(stats),
+        )
+    except ArrangeError as error:
+        raise AudioError(str(error)) from None
+    return song, warnings
+
+
 def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: dict) -> dict:
-    """ABC → MIDI → audio → MP3 → library. Returns the saved sidecar."""
+    """ABC → arrangement → MIDI → audio → MP3 → library. Returns the saved sidecar."""
+    settings = job.settings
     # Two songs of one library never share a title: the jukebox and ID3 tell them apart.
     title = identity.unique_title(tune.title, job.library.titles())
     tune.headers["T"] = title
     lyrics = meta.get("lyrics")  # [{"part", "lines"}] from a chat model; None: instrumental
-    midi_directives = directives(job.arrangement, tune.headers.get("M", "4/4"))
-    abc_text = (
-        with_words(tune, midi_directives, lyrics) if lyrics else tune.to_text(midi_directives)
-    )
-    described = {
-        "key": tune.headers["K"],
-        "meter": tune.headers.get("M"),
-        "tempo": tempo,
-        "bars": stats.full_bars,
-        "abc_repairs": tune.repairs,
-    }
-    return save_song(job, number, abc_text, title, {**meta, **described})
+    abc_text = with_words(tune, (), lyrics) if lyrics else tune.to_text()
+    # The arrangement's choices follow the song's seed (a rendered file's: its text), so a song
+    # is rebuilt exactly from its sidecar.
+    seed = meta["seed"] if meta.get("seed") is not None else zlib.crc32(abc_text.encode())
+
+    def sound(step: Callable[[str, float], None]) -> tuple[bytes, object, dict]:
+        song, warnings = arranged(job, tune, stats, tempo, seed)
+        midi = song.score.dumps_midi()
+        step("audio", 0.2)
+        soundfont = choose_soundfont(settings["soundfont_path"])
+        # Each role through the SoundFont on its own, with the style's effects, then mastered.
+        pcm = render_mix(
+            song.score, job.blend["effects"], soundfont.path, settings["sample_rate"], seed
+        )
+        described = {
+            "key": tune.headers["K"],
+            "meter": tune.headers.get("M"),
+            "tempo": tempo,
+            "bars": stats.full_bars,
+            "arranged_as": song.summary["arranged_as"],
+            "soundfont": soundfont.name,
+            "arrangement": song.summary,
+            "abc_repairs": tune.repairs,
+            "abc2midi_warnings": warnings[:20],
+        }
+        return midi, pcm, described
+
+    genre = ", ".join(job.styles) or job.blend.label
+    return save_song(job, number, abc_text, title, genre, meta, sound)
 
 
-def save_song(job: Job, number: int, abc_text: str, title: str, meta: dict) -> dict:
-    """ABC text → MIDI → audio → MP3 → library, under `title`. Returns the saved sidecar."""
+def save_song(
+    job: Job, number: int, abc_text: str, title: str, genre: str, meta: dict, sound
+) -> dict:
+    """`sound(step)` makes the song's MIDI and audio (and the sidecar fields that describe
+    them); then MP3 → library, under `title`. Returns the saved sidecar."""
     settings, library = job.settings, job.library
     timings = dict(meta.get("timings", {}))
     lyrics = meta.get("lyrics")
     stem = library.new_stem(title)
+    current = {"stage": "", "since": 0.0}
 
-    def step(stage: str, fraction: float) -> float:
+    def step(stage: str, fraction: float) -> None:
+        """Progress, a chance to cancel, and the time the stage before took."""
         job.check_cancel()
         job.on_progress(Progress(number, "convert", fraction, stage))
-        return time.perf_counter()
+        now = time.perf_counter()
+        if current["stage"]:
+            timings[current["stage"]] = now - current["since"]
+        current.update(stage=stage, since=now)
 
     try:
-        started = step("midi", 0.0)
-        midi, warnings = abc_to_midi(abc_text)
-        check_length(midi)
-        started, timings["midi"] = step("audio", 0.2), time.perf_counter() - started
-        soundfont = (
-            Path(settings["soundfont_path"]) if settings["soundfont_path"] else default_soundfont()
-        )
-        pcm = midi_to_pcm(midi, soundfont, settings["sample_rate"])
-        started, timings["audio"] = step("mp3", 0.4), time.perf_counter() - started
+        step("midi", 0.0)
+        midi, pcm, described = sound(step)
+        step("mp3", 0.4)
         library.partial_path(stem, ".abc").write_text(abc_text, encoding="utf-8")
         library.partial_path(stem, ".mid").write_bytes(midi)
         tags = {
             "title": title,
             "artist": job.artist["name"],
             "album": meta["album"],
-            "genre": ", ".join(job.styles) or "ABC",
+            "genre": genre,
             "comment": f"model {meta['model']}, seed {meta['seed']}",
         }
         duration = write_mp3(
@@ -233,7 +309,7 @@ def save_song(job: Job, number: int, abc_text: str, title: str, meta: dict) -> d
         )
         if lyrics:
             add_lyrics_tag(library.partial_path(stem, ".mp3"), as_text(lyrics))
-        started, timings["mp3"] = step("save", 0.9), time.perf_counter() - started
+        step("save", 0.9)
         sidecar = library.commit(
             stem,
             {
@@ -247,7 +323,7 @@ def save_song(job: Job, number: int, abc_text: str, title: str, meta: dict) -> d
                 "genre_invented": job.genre_invented,
                 "identity_sources": job.identity_sources,
                 "duration_seconds": duration,
-                "abc2midi_warnings": warnings[:20],
+                **described,
                 "timings": timings,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             },
@@ -283,7 +359,8 @@ class Draft:
     """What the model wrote for one attempt: the prompt (with its own title) and the text."""
 
     fields: dict[str, str]
-    seed: int
+    seed: int  # the song's; the model's own seed is the blend's stream of it
+    tempo: int
     prompt: str
     text: str
     seconds: float
@@ -307,19 +384,26 @@ def job_format(model: TextModel, job: Job) -> str:
 
 def write_draft(model: TextModel, job: Job, number: int, seed: int) -> Draft:
     """Ask the model for one tune in the job's styles, in a key chosen by the seed."""
-    fields = header_fields(job.arrangement, job.arrangement.key_for(seed))
+    tempo = job.blend.tempo_for(seed)
+    fields = header_fields(job.blend, job.blend.key_for(seed), tempo)
     started = time.perf_counter()
     try:
         kind = job_format(model, job)
         if kind == "abc":
-            prompt, text = write_abc(model, job, number, seed, fields)
+            prompt, text = write_abc(model, job, number, model_seed(job, seed), fields, tempo)
         else:
-            prompt, text = write_chat(model, job, number, seed, fields, kind)
+            prompt, text = write_chat(model, job, number, model_seed(job, seed), fields, kind)
     except PromptError as error:
         raise SongFailed("prompt", str(error)) from None
     except GrammarError as error:
         raise SongFailed("grammar", str(error)) from None
-    return Draft(fields, seed, prompt, text, time.perf_counter() - started, kind == "abc")
+    return Draft(fields, seed, tempo, prompt, text, time.perf_counter() - started, kind == "abc")
+
+
+def model_seed(job: Job, seed: int) -> int:
+    """The seed the model samples with: the song's, made the style's own, so that one seed in
+    two styles gives two melodies."""
+    return job.blend.stream(seed, "melody")
 
 
 def token_progress(job: Job, number: int, sampling: Sampling) -> Callable[[int], None]:
@@ -328,27 +412,34 @@ def token_progress(job: Job, number: int, sampling: Sampling) -> Callable[[int],
     )
 
 
-def write_abc(model: TextModel, job: Job, number: int, seed: int, fields: dict) -> tuple[str, str]:
+def write_abc(
+    model: TextModel, job: Job, number: int, seed: int, fields: dict, tempo: int
+) -> tuple[str, str]:
     """A model that writes ABC continues a header: the style fields, its own title, the key."""
     sampling = Sampling.from_settings(job.settings)
     prompts = job.config["prompts"]
     head, tail = split_at_title(build_prompt(prompts["abc_header"], fields))
     prompt = head + (model_title(model, head, sampling, seed, job) + tail if tail else "")
     progress = token_progress(job, number, sampling)
-    grammar = body_grammar(job.settings, fields, job.arrangement.tempo)
+    grammar = body_grammar(job.settings, fields, tempo, Vocabulary.of_style(job.blend["melody"]))
     stop = list(prompts["stop"])
     return prompt, model.complete(prompt, sampling, seed, stop, progress, job.cancel, grammar)
 
 
-def body_grammar(settings: dict, fields: dict[str, str], tempo: int) -> str | None:
+def body_grammar(
+    settings: dict, fields: dict[str, str], tempo: int, words: Vocabulary | None = None
+) -> str | None:
     """The meter grammar for the tune's body, when it is on and the meter has one: at least
-    enough bars for a song of MIN_SONG_SECONDS at this tempo, even played without repeats."""
+    enough bars for a song of MIN_SONG_SECONDS at this tempo, even played without repeats, in
+    the style's note lengths."""
     if not settings["meter_grammar"]:
         return None
     fewest, most = temporary.METER_GRAMMAR_BARS
     try:
         fewest = max(fewest, bars_lasting(temporary.MIN_SONG_SECONDS, fields["meter"], tempo))
-        return meter_grammar(fields["meter"], fields["unit"], fewest, max(most, fewest))
+        return meter_grammar(
+            fields["meter"], fields["unit"], fewest, max(most, fewest), words or Vocabulary()
+        )
     except ValueError:  # an odd meter: the model writes it unconstrained
         return None
 
@@ -376,7 +467,7 @@ def draft_tune(draft: Draft, job: Job) -> tuple[AbcTune, abc_analysis.TuneStats,
         "M": draft.fields["meter"],
         "K": draft.fields["key"],
     }
-    return first_usable_tune(draft.abc_source, defaults, job.arrangement, job.settings["min_bars"])
+    return first_usable_tune(draft.abc_source, defaults, draft.tempo, job.settings["min_bars"])
 
 
 def wrote(text: str) -> str:
@@ -403,7 +494,8 @@ def generate_song(model: TextModel, job: Job, number: int, base_seed: int | None
         except AbcError as error:
             reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}; {wrote(draft.text)}")
             continue
-        tune.headers["T"] = readable_title(tune) or identity.invent_title(seed)
+        title = readable_title(tune, job.blend.kinds)
+        tune.headers["T"] = title or identity.invent_title(job.blend.stream(seed, "title"))
         meta = {
             "album": ", ".join(job.styles),
             "model": model.name,
@@ -446,7 +538,7 @@ def song_lyrics(model: TextModel, job: Job, number: int, title: str, seed: int) 
 
 
 def check_length(midi: bytes) -> None:
-    """A MIDI with no notes, or one that plays for hours, is not rendered."""
+    """A MIDI with no notes, or one that plays for too long, is not rendered."""
     seconds, notes = midi_length(midi)
     if not notes:
         raise AudioError("abc2midi wrote no notes")
@@ -454,23 +546,35 @@ def check_length(midi: bytes) -> None:
         raise AudioError(f"plays {seconds / 60:.0f} minutes: too long")
 
 
-def arranged_tune(job: Job, raw: RawTune, defaults: dict[str, str], min_bars: int):
-    """A tune put through the style arrangement: repaired, checked, harmonized; the %%MIDI
-    lines follow in render_song. Returns (tune, stats, tempo)."""
-    return prepare_tune(raw, defaults, job.arrangement, min_bars)
+def arranged_tune(job: Job, raw: RawTune, defaults: dict[str, str], number: int, min_bars: int):
+    """A tune to be arranged in the job's styles: repaired and checked (the arrangement itself
+    follows in render_song). Returns (tune, stats, tempo)."""
+    tempo = job.blend.tempo_for(number) if job.styles else None
+    return prepare_tune(raw, defaults, tempo, min_bars)
 
 
 def render_written(job: Job, tune: WrittenTune, source_name: str) -> dict:
-    """A tune of the user's file, played as written: its own text goes to abc2midi."""
+    """A tune of the user's file. Without styles it is played as written: its own text goes to
+    abc2midi and the synthesizer, no arrangement; with styles the style engine arranges it."""
     meta = {**source_meta(source_name, tune.number), **written_fields(tune, not job.styles)}
     title = tune.title or f"{source_name} {tune.number}"
-    if job.styles:  # the style engine arranges it: the user's own tune, any length
+    if job.styles:  # the user's own tune, any length: no minimum of bars
         defaults = {"X": "1", "T": title, "M": "4/4", "K": "C"}
-        arranged, stats, tempo = arranged_tune(job, extract_tunes(tune.text)[0], defaults, 1)
-        arranged.headers["T"] = title
-        return render_song(job, tune.number, arranged, stats, tempo, meta)
+        raw = extract_tunes(tune.text)[0]
+        arranged_one, stats, tempo = arranged_tune(job, raw, defaults, tune.number, 1)
+        arranged_one.headers["T"] = title
+        return render_song(job, tune.number, arranged_one, stats, tempo, meta)
     title = identity.unique_title(title, job.library.titles())
-    return save_song(job, tune.number, tune.text, title, meta)
+
+    def sound(step: Callable[[str, float], None]) -> tuple[bytes, object, dict]:
+        midi, warnings = abc_to_midi(tune.text)
+        check_length(midi)
+        step("audio", 0.2)
+        soundfont = choose_soundfont(job.settings["soundfont_path"])
+        pcm = midi_to_pcm(midi, soundfont.path, job.settings["sample_rate"])
+        return midi, pcm, {"soundfont": soundfont.name, "abc2midi_warnings": warnings[:20]}
+
+    return save_song(job, tune.number, tune.text, title, "ABC", meta, sound)
 
 
 def source_meta(source_name: str, number: int) -> dict:
@@ -484,7 +588,7 @@ def source_meta(source_name: str, number: int) -> dict:
 
 
 def written_fields(tune: WrittenTune, as_written: bool) -> dict:
-    """What the sidecar says of a tune played as written: its own fields and its words."""
+    """What the sidecar says of a tune of the user's file: its own fields and its words."""
     tempo = abc_analysis.parse_tempo(tune.headers.get("Q", ""))
     lines = words(tune)
     return {
@@ -516,11 +620,15 @@ def render_text(
         return failures
     failures = 0
     for raw in extract_tunes(text):
-        meta = source_meta(source_name, raw.number)
         defaults = {"X": "1", "T": f"{source_name} {raw.number}", "M": "4/4", "K": "C"}
         try:
-            tune, stats, tempo = arranged_tune(job, raw, defaults, job.settings["min_bars"])
-            tune.headers["T"] = readable_title(tune) or defaults["T"]
+            min_bars = job.settings["min_bars"]
+            tune, stats, tempo = arranged_tune(job, raw, defaults, raw.number, min_bars)
+            tune.headers["T"] = (
+                readable_title(tune, job.blend.kinds if job.styles else frozenset(TUNE_TYPES))
+                or defaults["T"]
+            )
+            meta = source_meta(source_name, raw.number)
             on_result(raw.number, render_song(job, raw.number, tune, stats, tempo, meta), None)
         except AbcError as error:
             failures += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scripts.arrangement import Arrangement
+from scripts.style_match import Blend
 
 EMPTY_FIELD_RE = re.compile(r"^[A-Za-z]:\s*$")
 TITLE_MARK = "\x00"  # where {title} was: a character no style or field can hold
@@ -14,15 +14,15 @@ class PromptError(ValueError):
     """A prompt template is broken (an unknown {field}, an unclosed brace)."""
 
 
-def header_fields(arrangement: Arrangement, key: str) -> dict[str, str]:
+def header_fields(blend: Blend, key: str, tempo: int) -> dict[str, str]:
     """What the prompt template may use, and the header defaults the repaired tune falls back on."""
     return {
-        "meter": arrangement.meter,
+        "meter": blend.meter,
         "unit": "1/8",
         "key": key,
-        "tempo": f"1/4={arrangement.tempo}",
-        "rhythm": arrangement.rhythm,
-        "styles": ", ".join(arrangement.styles),
+        "tempo": f"1/4={tempo}",
+        "rhythm": blend.rhythm,
+        "styles": ", ".join(blend.styles),
     }
 
 

@@ -194,188 +194,11 @@ LYRICS_REQUEST = (
 LYRIC_WORD_RE = r"[A-Za-z0-9']+"  # what goes under a note: no ABC w: symbols (- _ * ~ | \)
 ID3_LYRICS_LANGUAGE = "eng"
 
-# --- Styles → arrangement ------------------------------------------------------------------------
-# A style matches when one of its keywords occurs in what the user typed (case-insensitive).
-# tempo: quarter notes per minute; meter; mode: "major" | "minor"; GM programs for melody, chords,
-# bass (None = no chord/bass part); drums: a key of DRUM_PATTERNS or None; gchord: abc2midi pattern;
-# rhythm: the R: field asked of the model, a tune type its training tunes carry often (reel, jig,
-# hornpipe, strathspey): the nearest folk rhythm to the style; "" leaves R: out, as most of the
-# training tunes in 3/4 and slow 4/4 do (R:air and R:waltz are rare there).
-STYLE_MAP: dict[str, dict] = {
-    "chill": {
-        "keywords": ("chill", "lofi", "lo-fi", "ambient", "relax", "calm", "sleep"),
-        "tempo": 76,
-        "meter": "4/4",
-        "mode": "minor",
-        "melody": 4,
-        "chords": 89,
-        "bass": 33,
-        "drums": "soft",
-        "gchord": "c2c2",
-        "rhythm": "",
-    },
-    "dubstep": {
-        "keywords": ("dubstep", "wobble", "bass music", "drum and bass", "dnb", "trap"),
-        "tempo": 140,
-        "meter": "4/4",
-        "mode": "minor",
-        "melody": 81,
-        "chords": 90,
-        "bass": 38,
-        "drums": "halftime",
-        "gchord": "c4c4",
-        "rhythm": "strathspey",
-    },
-    "dance": {
-        "keywords": ("dance", "edm", "house", "techno", "disco", "trance", "electro", "club"),
-        "tempo": 124,
-        "meter": "4/4",
-        "mode": "minor",
-        "melody": 80,
-        "chords": 50,
-        "bass": 38,
-        "drums": "four_on_floor",
-        "gchord": "cccc",
-        "rhythm": "reel",
-    },
-    "rock": {
-        "keywords": ("rock", "punk", "grunge", "metal", "indie"),
-        "tempo": 128,
-        "meter": "4/4",
-        "mode": "major",
-        "melody": 29,
-        "chords": 30,
-        "bass": 34,
-        "drums": "rock",
-        "gchord": "fzcz",
-        "rhythm": "reel",
-    },
-    "pop": {
-        "keywords": ("pop", "synthpop", "k-pop", "j-pop"),
-        "tempo": 112,
-        "meter": "4/4",
-        "mode": "major",
-        "melody": 80,
-        "chords": 0,
-        "bass": 33,
-        "drums": "rock",
-        "gchord": "fzczfzcz",
-        "rhythm": "hornpipe",
-    },
-    "jazz": {
-        "keywords": ("jazz", "swing", "bebop", "blues", "lounge"),
-        "tempo": 120,
-        "meter": "4/4",
-        "mode": "major",
-        "melody": 65,
-        "chords": 0,
-        "bass": 32,
-        "drums": "swing",
-        "gchord": "fzcz",
-        "rhythm": "hornpipe",
-    },
-    "classical": {
-        "keywords": ("classical", "baroque", "piano", "orchestral", "cinematic"),
-        "tempo": 96,
-        "meter": "4/4",
-        "mode": "major",
-        "melody": 0,
-        "chords": 48,
-        "bass": 42,
-        "drums": None,
-        "gchord": "fzcz",
-        "rhythm": "",
-    },
-    "folk": {
-        "keywords": ("folk", "celtic", "irish", "reel", "country", "bluegrass", "fiddle"),
-        "tempo": 180,
-        "meter": "4/4",
-        "mode": "major",
-        "melody": 40,
-        "chords": 25,
-        "bass": 32,
-        "drums": None,
-        "gchord": "fzcz",
-        "rhythm": "reel",
-    },
-    "jig": {
-        "keywords": ("jig", "6/8"),
-        "tempo": 165,
-        "meter": "6/8",
-        "mode": "major",
-        "melody": 73,
-        "chords": 25,
-        "bass": 32,
-        "drums": None,
-        "gchord": "fzcfzc",
-        "rhythm": "jig",
-    },
-    "waltz": {
-        "keywords": ("waltz", "3/4", "minuet", "mazurka"),
-        "tempo": 132,
-        "meter": "3/4",
-        "mode": "major",
-        "melody": 21,
-        "chords": 21,
-        "bass": 32,
-        "drums": None,
-        "gchord": "fcc",
-        "rhythm": "",
-    },
-    "sad": {
-        "keywords": ("sad", "melanchol", "dark", "gothic", "doom"),
-        "tempo": 70,
-        "meter": "4/4",
-        "mode": "minor",
-        "melody": 42,
-        "chords": 48,
-        "bass": 43,
-        "drums": None,
-        "gchord": "c4",
-        "rhythm": "",
-    },
-    "happy": {
-        "keywords": ("happy", "upbeat", "cheer", "sunny", "fun"),
-        "tempo": 126,
-        "meter": "4/4",
-        "mode": "major",
-        "melody": 11,
-        "chords": 0,
-        "bass": 33,
-        "drums": "rock",
-        "gchord": "fzcz",
-        "rhythm": "reel",
-    },
-}
-DEFAULT_STYLE: dict = {
-    "tempo": 110,
-    "meter": "4/4",
-    "mode": "major",
-    "melody": 0,
-    "chords": 0,
-    "bass": 32,
-    "drums": None,
-    "gchord": "fzcz",
-    "rhythm": "reel",
-}
+# --- Styles → songs (the styles themselves are data: data/styles/*.json) -------------------------
 # Keys the prompt may ask for, by mode; each song picks one with its seed.
 KEYS_BY_MODE: dict[str, tuple[str, ...]] = {
     "major": ("C", "G", "D", "A", "F", "Bb"),
     "minor": ("Am", "Em", "Dm", "Bm", "Gm"),
-}
-
-# abc2midi drum patterns: (pattern, GM drum notes, velocities), one bar of 4/4 unless
-# the meter is different (then DRUM_PATTERNS_BY_METER wins).
-DRUM_PATTERNS: dict[str, tuple[str, tuple[int, ...], tuple[int, ...]]] = {
-    "four_on_floor": ("dddd", (36, 36, 36, 36), (110, 100, 110, 100)),
-    "rock": ("d2dd2d", (36, 38, 36, 38), (110, 90, 100, 90)),
-    "halftime": ("d4d2d2", (36, 38, 42), (120, 110, 70)),
-    "soft": ("d2d2", (35, 40), (70, 50)),
-    "swing": ("d2dd2d", (51, 51, 51, 51), (80, 60, 80, 60)),
-}
-DRUM_PATTERNS_BY_METER: dict[str, tuple[str, tuple[int, ...], tuple[int, ...]]] = {
-    "3/4": ("d2dd", (36, 42, 42), (100, 60, 60)),
-    "6/8": ("d2dd2d", (36, 42, 38, 42), (100, 50, 80, 50)),
 }
 
 # --- Audio ----
@@ -425,3 +248,215 @@ LORA_RANK, LORA_ALPHA = 8, 16
 TRAIN_EVALUATIONS = 8  # validation passes per run; the best one's weights are kept
 TRAIN_CHECKPOINT_EVERY = 20  # steps
 TRAIN_DISK_BYTES = 200 * 1024 * 1024  # the GGUF (20 MB) and a checkpoint (80 MB) with its partial
+
+# --- Style library (issue 11): data/styles/*.json, checked on load (scripts/style_library.py) ---
+STYLES_DIR = REPO_ROOT / "data" / "styles"  # the shipped styles; users add theirs in styles_dir
+STYLE_FILE_SUFFIX = ".json"
+FALLBACK_STYLE = "pop"  # what a style nothing matches is played as (the sidecar says so)
+MAX_STYLES_USED = 4  # a song blends at most this many of the styles typed; the rest are named
+STYLE_METERS = ("4/4", "3/4", "6/8", "2/4", "12/8", "9/8", "5/4", "7/8")
+STYLE_TEMPO_RANGE = (30, 300)
+STYLE_SECONDS_RANGE = (60, 300)
+# General MIDI drum kits: the program number of each on the drum channel.
+DRUM_KITS = {
+    "standard": 0,
+    "room": 8,
+    "power": 16,
+    "electronic": 24,
+    "tr808": 25,
+    "jazz": 32,
+    "brush": 40,
+    "orchestra": 48,
+}
+# The drum voices step patterns name, as General MIDI percussion notes.
+DRUM_VOICES = {
+    "kick": 36,
+    "kick2": 35,
+    "snare": 38,
+    "snare2": 40,
+    "rim": 37,
+    "clap": 39,
+    "snap": 39,
+    "hat": 42,
+    "pedal_hat": 44,
+    "open_hat": 46,
+    "ride": 51,
+    "bell": 53,
+    "crash": 49,
+    "splash": 55,
+    "china": 52,
+    "tom_hi": 50,
+    "tom_mid": 47,
+    "tom_low": 45,
+    "floor_tom": 41,
+    "tamb": 54,
+    "cowbell": 56,
+    "clave": 75,
+    "shaker": 70,
+    "cabasa": 69,
+    "guiro": 73,
+    "woodblock": 76,
+    "bongo_hi": 60,
+    "bongo_lo": 61,
+    "conga_hi": 62,
+    "conga": 63,
+    "conga_lo": 64,
+    "timbale_hi": 65,
+    "timbale_lo": 66,
+    "agogo": 67,
+    "triangle": 81,
+}
+KICK_NOTES = (35, 36)
+CRASH_NOTE = 49
+GROOVES = ("main", "variation", "fill", "intro", "ending", "build")
+# Step characters: velocity of a hit ("-" holds a pitched note; "." and "-" are silent on drums).
+STEP_VELOCITY = {"X": 118, "x": 96, "o": 58}
+STEP_HOLD, STEP_REST = "-", "."
+STEP_SEPARATORS = "| "
+PART_ROLES = ("bass", "comp", "pad", "arp", "counter")
+ROLES = ("melody", "drums", *PART_ROLES)
+BASS_PATTERNS = (
+    "root",
+    "root_fifth",
+    "octaves",
+    "walking",
+    "arpeggio",
+    "tumbao",
+    "riff",
+    "sub",
+    "glide",
+)
+VOICINGS = (
+    "triad",
+    "seventh",
+    "ninth",
+    "power",
+    "shell",
+    "stab",
+    "skank",
+    "arpeggio",
+    "alberti",
+    "strum",
+    "montuno",
+    "pad",
+)
+PART_OCTAVES = {"bass": (0, 3), "other": (2, 6)}
+SECTIONS = ("intro", "A", "B", "breakdown", "build", "drop", "solo", "ending")
+SECTION_BAR_FIELDS = ("intro_bars", "ending_bars", "breakdown_bars", "build_bars")
+CHORD_BARS = (0.5, 1, 2, 4)
+MELODY_LENGTHS = ("/", "", "3/2", "2", "3", "4", "6", "8")  # the meter grammar's (over L:1/8)
+
+# --- Mixdown: effects, stems and SoundFonts (issue 11; scripts/effects.py, mixdown.py) ----------
+# Each effect's parameters: name -> (default, low, high). scripts/effects.py documents them;
+# a style's "effects" entry is checked against this table (effect_problems).
+EFFECT_PARAMS: dict[str, dict[str, tuple[float, float, float]]] = {
+    "reverb": {
+        "room_size": (0.5, 0.0, 1.0),
+        "damping": (0.5, 0.0, 1.0),
+        "wet_level": (0.3, 0.0, 1.0),
+        "dry_level": (0.8, 0.0, 1.0),
+        "width": (1.0, 0.0, 1.0),
+    },
+    "delay": {"beats": (0.75, 0.0625, 4.0), "feedback": (0.3, 0.0, 0.95), "mix": (0.25, 0.0, 1.0)},
+    "chorus": {
+        "rate_hz": (1.0, 0.01, 10.0),
+        "depth": (0.25, 0.0, 1.0),
+        "centre_delay_ms": (7.0, 1.0, 50.0),
+        "feedback": (0.0, -0.95, 0.95),
+        "mix": (0.5, 0.0, 1.0),
+    },
+    "phaser": {
+        "rate_hz": (0.5, 0.01, 10.0),
+        "depth": (0.5, 0.0, 1.0),
+        "centre_hz": (1300.0, 100.0, 10000.0),
+        "feedback": (0.0, -0.95, 0.95),
+        "mix": (0.5, 0.0, 1.0),
+    },
+    "compressor": {
+        "threshold_db": (-18.0, -60.0, 0.0),
+        "ratio": (3.0, 1.0, 20.0),
+        "attack_ms": (10.0, 0.1, 200.0),
+        "release_ms": (150.0, 1.0, 2000.0),
+    },
+    "distortion": {"drive_db": (20.0, 0.0, 60.0)},
+    "saturation": {"drive_db": (6.0, 0.0, 30.0)},
+    "bitcrush": {"bits": (8.0, 1.0, 16.0), "rate_hz": (0.0, 0.0, 48000.0)},
+    "lowpass": {"cutoff_hz": (5000.0, 20.0, 20000.0)},
+    "highpass": {"cutoff_hz": (100.0, 20.0, 20000.0)},
+    "ladder": {
+        "cutoff_hz": (800.0, 20.0, 20000.0),
+        "resonance": (0.3, 0.0, 1.0),
+        "drive": (1.0, 1.0, 10.0),
+    },
+    "gain": {"gain_db": (0.0, -60.0, 24.0)},
+    "limiter": {
+        "threshold_db": (-3.0, -30.0, 0.0),
+        "ceiling_db": (-1.0, -20.0, 0.0),
+        "release_ms": (100.0, 1.0, 1000.0),
+    },
+    "gate": {
+        "threshold_db": (-30.0, -80.0, 0.0),
+        "ratio": (10.0, 1.0, 100.0),
+        "attack_ms": (1.0, 0.1, 100.0),
+        "release_ms": (60.0, 1.0, 2000.0),
+    },
+    "sidechain": {
+        "depth_db": (9.0, 0.0, 40.0),
+        "release_beats": (0.45, 0.05, 2.0),
+        "attack_ms": (4.0, 0.0, 50.0),
+    },
+    "wow": {"rate_hz": (0.6, 0.05, 10.0), "depth_ms": (1.5, 0.0, 10.0)},
+    "vinyl": {
+        "hiss_db": (-50.0, -90.0, -20.0),
+        "crackles_per_s": (6.0, 0.0, 50.0),
+        "crackle_db": (-28.0, -60.0, -6.0),
+    },
+    "pan": {"position": (0.0, -1.0, 1.0)},
+    "width": {"width": (1.0, 0.0, 2.0)},
+}
+LADDER_MODES = ("lpf12", "lpf24", "hpf12", "hpf24", "bpf12", "bpf24")
+LADDER_DEFAULT_MODE = "lpf24"
+# The ladder's optional "lfo": its period in beats and the range it sweeps (log scale, cosine).
+LADDER_LFO_PARAMS: dict[str, tuple[float, float, float]] = {
+    "rate_beats": (0.5, 0.0625, 16.0),
+    "low_hz": (200.0, 20.0, 20000.0),
+    "high_hz": (2500.0, 20.0, 20000.0),
+}
+LADDER_LFO_BLOCK = 256  # samples between cutoff changes (5.8 ms at 44.1 kHz): no zipper noise
+SIDECHAIN_KICKS = (35, 36)  # GM drum notes that duck a sidechained track
+# The master chain when a style gives none: glue compression, then a limiter under 0 dBFS.
+DEFAULT_MASTER: tuple[dict, ...] = (
+    {
+        "type": "compressor",
+        "threshold_db": -14.0,
+        "ratio": 2.0,
+        "attack_ms": 20.0,
+        "release_ms": 200.0,
+    },
+    {"type": "limiter", "threshold_db": -2.0, "ceiling_db": -1.0},
+)
+MIX_BLOCK_S = 1.0  # effects run over the mix this many seconds at a time (memory, not sound)
+RENDER_WINDOW_S = 8.0  # a stem's notes go to the synth in windows of this many seconds of onsets
+MIX_TAIL_S = 3.0  # room after the last note for release, reverb and delay tails
+SILENCE_DB = -70.0  # the mix is trimmed after its last sample above this level
+# A drum-track note on key 0 (below every GM kit) at velocity 1: silent in TimGM6mb, FluidR3_GM
+# and MuseScore_General, it makes the synth render past the last real note so releases ring out.
+LENGTH_MARKER_PITCH = 0
+
+# System General MIDI SoundFonts, best first: MuseScore_General renders in tune through symusic
+# 0.5.8's synth; FluidR3_GM and the bundled TimGM6mb play many programs off pitch there (symusic
+# issue 55), so they come after. Matched case-insensitively against file names.
+SOUNDFONT_CANDIDATES: tuple[tuple[str, str], ...] = (
+    ("MuseScore_General.sf3", "MuseScore General"),
+    ("MuseScore_General.sf2", "MuseScore General"),
+    ("MuseScore_General_Lite.sf3", "MuseScore General Lite"),
+    ("GeneralUser GS.sf2", "GeneralUser GS"),
+    ("GeneralUser_GS.sf2", "GeneralUser GS"),
+    ("FluidR3_GM.sf2", "FluidR3 GM"),
+    ("FluidR3_GM.sf3", "FluidR3 GM"),
+)
+BUNDLED_SOUNDFONT_NAME = "TimGM6mb (bundled)"
+# Retuned copies of SoundFonts (scripts/soundfont_tuning.py) are kept here; the version goes in
+# their names, so a change to the retuning makes new ones.
+SOUNDFONT_CACHE_DIR = REPO_ROOT / "data" / "soundfonts"
+SOUNDFONT_RETUNE_VERSION = 1

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from scripts.abc_analysis import analyse, parse_key, validate
 from scripts.abc_notation import AbcError, extract_tunes, repair
-from scripts.arrangement import arrange
 from scripts.pipeline import first_usable_tune, prepare_tune
 from tests.conftest import corpus_text
 
@@ -63,7 +62,7 @@ def test_garbage_inside_a_music_line_is_dropped_not_fatal():
 
 def test_a_cut_off_last_bar_is_dropped():
     text = "X:1\nM:4/4\nL:1/8\nK:C\n" + "CDEF GABc | " * 8 + "cBA"
-    tune, stats, _ = prepare_tune(extract_tunes(text)[0], DEFAULTS, arrange(()), 8)
+    tune, stats, _ = prepare_tune(extract_tunes(text)[0], DEFAULTS, None, 8)
     assert stats.full_bars == 8
     assert "dropped an unfinished last bar" in tune.repairs
     assert tune.to_text().rstrip().endswith("|]")
@@ -71,7 +70,7 @@ def test_a_cut_off_last_bar_is_dropped():
 
 def test_unreadable_headers_fall_back_to_defaults():
     text = "X:1\nM:banana\nK:|:1/8\n" + "|CDEF GABc" * 8 + "|\n"
-    tune, _, _ = prepare_tune(extract_tunes(text)[0], DEFAULTS, arrange(()), 8)
+    tune, _, _ = prepare_tune(extract_tunes(text)[0], DEFAULTS, None, 8)
     assert tune.headers["M"] == "4/4" and tune.headers["K"] == "C"
 
 
@@ -83,7 +82,7 @@ def test_one_note_repeated_is_not_a_melody():
 
 def test_too_few_bars_is_rejected_with_the_count():
     with pytest.raises(AbcError, match="only 2 bars"):
-        first_usable_tune("X:1\nK:C\n|CDEF GABc|cBAG FEDC|\n", DEFAULTS, arrange(()), 8)
+        first_usable_tune("X:1\nK:C\n|CDEF GABc|cBAG FEDC|\n", DEFAULTS, None, 8)
 
 
 @pytest.mark.parametrize(
@@ -115,7 +114,7 @@ def test_every_corpus_tune_survives_preparation():
     raws = extract_tunes(corpus_text())
     assert len(raws) == 64
     for raw in raws:
-        prepare_tune(raw, DEFAULTS, arrange(("Folk",)), 8)
+        prepare_tune(raw, DEFAULTS, 180, 8)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -128,4 +127,4 @@ def test_every_corpus_tune_survives_preparation():
 )
 def test_any_text_gives_a_tune_or_an_abc_error(text):
     with contextlib.suppress(AbcError):
-        first_usable_tune(text, DEFAULTS, arrange(("Chill",)), 1)
+        first_usable_tune(text, DEFAULTS, 76, 1)

@@ -8,6 +8,7 @@ from scripts import settings
 from scripts.models import Cancelled, LocalModel, ModelError, Sampling
 from scripts.pipeline import Job, SongFailed, generate_song
 from scripts.song_library import SongLibrary
+from scripts.style_library import load_library
 from scripts.temporary import KEYS_BY_MODE
 from tests.audio_probe import seconds_and_rms, tags
 
@@ -58,10 +59,14 @@ def test_a_song_end_to_end(model, config, tmp_path):
     mp3 = tmp_path / sidecar["files"]["mp3"]
     seconds, rms = seconds_and_rms(mp3)
     assert rms > 0.005 and abs(seconds - sidecar["duration_seconds"]) < 0.5
-    assert sidecar["tempo"] == 108  # the average of chill (76) and dubstep (140)
-    # chill asks no rhythm (R: left out) and a minor key; the model writes the title line
-    assert sidecar["raw_text"] and sidecar["prompt"].startswith("X:1\nM:4/4\nL:1/8\nT:")
-    assert sidecar["key"] in KEYS_BY_MODE["minor"]
+    # The first style sets the groove and tempo range; the second colours the sound.
+    lofi = load_library()["lofi"]
+    low, high = lofi["tempo"]
+    assert low <= sidecar["tempo"] <= high
+    assert sidecar["arranged_as"] == "Chill → lofi; Dubstep → dubstep"
+    # the model writes the title line after the style's header fields, in the style's mode
+    assert sidecar["raw_text"] and "\nT:" in sidecar["prompt"]
+    assert sidecar["key"] in KEYS_BY_MODE[lofi["harmony"]["mode"]]
     assert tags(mp3)["genre"] == "Chill, Dubstep"
     stages = [(e.stage, e.message) for e in events]
     assert ("generate", "") in stages and ("convert", "done") in stages

@@ -2,15 +2,15 @@
 unique titles, "surprise me", and the artist carried into the sidecar, the ID3 tags and the list."""
 
 import json
-from statistics import mean
 
 import pytest
 
 from scripts import identity, settings, temporary
-from scripts.arrangement import matching_styles
 from scripts.models import LocalModel
 from scripts.pipeline import batch_job, generate_song
 from scripts.song_library import SongLibrary
+from scripts.style_library import load_library
+from scripts.style_match import match_style
 from scripts.user_input import InputError, checked_styles
 from tests.audio_probe import tags
 from tests.conftest import run_launcher
@@ -38,12 +38,17 @@ def test_the_real_genre_list_is_a_few_hundred_lower_case_names():
     assert not identity.is_real_genre("czech pianostep")
 
 
+def matched(text: str) -> bool:
+    """The text names a style of the library (it is not played as the fallback)."""
+    return match_style(text, load_library()).how != "fallback"
+
+
 def test_invented_genres_are_never_real_and_always_drive_the_arrangement():
     rejected = []
     for seed in SEEDS:
         genre = identity.invent_genre(seed)
         assert not identity.is_real_genre(genre), (seed, genre)
-        assert genre == genre.lower() and matching_styles(genre), (seed, genre)
+        assert genre == genre.lower() and matched(genre), (seed, genre)
         first = next(identity.genre_candidates(seed))
         if identity.is_real_genre(first):
             rejected.append(first)
@@ -54,7 +59,7 @@ def test_invented_genres_are_never_real_and_always_drive_the_arrangement():
 
 def test_every_genre_base_names_a_style():
     for base in identity.words()["genre"]["words"]["base"]:
-        assert matching_styles(base), base
+        assert matched(base), base
 
 
 def test_artists_have_one_to_five_members_with_names_and_instruments():
@@ -99,8 +104,8 @@ def test_a_surprise_batch_invents_one_genre_and_artist_from_the_seed(tmp_path):
     genre = identity.invent_genre(7)
     assert job.styles == (genre,) and job.genre_invented
     assert job.artist == identity.invent_artist(7)
-    # The genre's words choose the styles, as typed styles would: tempo is their average.
-    assert job.arrangement.tempo == round(mean(s["tempo"] for s in matching_styles(genre)))
+    # The genre's words choose the style, as typed styles would.
+    assert job.blend.name == match_style(genre, load_library()).style.name
     typed = batch_job(("Jazz",), settings.defaults(), SongLibrary(tmp_path), 7)
     assert typed.styles == ("Jazz",) and not typed.genre_invented
     assert typed.artist == job.artist

@@ -19,6 +19,7 @@ from scripts.models import LocalModel
 from scripts.pipeline import Job, batch_job, generate_song, prepare_tune, render_song, song_lyrics
 from scripts.prompts import messages
 from scripts.song_library import SongLibrary
+from scripts.style_library import load_library
 from tests.conftest import corpus_text, run_launcher, tune_bodies
 from tests.test_tui import Terminal
 from tests.tiny_gguf import CHATML, bigram_gguf
@@ -38,6 +39,8 @@ WORDS = (
 )
 # Greedy, this one writes "polka" (a real genre) into every string it can.
 POLKA = LETTERS + '{"a": "polka"}\n' + '"polka"\n' * 60
+
+STYLE_NAMES = load_library().names()
 
 
 def chat_model(path, text: str, temperature: float) -> LocalModel:
@@ -66,9 +69,8 @@ def test_a_chat_model_names_the_surprise_genre_and_the_artist(words_model, tmp_p
     assert genre != identity.invent_genre(7) and not identity.is_real_genre(genre)
     low, high = temporary.GENRE_LENGTH
     assert low <= len(genre) <= high and genre == genre.lower()
-    assert job.arrangement.styles == job.styles  # the genre is what the prompt names...
-    if job.base_styles:  # ... and a genre that names no style plays as its closest one
-        assert job.arrangement.tempo == temporary.STYLE_MAP[job.base_styles[0]]["tempo"]
+    assert job.blend.styles == job.styles  # the genre is what the prompt names...
+    assert job.blend.name == job.base_styles[0]  # ... and it plays as its closest style
     low, high = temporary.ARTIST_MEMBERS
     assert job.artist != identity.invent_artist(7) and job.artist["name"].strip()
     assert low <= len(job.artist["members"]) <= high
@@ -81,8 +83,8 @@ def test_a_real_genre_is_asked_for_again_then_the_word_lists_name_it(polka_model
     answer = ask_json(
         polka_model,
         messages("sys", "a genre"),
-        genre_schema(),
-        checked_genre,
+        genre_schema(STYLE_NAMES),
+        lambda reply: checked_genre(reply, STYLE_NAMES),
         sampling,
         1,
         threading.Event(),
@@ -107,7 +109,7 @@ def test_a_rejected_answer_is_asked_again_with_another_seed(words_model):
     answer = ask_json(
         words_model,
         messages("sys", "a genre"),
-        genre_schema(),
+        genre_schema(STYLE_NAMES),
         second_only,
         sampling,
         3,
@@ -150,7 +152,7 @@ def song_with_lyrics(model: LocalModel, folder) -> dict:
     assert answer.value is not None, answer.reasons
     raw = extract_tunes(corpus_text())[0]
     defaults = {"X": "1", "T": "Kite Song", "M": "4/4", "K": "C"}
-    tune, stats, tempo = prepare_tune(raw, defaults, job.arrangement, 8)
+    tune, stats, tempo = prepare_tune(raw, defaults, job.blend.tempo_for(1), 8)
     meta = {"album": "Folk", "model": model.name, "seed": 5, "lyrics": answer.value}
     return render_song(job, 1, tune, stats, tempo, meta)
 

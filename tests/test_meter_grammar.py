@@ -10,9 +10,11 @@ from scripts.abc_notation import extract_tunes, repair
 from scripts.meter_grammar import bar_quarters, bars_lasting, meter_grammar
 from scripts.models import LocalModel, Sampling
 from scripts.pipeline import body_grammar
-from scripts.temporary import DEFAULT_STYLE, METER_GRAMMAR_BARS, STYLE_MAP
+from scripts.style_library import load_library
+from scripts.temporary import METER_GRAMMAR_BARS
 
-METERS = sorted({style["meter"] for style in [*STYLE_MAP.values(), DEFAULT_STYLE]})
+STYLES = load_library().styles.values()
+METERS = sorted({style["meter"] for style in STYLES})
 
 
 @pytest.mark.parametrize("meter", METERS)

@@ -1,0 +1,341 @@
+"""The style engine: the library's files and checks, what typed styles become, and the defining
+traits of real songs made through the whole pipeline (a tiny GGUF through llama.cpp, abc2midi,
+the synthesizer and its effects, ffmpeg), measured from their MIDI files and audio."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import symusic
+
+from scripts import settings, temporary
+from scripts.audio_render import default_soundfont
+from scripts.mixdown import render_mix
+from scripts.models import LocalModel
+from scripts.pipeline import Job, generate_song
+from scripts.song_library import SongLibrary
+from scripts.style_library import load_library, read_style
+from scripts.style_match import blend, match_style
+from tests.conftest import corpus_text, run_launcher
+from tests.mixdown_scores import rms_frames, strongest_rate
+from tests.song_features import KICKS, SNARES, Song
+
+RATE = 22050
+
+REQUIRED = (
+    "rock",
+    "heavy_metal",
+    "punk",
+    "pop",
+    "jazz",
+    "blues",
+    "funk",
+    "soul",
+    "hip_hop",
+    "trap",
+    "lofi",
+    "house",
+    "techno",
+    "trance",
+    "dubstep",
+    "drum_and_bass",
+    "synthwave",
+    "disco",
+    "reggae",
+    "ska",
+    "bossa_nova",
+    "salsa",
+    "reggaeton",
+    "afrobeat",
+    "country",
+    "folk",
+    "classical",
+    "cinematic",
+    "ambient",
+    "waltz",
+    "march",
+    "tango",
+    "gospel",
+    "chiptune",
+)
+SEED = 20261201
+
+
+@pytest.fixture(scope="module")
+def library():
+    return load_library()
+
+
+# --- The library --------------------------------------------------------------------------------
+
+
+def test_the_library_ships_every_style_and_every_file_passes_its_checks(library):
+    assert library.problems == []
+    assert len(library.styles) >= 30
+    assert sorted(set(REQUIRED) - set(library.styles)) == []
+
+
+def test_no_name_is_claimed_by_two_styles(library):
+    owners: dict[str, str] = {}
+    for style in library.styles.values():
+        for name in style.names():
+            key = " ".join(name.lower().split())
+            assert owners.setdefault(key, style.name) == style.name, (key, owners[key], style.name)
+
+
+@pytest.mark.parametrize(
+    ("typed", "style", "meter", "how"),
+    [
+        ("Reggaeton", "reggaeton", "4/4", "name"),
+        ("Sea shanty", "folk", "6/8", "name"),
+        ("Funk", "funk", "4/4", "name"),
+        ("Heavy metal", "heavy_metal", "4/4", "name"),
+        ("R&B", "soul", "4/4", "name"),
+        ("dark techno", "techno", "4/4", "synonym"),
+        ("regae", "reggae", "4/4", "spelling"),
+        ("Zorblax", temporary.FALLBACK_STYLE, "4/4", "fallback"),
+    ],
+)
+def test_a_typed_style_finds_its_style(library, typed, style, meter, how):
+    choice = match_style(typed, library)
+    assert (choice.style.name, choice.style["meter"], choice.how) == (style, meter, how)
+
+
+def test_the_sidecar_line_says_what_the_styles_were_arranged_as(library):
+    assert blend(("Reggaeton",), library).arranged_as() == "Reggaeton → reggaeton"
+    assert blend(("Sea shanty",), library).arranged_as() == "Sea shanty → folk, 6/8"
+    assert "(no style matched)" in blend(("Zorblax",), library).arranged_as()
+
+
+def test_several_styles_blend_the_first_sets_the_groove_the_others_colour_it(library):
+    mixed = blend(("Lofi", "Dubstep"), library)
+    lofi, dubstep = library["lofi"], library["dubstep"]
+    assert mixed["drums"] == lofi["drums"] and mixed["form"] == lofi["form"]
+    assert mixed["melody"]["program"] == dubstep["melody"]["program"]
+    assert all(p in mixed["harmony"]["progressions"] for p in dubstep["harmony"]["progressions"])
+    low, high = lofi["tempo"]
+    assert all(low <= mixed.tempo_for(seed) <= high for seed in range(20))
+
+
+def test_no_styles_fifty_styles_and_a_typed_tempo_have_documented_answers(library):
+    assert blend((), library).name == temporary.FALLBACK_STYLE
+    fifty = blend(tuple(f"Style {n}" for n in range(50)), library)
+    assert len(fifty.choices) == temporary.MAX_STYLES_USED
+    assert f"not used (at most {temporary.MAX_STYLES_USED})" in fifty.arranged_as()
+    fast = blend(("Reggae 140 bpm",), library)
+    assert fast.name == "reggae" and fast.tempo_for(1) == 140 and "140 bpm" in fast.arranged_as()
+    absurd = blend(("Reggae 4000 bpm",), library)  # not a tempo a song can have: the style's
+    low, high = library["reggae"]["tempo"]
+    assert low <= absurd.tempo_for(1) <= high
+
+
+BROKEN_FILES = {
+    "notjson": ("{ this is not json", "is not valid JSON"),
+    "wrongtype": ({"tempo": "fast"}, "tempo: must be [low, high]"),
+    "slowfast": ({"tempo": [10, 400]}, "tempo[0]: 10 is out of range 30..300"),
+    "badgroove": (
+        {"drums": {"main": {"kick": "x..x"}}},
+        "drums.main.kick: has 4 steps: a bar here is 16",
+    ),
+    "typo": ({"tempoo": [90, 100]}, "tempoo: is not a field of a style"),
+    "badeffect": ({"effects": {"master": [{"type": "wobbel"}]}}, "wobbel"),
+}
+
+
+def write_broken_styles(folder: Path, library) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (change, _) in BROKEN_FILES.items():
+        if isinstance(change, str):
+            (folder / f"{name}.json").write_text(change, encoding="utf-8")
+            continue
+        data = {**library["rock"].data, "name": name, "synonyms": [], **change}
+        (folder / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_a_malformed_style_file_gets_one_line_and_is_skipped(tmp_path, library):
+    folder = tmp_path / "styles"
+    write_broken_styles(folder, library)
+    mine = {**library["reggae"].data, "label": "My reggae", "tempo": [90, 95]}
+    (folder / "reggae.json").write_text(json.dumps(mine), encoding="utf-8")
+    loaded = load_library(folder)
+    for name, (_, message) in BROKEN_FILES.items():
+        [line] = [p for p in loaded.problems if p.startswith(f"{name}.json:")]
+        assert message in line and line.endswith("(skipped)") and "\n" not in line
+        assert name not in loaded
+    # The rest loads, and the user's own file replaces the shipped style of its name.
+    assert len(loaded.styles) == len(library.styles)
+    assert loaded["reggae"].label == "My reggae"
+
+
+def test_the_cli_lists_the_styles_and_the_files_it_skipped(tmp_path, library):
+    folder = tmp_path / "styles"
+    write_broken_styles(folder, library)
+    data = tmp_path / "data"
+    data.mkdir()
+    listed = run_launcher("styles", "--json", "--dir", str(folder), data=data)
+    assert listed.returncode == 1  # some files were skipped
+    names = [json.loads(line)["name"] for line in listed.stdout.splitlines()]
+    assert names == library.names()
+    warnings = [line for line in listed.stderr.splitlines() if line.startswith("warning: style")]
+    assert len(warnings) == len(BROKEN_FILES) and "Traceback" not in listed.stderr
+    clean = run_launcher("styles", data=data)
+    assert clean.returncode == 0 and "reggaeton" in clean.stdout
+
+
+def test_a_style_file_must_be_named_for_its_style(tmp_path, library):
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(library["rock"].data), encoding="utf-8")
+    with pytest.raises(ValueError, match="differs from the file name"):
+        read_style(path)
+
+
+# --- Songs: every style through the real pipeline ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def songs(abc_model, library, tmp_path_factory) -> dict[str, tuple[dict, Song]]:
+    """One song per shipped style, all at one seed."""
+    folder = tmp_path_factory.mktemp("style-songs")
+    config = settings.defaults()
+    model = LocalModel(abc_model, config["settings"])
+    made = {}
+    for name in library.names():
+        job = Job((library[name].label,), config, SongLibrary(folder))
+        sidecar = generate_song(model, job, 1, base_seed=SEED)
+        files = sidecar["files"]
+        made[name] = (sidecar, Song.read(folder / files["mid"], folder / files["mp3"]))
+    return made
+
+
+def test_every_style_makes_a_song_of_a_song_length(songs):
+    for name, (sidecar, song) in songs.items():
+        assert sidecar["arrangement"]["style"] == name
+        assert 85 <= song.seconds() <= 250, (name, song.seconds())
+        assert float(np.sqrt(np.mean(song.audio**2))) > 0.01, name
+        assert abs(song.seconds() - sidecar["duration_seconds"]) < 1.0
+
+
+def test_songs_have_an_intro_the_tune_returning_and_an_ending(songs):
+    for name, (sidecar, song) in songs.items():
+        form = [part["section"] for part in sidecar["arrangement"]["form"]]
+        assert form.count("A") + form.count("solo") >= 1 and form[-1] == "ending", name
+        assert len(form) >= 4, (name, form)
+        if song.notes("drums"):  # a crash opens each section
+            assert len(song.sections()) >= 4, (name, song.sections())
+
+
+def test_no_drum_bar_repeats_unchanged_for_more_than_eight_bars(songs):
+    for name, (_, song) in songs.items():
+        bars: dict[int, set] = {}
+        for note in song.notes("drums"):
+            bar = int(note.time // song.bar)
+            bars.setdefault(bar, set()).add((note.pitch, round((note.time % song.bar) * 4)))
+        run = longest = 1
+        for bar in range(1, max(bars, default=0) + 1):
+            run = run + 1 if bars.get(bar) and bars.get(bar) == bars.get(bar - 1) else 1
+            longest = max(longest, run)
+        assert longest <= 8, (name, longest)
+
+
+def test_one_seed_in_two_styles_never_gives_the_same_melody(songs):
+    shapes = {name: song.melody_shape() for name, (_, song) in songs.items()}
+    same = [(a, b) for a, b in itertools.combinations(shapes, 2) if shapes[a] == shapes[b]]
+    assert same == []
+
+
+def test_reggae_drops_kick_and_snare_on_beat_three(songs):
+    song = songs["reggae"][1]
+    assert song.beat_share(KICKS)[2] > 0.8 and song.beat_share(KICKS)[0] < 0.1
+    assert song.beat_share(SNARES)[2] > 0.8
+
+
+def test_house_has_the_kick_on_every_beat_and_claps_on_two_and_four(songs):
+    song = songs["house"][1]
+    kick = song.beat_share(KICKS)
+    assert all(0.2 <= share <= 0.3 for share in kick)
+    claps = song.beat_share((39,))
+    assert claps[1] + claps[3] > 0.9
+
+
+def test_jazz_walks_four_to_the_bar_and_swings_near_two_to_one(songs):
+    song = songs["jazz"][1]
+    assert song.bass_motion()["walking"] > 0.5
+    assert 0.6 <= song.swing_ratio() <= 0.72
+
+
+def test_dubstep_puts_its_snare_on_three_at_about_140(songs):
+    song = songs["dubstep"][1]
+    assert 135 <= song.tempo <= 145
+    assert song.beat_share(SNARES)[2] > 0.6
+
+
+def test_a_waltz_is_in_three_with_the_bass_on_one(songs):
+    song = songs["waltz"][1]
+    assert song.meter == (3, 4)
+    bass = song.notes("bass")
+    on_one = sum(abs(n.time % song.bar) < 0.1 or song.bar - n.time % song.bar < 0.1 for n in bass)
+    assert on_one / len(bass) > 0.5
+
+
+def test_ambient_has_no_kick(songs):
+    assert songs["ambient"][1].drum_hits(KICKS) == []
+
+
+def test_metal_and_rock_differ_and_funk_is_not_a_happy_vibraphone(songs):
+    rock, metal = songs["rock"][1].features(), songs["heavy_metal"][1].features()
+    assert rock != metal and metal["drums_per_bar"] > rock["drums_per_bar"]
+    assert songs["funk"][1].track("melody").program != 11  # vibraphone
+
+
+def test_a_rendered_file_is_arranged_by_the_same_engine(tmp_path):
+    tune = tmp_path / "tune.abc"
+    tune.write_text("\n\n".join(corpus_text().split("\n\n")[:2]), encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    out = tmp_path / "out"
+    done = run_launcher("render", str(tune), "--styles", "Reggae", "--out", str(out), data=data)
+    assert done.returncode == 0, done.stderr
+    sidecars = [json.loads(p.read_text(encoding="utf-8")) for p in out.glob("*-*.json")]
+    assert len(sidecars) == 2
+    assert all(s["arranged_as"] == "Reggae → reggae" for s in sidecars)
+    assert all(s["arrangement"]["form"][0]["section"] == "intro" for s in sidecars)
+
+
+def test_house_pads_pump_against_the_kick_in_the_audio(songs, tmp_path):
+    """The house song's own pad and kicks through the house style's pad chain: the pad's loudness
+    rises and falls at the beat rate, and without the sidechain it does not."""
+    sidecar, song = songs["house"]
+    arranged = symusic.Score(song.score.tpq)  # in quarters, as Song reads it
+    arranged.tempos = song.score.tempos
+    arranged.tracks.append(song.track("pad"))
+    arranged.tracks.append(song.track("drums"))
+    pad_chain = load_library()["house"]["effects"]["tracks"]["pad"]
+    quiet = [{"type": "gain", "gain_db": -60}, {"type": "gain", "gain_db": -20}]
+    pumped = render_mix(
+        arranged,
+        {"tracks": {"pad": pad_chain, "drums": quiet}, "master": []},
+        default_soundfont(),
+        RATE,
+        1,
+    )
+    plain_chain = [e for e in pad_chain if e["type"] != "sidechain"]
+    plain = render_mix(
+        arranged,
+        {"tracks": {"pad": plain_chain, "drums": quiet}, "master": []},
+        default_soundfont(),
+        RATE,
+        1,
+    )
+    beat_rate = song.tempo / 60
+    frame = RATE // 100
+    loud = rms_frames(pumped, frame)
+    playing = loud > loud.max() * 0.05  # where the pad sounds
+    assert strongest_rate(loud[playing], 100) == pytest.approx(beat_rate, rel=0.05)
+    dips = np.percentile(20 * np.log10(loud[playing] + 1e-9), [10, 90])
+    level = rms_frames(plain, frame)[playing]
+    steady = np.percentile(20 * np.log10(level + 1e-9), [10, 90])
+    assert dips[1] - dips[0] > (steady[1] - steady[0]) + 3
