@@ -15,6 +15,8 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+import symusic
+
 from scripts import abc_analysis, catalog, grammars, identity, style_library, temporary
 from scripts.abc_file import WrittenTune, words, written_tunes
 from scripts.abc_lyrics import with_words
@@ -25,7 +27,6 @@ from scripts.audio_render import (
     abc_to_midi,
     add_lyrics_tag,
     midi_length,
-    midi_to_pcm,
     write_mp3,
 )
 from scripts.grammars import GrammarError
@@ -571,7 +572,9 @@ def render_written(job: Job, tune: WrittenTune, source_name: str) -> dict:
         check_length(midi)
         step("audio", 0.2)
         soundfont = choose_soundfont(job.settings["soundfont_path"])
-        pcm = midi_to_pcm(midi, soundfont.path, job.settings["sample_rate"])
+        score, seed = symusic.Score.from_midi(midi), zlib.crc32(tune.text.encode())
+        # The app's synth and master, no style effects: the file's own instruments as they are.
+        pcm = render_mix(score, None, soundfont.path, job.settings["sample_rate"], seed)
         return midi, pcm, {"soundfont": soundfont.name, "abc2midi_warnings": warnings[:20]}
 
     return save_song(job, tune.number, tune.text, title, "ABC", meta, sound)
