@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scripts.abc_notation import is_music_line
+
 TUNE_START_RE = re.compile(r"^X:", re.MULTILINE)
+BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")  # ends a tune (ABC 2.1 section 2.2), as in abc2midi
 FIELD_RE = re.compile(r"^([A-Za-z]):[ \t]*(.*?)[ \t]*$")
 
 
 @dataclass(frozen=True)
 class WrittenTune:
-    number: int  # its place in the file, from 1
     reference: str  # its X: value as written
     title: str  # its first T:, "" when it has none
     text: str  # the file header and the tune, the text abc2midi is given
@@ -41,29 +43,41 @@ def tune_headers(lines: list[str]) -> dict[str, str]:
     return headers
 
 
-def written_tunes(text: str) -> list[WrittenTune]:
-    """Every tune of an ABC file (each starts at an X: line), or [] when it has none."""
+def file_parts(text: str) -> list[WrittenTune | str]:
+    """The file in order: its tunes (each from its X: line to the blank line that ends it, with
+    the file header before it) and the text between them, in which a caller may look for tunes
+    written without X: (model output pasted into a file). A text without X: is one part."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     starts = [match.start() for match in TUNE_START_RE.finditer(text)]
     if not starts:
-        return []
-    file_header = text[: starts[0]]
-    tunes = []
-    for number, (start, end) in enumerate(
-        zip(starts, [*starts[1:], len(text)], strict=True), start=1
-    ):
-        block = text[start:end].rstrip() + "\n"
+        return [text]
+    before = text[: starts[0]]
+    blank = BLANK_LINE_RE.search(before)
+    head = before[: blank.start() + 1] if blank else before
+    if any(is_music_line(line.strip(), True) for line in head.split("\n") if is_body(line)):
+        header, parts = "", [before]  # music before the first X: is a tune, not a header
+    else:
+        header, parts = head, [before[len(head) :]]
+    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        blank = BLANK_LINE_RE.search(text, start, end)
+        block_end = blank.start() + 1 if blank else end
+        block = text[start:block_end].rstrip() + "\n"
         headers = tune_headers(block.split("\n"))
-        tunes.append(
-            WrittenTune(
-                number=number,
-                reference=headers.get("X", ""),
-                title=" ".join(headers.get("T", "").replace("\\%", "%").split()),
-                text=file_header + block,
-                headers=headers,
-            )
-        )
-    return tunes
+        title = " ".join(headers.get("T", "").replace("\\%", "%").split())
+        parts += [WrittenTune(headers.get("X", ""), title, header + block, headers)]
+        parts.append(text[block_end:end])
+    return [part for part in parts if not isinstance(part, str) or part.strip()]
+
+
+def is_body(line: str) -> bool:
+    """Not a field, a directive or a comment."""
+    line = line.strip()
+    return bool(line) and not line.startswith("%") and not FIELD_RE.match(line)
+
+
+def written_tunes(text: str) -> list[WrittenTune]:
+    """Every tune of an ABC file that starts at an X: line, in order."""
+    return [part for part in file_parts(text) if isinstance(part, WrittenTune)]
 
 
 def words(tune: WrittenTune) -> list[str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import symusic
 
 from scripts import abc_analysis, catalog, grammars, identity, style_library, temporary
-from scripts.abc_file import WrittenTune, words, written_tunes
+from scripts.abc_file import WrittenTune, file_parts, words
 from scripts.abc_lyrics import with_words
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
 from scripts.arranger import ArrangeError, arrange_song
@@ -554,17 +554,17 @@ def arranged_tune(job: Job, raw: RawTune, defaults: dict[str, str], number: int,
     return prepare_tune(raw, defaults, tempo, min_bars)
 
 
-def render_written(job: Job, tune: WrittenTune, source_name: str) -> dict:
+def render_written(job: Job, tune: WrittenTune, number: int, source_name: str) -> dict:
     """A tune of the user's file. Without styles it is played as written: its own text goes to
     abc2midi and the synthesizer, no arrangement; with styles the style engine arranges it."""
-    meta = {**source_meta(source_name, tune.number), **written_fields(tune, not job.styles)}
-    title = tune.title or f"{source_name} {tune.number}"
+    meta = {**source_meta(source_name, number), **written_fields(tune, not job.styles)}
+    title = tune.title or f"{source_name} {number}"
     if job.styles:  # the user's own tune, any length: no minimum of bars
         defaults = {"X": "1", "T": title, "M": "4/4", "K": "C"}
         raw = extract_tunes(tune.text)[0]
-        arranged_one, stats, tempo = arranged_tune(job, raw, defaults, tune.number, 1)
+        arranged_one, stats, tempo = arranged_tune(job, raw, defaults, number, 1)
         arranged_one.headers["T"] = title
-        return render_song(job, tune.number, arranged_one, stats, tempo, meta)
+        return render_song(job, number, arranged_one, stats, tempo, meta)
     title = identity.unique_title(title, job.library.titles())
 
     def sound(step: Callable[[str, float], None]) -> tuple[bytes, object, dict]:
@@ -577,7 +577,7 @@ def render_written(job: Job, tune: WrittenTune, source_name: str) -> dict:
         pcm = render_mix(score, None, soundfont.path, job.settings["sample_rate"], seed)
         return midi, pcm, {"soundfont": soundfont.name, "abc2midi_warnings": warnings[:20]}
 
-    return save_song(job, tune.number, tune.text, title, "ABC", meta, sound)
+    return save_song(job, number, tune.text, title, "ABC", meta, sound)
 
 
 def source_meta(source_name: str, number: int) -> dict:
@@ -607,36 +607,49 @@ def render_text(
     job: Job, text: str, source_name: str, on_result: Callable[[int, dict | None, str | None], None]
 ) -> int:
     """Every tune in `text` becomes a song. on_result(number, sidecar, error) is called per tune.
-    A file of ABC tunes (X: lines) is played as written; any other text (model output) is
-    searched for tunes, which are repaired and checked as model output is. Returns how many
-    failed. Raises AbcError when the text holds no tune at all."""
-    written = written_tunes(text)
-    if written:
-        failures = 0
-        for tune in written:
+    A tune that starts at an X: line is the user's own, played as written; any other text
+    (model output, alone or pasted between them) is searched for tunes, which are repaired and
+    checked as model output is. Returns how many failed. Raises AbcError when the text holds no
+    tune at all."""
+    parts = file_parts(text)
+    if not any(isinstance(part, WrittenTune) for part in parts):
+        parts = extract_tunes(text)  # raises AbcError: no tune at all
+    number = failures = 0
+    for part in parts:
+        if isinstance(part, str):  # text between written tunes: tunes without X:, or none
             try:
-                on_result(tune.number, render_written(job, tune, source_name), None)
-            except (AbcError, SongFailed) as error:
-                failures += 1
-                reason = f"abc: {error}" if isinstance(error, AbcError) else str(error)
-                on_result(tune.number, None, f"{tune.describe()}: {reason}")
-        return failures
-    failures = 0
-    for raw in extract_tunes(text):
-        defaults = {"X": "1", "T": f"{source_name} {raw.number}", "M": "4/4", "K": "C"}
-        try:
+                raws = extract_tunes(part)
+            except AbcError:
+                continue
+        else:
+            raws = [part]
+        for raw in raws:
+            number += 1
+            error = render_one(job, raw, number, source_name, on_result)
+            failures += error is not None
+    return failures
+
+
+def render_one(job: Job, part: RawTune | WrittenTune, number: int, source_name: str, on_result):
+    """One tune of a file as a song; returns the error reported for it, None when it rendered."""
+    try:
+        if isinstance(part, WrittenTune):
+            sidecar = render_written(job, part, number, source_name)
+        else:
+            defaults = {"X": "1", "T": f"{source_name} {number}", "M": "4/4", "K": "C"}
             min_bars = job.settings["min_bars"]
-            tune, stats, tempo = arranged_tune(job, raw, defaults, raw.number, min_bars)
+            tune, stats, tempo = arranged_tune(job, part, defaults, number, min_bars)
             tune.headers["T"] = (
                 readable_title(tune, job.blend.kinds if job.styles else frozenset(TUNE_TYPES))
                 or defaults["T"]
             )
-            meta = source_meta(source_name, raw.number)
-            on_result(raw.number, render_song(job, raw.number, tune, stats, tempo, meta), None)
-        except AbcError as error:
-            failures += 1
-            on_result(raw.number, None, f"abc: {error}")
-        except SongFailed as error:
-            failures += 1
-            on_result(raw.number, None, str(error))
-    return failures
+            meta = source_meta(source_name, number)
+            sidecar = render_song(job, number, tune, stats, tempo, meta)
+    except (AbcError, SongFailed) as failed:
+        error = f"abc: {failed}" if isinstance(failed, AbcError) else str(failed)
+        if isinstance(part, WrittenTune):
+            error = f"{part.describe()}: {error}"
+        on_result(number, None, error)
+        return error
+    on_result(number, sidecar, None)
+    return None
