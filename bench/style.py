@@ -125,8 +125,9 @@ def main() -> int:
     made = sum(len(v) for v in songs.values())
     print(f"{made} songs in {took:.0f} s ({took / max(1, made):.1f} s a song)\n")
     header = (
-        f"{'style':15} {'tempo':>11} {'in':>4} {'swing':>5} {'kick 1-4':>15} {'snare 1-4':>15} "
-        f"{'walk':>4} {'oct':>4} {'off':>4} {'7ths':>4} {'sect':>4} {'rise':>4} {'secs':>9}"
+        f"{'style':15} {'tempo':>11} {'in':>4} {'sw8':>4} {'sw16':>4} {'kick 1-4':>15} "
+        f"{'snare 1-4':>15} {'walk':>4} {'oct':>4} {'off':>4} {'7ths':>4} {'sect':>4} "
+        f"{'rise':>4} {'secs':>9}"
     )
     print(header)
     in_range = []
@@ -144,7 +145,8 @@ def main() -> int:
         seconds = [s.seconds() for s in rows]
         print(
             f"{name:15} {min(tempos):5.0f}-{max(tempos):<5.0f} {inside:4.0%} "
-            f"{np.mean([s.swing_ratio() for s in rows]):5.2f} "
+            f"{np.mean([s.swing_ratio(8) for s in rows]):4.2f} "
+            f"{np.mean([s.swing_ratio(16) for s in rows]):4.2f} "
             f"{' '.join(f'{v:.2f}' for v in kick):>15} {' '.join(f'{v:.2f}' for v in snare):>15} "
             f"{np.mean([m['walking'] for m in motion]):4.2f} "
             f"{np.mean([m['octaves'] for m in motion]):4.2f} "

@@ -25,11 +25,12 @@ GRID = 4  # positions per beat when drum hits are placed
 class Song:
     score: symusic.Score  # in quarters
     audio: np.ndarray | None  # mono at PROBE_RATE
+    path: Path  # the MIDI file
 
     @classmethod
     def read(cls, midi: Path, mp3: Path | None = None) -> Song:
         score = symusic.Score.from_file(str(midi)).to("quarter")
-        return cls(score, decode(mp3) if mp3 else None)
+        return cls(score, decode(mp3) if mp3 else None, midi)
 
     @property
     def tempo(self) -> float:
@@ -69,18 +70,19 @@ class Song:
         for note in hits:
             position = (note.time % self.bar) / beat
             nearest = round(position)
-            if abs(position - nearest) < 0.12 and nearest < self.beats_per_bar:
-                counts[nearest] += 1
+            if abs(position - nearest) < 0.12:  # a downbeat played early counts as the downbeat
+                counts[nearest % self.beats_per_bar] += 1
         return counts / max(1, len(hits))
 
-    def swing_ratio(self) -> float:
-        """Where the off-beat eighths fall within the beat: 0.5 straight, 0.667 for 2:1 swing
-        (the median of every onset between 0.3 and 0.85 of a quarter)."""
+    def swing_ratio(self, unit: int = 8) -> float:
+        """Where the off-beat eighths (unit 8) or sixteenths (16) fall within their pair: 0.5
+        straight, 0.667 for 2:1 swing (the median of the onsets near the off-beat)."""
+        pair = 1.0 if unit == 8 else 0.5
         positions = [
-            n.time % 1.0
+            n.time % pair / pair
             for track in self.score.tracks
             for n in track.notes
-            if 0.3 < n.time % 1.0 < 0.85
+            if 0.38 < n.time % pair / pair < 0.72  # off the pair's own 16ths (0.25, 0.75)
         ]
         return float(np.median(positions)) if positions else 0.5
 
@@ -89,14 +91,14 @@ class Song:
         if len(notes) < 2:
             return {"notes_per_bar": 0.0, "walking": 0.0, "octaves": 0.0, "offbeat": 0.0}
         bars: dict[int, list] = {}
-        for note in notes:
-            bars.setdefault(int(note.time // self.bar), []).append(note)
+        beat = self.bar / self.beats_per_bar
+        for note in notes:  # by the nearest beat: a humanised downbeat may come a little early
+            bars.setdefault(int(round(note.time / beat) // self.beats_per_bar), []).append(note)
         walking = sum(
             len(bar) == self.beats_per_bar and len({n.pitch for n in bar}) >= 3
             for bar in bars.values()
         )
         steps = [b.pitch - a.pitch for a, b in zip(notes, notes[1:], strict=False)]
-        beat = self.bar / self.beats_per_bar
         offbeat = sum(abs(n.time / beat - round(n.time / beat)) > 0.1 for n in notes)
         return {
             "notes_per_bar": len(notes) / len(bars),
@@ -107,13 +109,18 @@ class Song:
 
     def seventh_share(self) -> float:
         """Of the chords the comping and pad parts strike (3 or more notes at once), the share
-        with four or more pitch classes (sevenths, ninths)."""
-        clusters: dict[tuple[str, float], set[int]] = {}
+        with a seventh above their lowest note (a shell voicing's root, third, seventh counts)."""
+        clusters: dict[tuple[str, float], list[int]] = {}
         for name in ("comp", "pad"):
             for note in self.notes(name):
-                clusters.setdefault((name, round(note.time, 2)), set()).add(note.pitch % 12)
-        chords = [pcs for pcs in clusters.values() if len(pcs) >= 3]
-        return sum(len(pcs) >= 4 for pcs in chords) / len(chords) if chords else 0.0
+                clusters.setdefault((name, round(note.time, 2)), []).append(note.pitch)
+        chords = [pitches for pitches in clusters.values() if len(set(pitches)) >= 3]
+
+        def has_seventh(pitches: list[int]) -> bool:
+            low = min(pitches)
+            return any((p - low) % 12 in (10, 11) for p in pitches)
+
+        return sum(map(has_seventh, chords)) / len(chords) if chords else 0.0
 
     def sections(self) -> list[int]:
         """The bars where sections start, read from the crashes that open them (bar 0 first)."""
@@ -187,7 +194,8 @@ class Song:
             **{f"snare_{i + 1}": float(v) for i, v in enumerate(padded[1])},
             "hats_per_bar": len(self.drum_hits(HATS)) / bars,
             "drums_per_bar": len(drums) / bars,
-            "swing": self.swing_ratio(),
+            "swing": self.swing_ratio(8),
+            "swing16": self.swing_ratio(16),
             **{f"bass_{k}": v for k, v in motion.items()},
             "sevenths": self.seventh_share(),
             "roles": float(np.mean(self.roles_by_bar())),

@@ -201,6 +201,7 @@ def songs(abc_model, library, tmp_path_factory) -> dict[str, tuple[dict, Song]]:
     """One song per shipped style, all at one seed."""
     folder = tmp_path_factory.mktemp("style-songs")
     config = settings.defaults()
+    config["settings"]["sample_rate"] = 22050  # half the work; the traits are the same
     model = LocalModel(abc_model, config["settings"])
     made = {}
     for name in library.names():
@@ -249,8 +250,8 @@ def test_one_seed_in_two_styles_never_gives_the_same_melody(songs):
 
 def test_reggae_drops_kick_and_snare_on_beat_three(songs):
     song = songs["reggae"][1]
-    assert song.beat_share(KICKS)[2] > 0.8 and song.beat_share(KICKS)[0] < 0.1
-    assert song.beat_share(SNARES)[2] > 0.8
+    kick, snare = song.beat_share(KICKS), song.beat_share(SNARES)
+    assert kick[2] > 0.8 and kick[0] < 0.1 and snare[2] > 3 * max(snare[0], snare[1], snare[3])
 
 
 def test_house_has_the_kick_on_every_beat_and_claps_on_two_and_four(songs):
@@ -263,14 +264,16 @@ def test_house_has_the_kick_on_every_beat_and_claps_on_two_and_four(songs):
 
 def test_jazz_walks_four_to_the_bar_and_swings_near_two_to_one(songs):
     song = songs["jazz"][1]
-    assert song.bass_motion()["walking"] > 0.5
+    assert song.bass_motion()["walking"] > 0.6
     assert 0.6 <= song.swing_ratio() <= 0.72
+    assert song.seventh_share() > 0.8
 
 
 def test_dubstep_puts_its_snare_on_three_at_about_140(songs):
     song = songs["dubstep"][1]
     assert 135 <= song.tempo <= 145
-    assert song.beat_share(SNARES)[2] > 0.6
+    snare = song.beat_share(SNARES)  # half time: the backbeat on 3, not on 2 and 4
+    assert snare[2] > 3 * max(snare[1], snare[3])
 
 
 def test_a_waltz_is_in_three_with_the_bass_on_one(songs):
@@ -309,10 +312,10 @@ def test_house_pads_pump_against_the_kick_in_the_audio(songs, tmp_path):
     """The house song's own pad and kicks through the house style's pad chain: the pad's loudness
     rises and falls at the beat rate, and without the sidechain it does not."""
     sidecar, song = songs["house"]
-    arranged = symusic.Score(song.score.tpq)  # in quarters, as Song reads it
-    arranged.tempos = song.score.tempos
-    arranged.tracks.append(song.track("pad"))
-    arranged.tracks.append(song.track("drums"))
+    full = symusic.Score.from_file(str(song.path))
+    arranged = symusic.Score(full.ticks_per_quarter)
+    arranged.tempos = full.tempos
+    arranged.tracks.extend(t for t in full.tracks if t.name in ("pad", "drums"))
     pad_chain = load_library()["house"]["effects"]["tracks"]["pad"]
     quiet = [{"type": "gain", "gain_db": -60}, {"type": "gain", "gain_db": -20}]
     pumped = render_mix(
