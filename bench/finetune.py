@@ -63,16 +63,32 @@ def held_out_bits(model_path: Path, tunes: list[str]) -> float:
 
 
 def novel_share(model_path: Path, train: list[str], songs: int, folder: Path) -> float:
-    """Of `songs` tunes written the app's way, the share with no 8-bar copy of a training tune."""
-    from bench.quality import sample, training_runs
+    """Of `songs` tunes written the app's way (its prompt, grammar and repair; styles in turn),
+    the share with no run of 8 bars copied from a training tune, in any key."""
+    import threading
+
+    from bench.quality import BASE_SEED, STYLES, bar_runs, training_runs
+    from scripts.abc_notation import AbcError
     from scripts.models import LocalModel
+    from scripts.pipeline import Job, draft_tune, song_seed, write_draft
     from scripts.settings import defaults
+    from scripts.song_library import SongLibrary
 
     config = defaults()
     config["settings"]["n_threads"] = 2
     model = LocalModel(model_path, config["settings"])
-    tally = sample(model, config, training_runs(train), songs, folder)
-    return (tally.samples - tally.copied) / tally.samples
+    runs, library = training_runs(train), SongLibrary(folder)
+    novel = written = 0
+    for number in range(1, songs + 1):
+        job = Job(STYLES[number % len(STYLES)], config, library, lambda p: None, threading.Event())
+        draft = write_draft(model, job, number, song_seed(BASE_SEED, number, 0))
+        try:
+            _, stats, _ = draft_tune(draft, job)
+        except AbcError:
+            continue
+        written += 1
+        novel += not bar_runs(stats) & runs
+    return novel / written if written else float("nan")
 
 
 def train_once(name: str, tunes: list[str], method: str) -> tuple[Path, dict, float]:
