@@ -38,9 +38,27 @@ BASE_SEED = 1000
 MELODY_ONLY = ("melody_pitch", "tempo", "beats_per_bar")  # what a style-blind engine would vary
 
 
-def make_songs(model, library, names, count: int, folder: Path) -> dict[str, list]:
+def measure(song: Song) -> dict:
+    """What the table needs of a song, so that its audio need not be kept."""
+    return {
+        "tempo": song.tempo,
+        "swing8": song.swing_ratio(8),
+        "swing16": song.swing_ratio(16),
+        "kick": np.pad(song.beat_share(KICKS), (0, 4))[:4],
+        "snare": np.pad(song.beat_share(SNARES), (0, 4))[:4],
+        "motion": song.bass_motion(),
+        "sevenths": song.seventh_share(),
+        "sections": len(song.sections()),
+        "rise": song.energy_rise(),
+        "seconds": song.seconds(),
+        "shape": song.melody_shape(),
+        "features": song.features(),
+    }
+
+
+def make_songs(model, library, names, count: int, folder: Path, plots: Path | None):
     config = settings.defaults()
-    songs: dict[str, list] = {}
+    songs: dict[str, list[dict]] = {}
     for name in names:
         job = Job((library[name].label,), config, SongLibrary(folder))
         songs[name] = []
@@ -51,9 +69,16 @@ def make_songs(model, library, names, count: int, folder: Path) -> dict[str, lis
                 print(f"  {name} seed {BASE_SEED + index}: skipped: {error}", file=sys.stderr)
                 continue
             files = sidecar["files"]
-            songs[name].append((sidecar, Song.read(folder / files["mid"], folder / files["mp3"])))
+            song = Song.read(folder / files["mid"], folder / files["mp3"])
+            if plots and not songs[name]:
+                plot(name, song, plots)
+            songs[name].append(measure(song))
         print(f"  {name}: {len(songs[name])} songs", file=sys.stderr, flush=True)
     return songs
+
+
+def mean(rows: list[dict], key: str, part: str = "") -> str:
+    return f"{np.mean([r[key][part] if part else r[key] for r in rows]):4.2f}"
 
 
 def classify(vectors: dict[str, list[np.ndarray]]) -> tuple[float, Counter]:
@@ -120,7 +145,9 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     model = LocalModel(args.model, settings.defaults()["settings"])
     started = time.perf_counter()
-    songs = make_songs(model, library, names, max(2, args.songs), args.out)
+    if args.plots:
+        args.plots.mkdir(parents=True, exist_ok=True)
+    songs = make_songs(model, library, names, max(2, args.songs), args.out, args.plots)
     took = time.perf_counter() - started
     made = sum(len(v) for v in songs.values())
     print(f"{made} songs in {took:.0f} s ({took / max(1, made):.1f} s a song)\n")
@@ -133,41 +160,36 @@ def main() -> int:
     in_range = []
     for name in names:
         low, high = library[name]["tempo"]
-        rows = [song for _, song in songs[name]]
+        rows = songs[name]
         if not rows:
             continue
-        tempos = [s.tempo for s in rows]
+        tempos = [r["tempo"] for r in rows]
         inside = np.mean([low - 0.5 <= t <= high + 0.5 for t in tempos])
         in_range.append(inside)
-        kick = np.mean([np.pad(s.beat_share(KICKS), (0, 4))[:4] for s in rows], axis=0)
-        snare = np.mean([np.pad(s.beat_share(SNARES), (0, 4))[:4] for s in rows], axis=0)
-        motion = [s.bass_motion() for s in rows]
-        seconds = [s.seconds() for s in rows]
+        kick, snare = (np.mean([r[k] for r in rows], axis=0) for k in ("kick", "snare"))
+        seconds = [r["seconds"] for r in rows]
+
         print(
             f"{name:15} {min(tempos):5.0f}-{max(tempos):<5.0f} {inside:4.0%} "
-            f"{np.mean([s.swing_ratio(8) for s in rows]):4.2f} "
-            f"{np.mean([s.swing_ratio(16) for s in rows]):4.2f} "
+            f"{mean(rows, 'swing8')} {mean(rows, 'swing16')} "
             f"{' '.join(f'{v:.2f}' for v in kick):>15} {' '.join(f'{v:.2f}' for v in snare):>15} "
-            f"{np.mean([m['walking'] for m in motion]):4.2f} "
-            f"{np.mean([m['octaves'] for m in motion]):4.2f} "
-            f"{np.mean([m['offbeat'] for m in motion]):4.2f} "
-            f"{np.mean([s.seventh_share() for s in rows]):4.2f} "
-            f"{np.mean([len(s.sections()) for s in rows]):4.1f} "
-            f"{np.mean([s.energy_rise() for s in rows]):4.2f} "
+            f"{mean(rows, 'motion', 'walking')} {mean(rows, 'motion', 'octaves')} "
+            f"{mean(rows, 'motion', 'offbeat')} {mean(rows, 'sevenths')} "
+            f"{np.mean([r['sections'] for r in rows]):4.1f} {mean(rows, 'rise')} "
             f"{min(seconds):4.0f}-{max(seconds):<4.0f}"
         )
     # Identical melodies: the same seed in two styles.
     identical = 0
     for index in range(max(2, args.songs)):
-        shapes = [songs[n][index][1].melody_shape() for n in names if len(songs[n]) > index]
+        shapes = [songs[n][index]["shape"] for n in names if len(songs[n]) > index]
         identical += sum(a == b for a, b in itertools.combinations(shapes, 2))
-    features = {n: [s.features() for _, s in songs[n]] for n in names if len(songs[n]) >= 2}
+    features = {n: [r["features"] for r in songs[n]] for n in names if len(songs[n]) >= 2}
     keys = sorted(next(iter(features.values()))[0])
     full = {n: [np.array([f[k] for k in keys]) for f in fs] for n, fs in features.items()}
     blind = {n: [np.array([f[k] for k in MELODY_ONLY]) for f in fs] for n, fs in features.items()}
     accuracy, confusions = classify(full)
     blind_accuracy, _ = classify(blind)
-    durations = [s.seconds() for v in songs.values() for _, s in v]
+    durations = [r["seconds"] for rows in songs.values() for r in rows]
     print()
     print(f"tempo in the style's range: {np.mean(in_range):.1%} of songs")
     print(f"songs 90-240 s long: {np.mean([90 <= d <= 240 for d in durations]):.1%}")
@@ -181,10 +203,6 @@ def main() -> int:
         pairs = ", ".join(f"{a}->{b} x{n}" for (a, b), n in confusions.most_common(12))
         print(f"confused: {pairs}")
     if args.plots:
-        args.plots.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            if songs[name]:
-                plot(name, songs[name][0][1], args.plots)
         print(f"plots: {args.plots}/<style>.png")
     return 0
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts import temporary
+from scripts.settings import SAMPLING_FIELDS, SCHEMA
 
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
-SAMPLING_FIELDS = ("temperature", "top_p", "top_k", "repeat_penalty")
 
 
 class CatalogError(ValueError):
@@ -86,12 +86,15 @@ def require(raw: dict, field: str, kinds, where: str):
 
 def parse_sampling(raw: dict, where: str) -> dict:
     sampling = require(raw, "sampling", dict, where)
+    checked = {}
     for field in SAMPLING_FIELDS:
-        kind, low, high = temporary.SETTING_RANGES[field]
         value = require(sampling, field, (int, float), f"{where} sampling")
+        setting = SCHEMA[field]
+        low, high = setting.range
         if not low <= value <= high:
             raise CatalogError(f"{where}: sampling {field} {value} is outside {low:g}..{high:g}")
-    return {field: temporary.SETTING_RANGES[field][0](sampling[field]) for field in SAMPLING_FIELDS}
+        checked[field] = int(value) if setting.kind == "int" else float(value)
+    return checked
 
 
 def parse_entry(raw: dict, index: int) -> CatalogEntry:
@@ -172,7 +175,7 @@ def entry_for_file(file_name: str) -> CatalogEntry | None:
 
 def setting_path(path: Path) -> str:
     """How a model file is stored in the settings: relative to the app's folder when inside it,
-    so the settings travel with the app (models.configured_model reads it back)."""
+    so the settings travel with the app (settings.model_file reads it back)."""
     try:
         return str(path.resolve().relative_to(temporary.REPO_ROOT))
     except ValueError:

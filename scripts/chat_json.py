@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from scripts import temporary
 from scripts.models import Sampling, TextModel
+from scripts.utility import printable
 
 SEED_STEP = 7_919  # a retry's seed, away from the first one
 
@@ -94,10 +95,11 @@ def chat_sampling(settings: dict, max_tokens: int) -> Sampling:
 
 
 def clean_text(value: object, bounds: tuple[int, int], what: str) -> str:
-    """A string with its whitespace collapsed, within `bounds` characters, with a letter in it."""
+    """A string without control characters, its whitespace collapsed, within `bounds`
+    characters, with a letter in it."""
     if not isinstance(value, str):
         raise Rejected(f"the {what} is not text")
-    text = " ".join(value.split())
+    text = " ".join(printable(value).split())
     low, high = bounds
     if not low <= len(text) <= high:
         raise Rejected(f"the {what} {text!r} is not {low}-{high} characters long")

@@ -11,10 +11,10 @@ from pathlib import Path
 from scripts import settings as settings_store
 from scripts import temporary, train_command
 from scripts.abc_notation import AbcError
-from scripts.models import Cancelled, ModelError, check_gguf, configured_model
+from scripts.models import Cancelled, ModelError, check_gguf
 from scripts.song_library import LibraryError, SongLibrary, writable_folder
 from scripts.user_input import InputError, checked_count, checked_styles
-from scripts.utility import LiveLine, progress_bar
+from scripts.utility import LiveLine, printable, progress_bar
 
 
 class UsageError(Exception):
@@ -29,12 +29,15 @@ def song_count(text: str) -> int:
 
 
 def seed_value(text: str) -> int:
+    """A fixed seed: the setting's range without its -1 ("random"), which --seed leaving out
+    already means."""
     try:
         seed = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"seed must be a whole number, not {text!r}") from None
-    if not 0 <= seed < 2**31:
-        raise argparse.ArgumentTypeError("seed must be between 0 and 2147483647")
+    high = settings_store.SCHEMA["seed"].range[1]
+    if not 0 <= seed <= high:
+        raise argparse.ArgumentTypeError(f"seed must be between 0 and {high}")
     return seed
 
 
@@ -150,11 +153,6 @@ class ProgressPrinter:
         self.stream.flush()
 
 
-def output_folder(args, config: dict) -> Path:
-    chosen = args.out or Path(config["settings"]["output_dir"] or temporary.DEFAULT_OUTPUT_DIR)
-    return writable_folder(chosen)
-
-
 def report_song(sidecar: dict, folder: Path, as_json: bool) -> None:
     if as_json:
         print(json.dumps(sidecar, ensure_ascii=False), flush=True)
@@ -181,50 +179,54 @@ def choose_engine(args, settings: dict) -> None:
     if args.server is not None or args.model:
         settings["server_url"] = args.server or ""
     if not settings["server_url"]:
-        check_gguf(args.model or configured_model(settings))
+        check_gguf(args.model or settings_store.model_file(settings))
+
+
+class BatchPrinter:
+    """A batch's events (scripts/batch.py) as the command line shows them: progress and what
+    happened on stderr, each finished song on stdout."""
+
+    def __init__(self, count: int, folder: Path, as_json: bool):
+        self.progress = ProgressPrinter(count)
+        self.folder, self.as_json = folder, as_json
+        self.song = 1
+
+    def __call__(self, kind: str, data) -> None:
+        done = self.progress.done
+        if kind == "progress":
+            self.song = data.song
+            self.progress(data)
+        elif kind == "identity":
+            by_model = {
+                kind: " (by the model)" if source == "model" else ""
+                for kind, source in data.identity_sources.items()
+            }
+            if data.genre_invented:
+                done(f"Surprise genre: {data.styles[0]}{by_model['genre']}")
+            done(f"Artist: {describe_artist(data.artist)}{by_model['artist']}")
+            warn_styles(data.styles_library)
+            done(f"Arranged as: {data.blend.arranged_as()}")
+        elif kind == "song":
+            done(f"song {self.song} done: {data['title']} ({data['duration_seconds']:.0f} s)")
+            report_song(data, self.folder, self.as_json)
+        elif kind == "skipped":
+            done(f"song {data[0]} skipped: {data[1]}")
+        elif kind == "error":
+            done(data)
 
 
 def command_generate(args) -> int:
-    from scripts.identity_chat import identity_from_model
-    from scripts.model_choice import open_model
-    from scripts.pipeline import SongFailed, batch_job, generate_song, song_seed
+    from scripts.batch import Batch, BatchError, prepare
 
     config = load_config()
     choose_engine(args, config["settings"])
-    folder = output_folder(args, config)
-    if shutil.disk_usage(folder).free < temporary.MIN_FREE_DISK_BYTES:
-        raise UsageError(f"less than {temporary.MIN_FREE_DISK_BYTES >> 20} MB free in {folder}")
-    library = SongLibrary(folder)
-    library.remove_partials()
-    printer = ProgressPrinter(args.count)
-    base_seed = args.seed if args.seed is not None else config["settings"]["seed"]
-    job = batch_job(args.styles, config, library, base_seed)
-    job.on_progress = printer
-    model = open_model(config["settings"], args.model)
-    # A chat model names the genre and the artist itself; the word lists stand in where it fails.
-    job = identity_from_model(model, job, song_seed(base_seed, 1, 0))
-    by_model = {
-        kind: " (by the model)" if source == "model" else ""
-        for kind, source in job.identity_sources.items()
-    }
-    if job.genre_invented:
-        printer.done(f"Surprise genre: {job.styles[0]}{by_model['genre']}")
-    printer.done(f"Artist: {describe_artist(job.artist)}{by_model['artist']}")
-    warn_styles(job.styles_library)
-    printer.done(f"Arranged as: {job.blend.arranged_as()}")
-    failed = 0
-    for number in range(1, args.count + 1):
-        try:
-            sidecar = generate_song(model, job, number, base_seed)
-        except SongFailed as error:
-            failed += 1
-            printer.done(f"song {number} skipped: {error}")
-            continue
-        printer.done(
-            f"song {number} done: {sidecar['title']} ({sidecar['duration_seconds']:.0f} s)"
-        )
-        report_song(sidecar, folder, args.json)
-    return 1 if failed else 0
+    try:
+        job = prepare(args.styles, config, args.out, args.seed)
+    except BatchError as error:
+        raise UsageError(str(error)) from None
+    printer = BatchPrinter(args.count, job.library.folder, args.json)
+    outcome = Batch(job, args.count, printer, args.model, args.seed).run()
+    return 1 if outcome.skipped or outcome.stopped else 0
 
 
 def warn_styles(library) -> None:
@@ -234,7 +236,8 @@ def warn_styles(library) -> None:
 
 
 def command_styles(args) -> int:
-    from scripts.style_library import load_library, styles_folder
+    from scripts.settings import styles_folder
+    from scripts.style_library import load_library
 
     config = load_config()
     library = load_library(args.dir or styles_folder(config["settings"]))
@@ -268,7 +271,7 @@ def command_render(args) -> int:
     except OSError as error:
         raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
     config = load_config()
-    folder = output_folder(args, config)
+    folder = writable_folder(args.out or settings_store.output_folder(config["settings"]))
     styles, invented = args.styles or (), args.styles == ()
     if invented:  # "?": tunes from a file keep the neutral artist, but get a new genre
         styles = (identity.invent_genre(song_seed(None, 1, 0)),)
@@ -289,22 +292,30 @@ def command_render(args) -> int:
 
 
 def command_list(args) -> int:
+    """Reads the library and writes nothing it must: a read-only folder lists as well."""
     config = load_config()
-    library = SongLibrary(output_folder(args, config))
-    songs = library.top_tracks(args.artist) if args.artist else library.songs()
-    if args.artist and not songs:
-        raise UsageError(f"no songs by {args.artist!r} in {library.folder}")
+    folder = args.out or settings_store.output_folder(config["settings"])
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"the output folder {folder} is a file, not a folder")
+    library = SongLibrary(folder)
+    songs = []
+    if folder.is_dir():  # a folder not made yet holds no songs
+        songs = library.top_tracks(args.artist) if args.artist else library.songs()
+    for notice in library.notices:
+        print(f"warning: {notice}", file=sys.stderr)
+    if args.artist and not songs:  # a fine question with no answer: not a usage error
+        print(f"no songs by {printable(args.artist)!r} in {folder}", file=sys.stderr)
+        return 1
     for song in songs:
         if args.json:
             print(json.dumps(song, ensure_ascii=False))
         else:
-            minutes, seconds = divmod(round(song.get("duration_seconds") or 0), 60)
-            styles = ", ".join(song.get("styles") or [])
-            artist = f" by {song['artist']}" if song.get("artist") else ""
-            plays = f"  {song.get('plays') or 0} plays" if args.artist else ""
+            minutes, seconds = divmod(round(song["duration_seconds"]), 60)
+            artist = f" by {song['artist']}" if song["artist"] else ""
+            plays = f"  {song['plays']} plays" if args.artist else ""
             print(
-                f"{song['id']}  {minutes}:{seconds:02d}  {song.get('title')}{artist}  [{styles}]"
-                f"{plays}"
+                f"{song['id']}  {minutes}:{seconds:02d}  {song['title']}{artist}  "
+                f"[{', '.join(song['styles'])}]{plays}"
             )
     return 0
 
@@ -404,7 +415,7 @@ def command_download(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
-        from scripts.interface import run_tui
+        from scripts.tui.interface import run_tui
 
         return run_tui()
     handler = {

@@ -5,6 +5,7 @@ curses here."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from scripts import identity, temporary
 from scripts.chat_json import (
@@ -16,9 +17,12 @@ from scripts.chat_json import (
     string_schema,
 )
 from scripts.grammars import GrammarError
+from scripts.model_choice import job_format
 from scripts.models import TextModel
-from scripts.pipeline import Job, job_format
 from scripts.prompts import messages
+
+if TYPE_CHECKING:  # the pipeline uses this module, not the other way round
+    from scripts.pipeline import Job
 
 
 def genre_schema(styles: list[str]) -> dict:

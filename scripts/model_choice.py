@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts.models import TextModel, configured_model, load_model
+from scripts import catalog
+from scripts.models import ModelError, TextModel, load_model
+from scripts.prompts import model_format
+from scripts.settings import model_file
 
 
 def open_model(settings: dict, model_path: Path | None = None) -> TextModel:
@@ -15,4 +18,18 @@ def open_model(settings: dict, model_path: Path | None = None) -> TextModel:
         from scripts.remote_model import RemoteModel  # http.client: only loaded when used
 
         return RemoteModel(settings["server_url"])
-    return load_model(model_path or configured_model(settings), settings)
+    return load_model(model_path or model_file(settings), settings)
+
+
+def prompt_kind(model: TextModel, settings: dict) -> str:
+    """abc, chat or chatmusician: how this model is asked, from the settings, its catalog entry
+    (read here, once a batch) and its GGUF; ModelError for a model the app cannot use."""
+    entry = catalog.entry_for_file(model.file_name)
+    if entry and not entry.usable:
+        raise ModelError(entry.explanation())
+    return model_format(settings["prompt_format"], entry and entry.format, model.has_chat_template)
+
+
+def job_format(model: TextModel, job) -> str:
+    """The job's prompt kind: decided when its batch opened the model, else now."""
+    return job.model_format or prompt_kind(model, job.settings)

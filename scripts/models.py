@@ -63,14 +63,6 @@ class TextModel(Protocol):
     ) -> str: ...
 
 
-def configured_model(settings: dict) -> Path:
-    """The model file the settings name: the starter model when none is set; a relative path is
-    read from the app's folder, so that the settings file travels with it."""
-    if not settings["model_path"]:
-        return temporary.STARTER_MODEL_PATH
-    return temporary.REPO_ROOT / Path(settings["model_path"]).expanduser()
-
-
 def check_gguf(path: Path) -> GgufInfo:
     """What the GGUF header at `path` says; ModelError when it is missing or unreadable."""
     if not path.exists():

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import symusic
 
-from scripts import abc_analysis, catalog, grammars, identity, style_library, temporary
+from scripts import abc_analysis, grammars, identity, style_library, temporary
 from scripts.abc_file import WrittenTune, file_parts, words
 from scripts.abc_lyrics import with_words
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
@@ -33,19 +33,21 @@ from scripts.grammars import GrammarError
 from scripts.lyrics import as_text, model_lyrics
 from scripts.meter_grammar import Vocabulary, bars_lasting, meter_grammar
 from scripts.mixdown import render_mix
-from scripts.models import Cancelled, ModelError, Sampling, TextModel
+from scripts.model_choice import job_format
+from scripts.models import Cancelled, Sampling, TextModel
 from scripts.prompts import (
     PromptError,
     build_prompt,
     chat_messages,
     fill,
     header_fields,
-    model_format,
     split_at_title,
 )
+from scripts.settings import soundfont_file, styles_folder
 from scripts.song_library import SongLibrary
 from scripts.soundfonts import choose_soundfont
 from scripts.style_match import Blend, blend
+from scripts.utility import printable
 
 SEED_STEP = 1_000_003  # a retry's seed: far from the seeds of the batch's other songs
 MIN_TEMPO, MAX_TEMPO = 30, 300
@@ -61,10 +63,11 @@ TITLE_MAX = 60
 class SongFailed(RuntimeError):
     """A song could not be made. `stage` names where, the message says why."""
 
-    def __init__(self, stage: str, reason: str):
+    def __init__(self, stage: str, reason: str, errno: int | None = None):
         super().__init__(f"{stage}: {reason}")
         self.stage = stage
         self.reason = reason
+        self.errno = errno  # of the OSError behind a failed save (a full disk stops the batch)
 
 
 @dataclass
@@ -93,6 +96,8 @@ class Job:
     base_styles: tuple[str, ...] = ()
     # Who made the genre and the artist: "typed", "offline" (word lists) or "model".
     identity_sources: dict = field(default_factory=dict)
+    # How the model is asked (abc, chat, chatmusician): decided once, when the batch opens it.
+    model_format: str = ""
 
     @property
     def settings(self) -> dict:
@@ -100,7 +105,7 @@ class Job:
 
     @functools.cached_property
     def styles_library(self) -> style_library.StyleLibrary:
-        return style_library.load_library(style_library.styles_folder(self.settings))
+        return style_library.load_library(styles_folder(self.settings))
 
     @functools.cached_property
     def blend(self) -> Blend:
@@ -144,7 +149,7 @@ def batch_job(
 def readable_title(tune: AbcTune, kinds: frozenset[str] = frozenset()) -> str | None:
     """The tune's T: when it reads as words, not as more music ('cBA2 | d2e'), without a tune
     type that is not the song's ('The Kilfenora Reel' in a house song: 'The Kilfenora')."""
-    title = without_tune_type(" ".join(tune.title.split())[:TITLE_MAX], kinds)
+    title = without_tune_type(" ".join(printable(tune.title).split())[:TITLE_MAX], kinds)
     music = sum(c.isdigit() or c in "|:/[]^_=," for c in title)
     if sum(c.isalpha() for c in title) < 2 or "|" in title or music > len(title) * 0.2:
         return None
@@ -246,7 +251,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
         song, warnings = arranged(job, tune, stats, tempo, seed)
         midi = song.score.dumps_midi()
         step("audio", 0.2)
-        soundfont = choose_soundfont(settings["soundfont_path"])
+        soundfont = choose_soundfont(soundfont_file(settings))
         # Each role through the SoundFont on its own, with the style's effects, then mastered.
         pcm = render_mix(
             song.score, job.blend["effects"], soundfont.path, settings["sample_rate"], seed
@@ -334,7 +339,8 @@ def save_song(
         raise SongFailed("convert", str(error)) from None
     except OSError as error:
         library.discard(stem)
-        raise SongFailed("save", f"{error.strerror or error} ({library.folder})") from None
+        reason = f"{error.strerror or error} ({library.folder})"
+        raise SongFailed("save", reason, error.errno) from None
     except BaseException:  # cancelled, Ctrl+C: leave nothing behind
         library.discard(stem)
         raise
@@ -352,7 +358,7 @@ def model_title(model: TextModel, head: str, sampling: Sampling, seed: int, job:
         lambda count: None,
         job.cancel,
     )
-    return " ".join(line.split())
+    return " ".join(printable(line).split())
 
 
 @dataclass
@@ -371,16 +377,6 @@ class Draft:
     def abc_source(self) -> str:
         """Where the tune is: a header and its continuation, or a chat reply alone."""
         return self.prompt + self.text if self.continues_prompt else self.text
-
-
-def job_format(model: TextModel, job: Job) -> str:
-    """abc, chat or chatmusician, for this model and these settings."""
-    entry = catalog.entry_for_file(model.file_name)
-    if entry and not entry.usable:
-        raise ModelError(entry.explanation())
-    return model_format(
-        job.settings["prompt_format"], entry and entry.format, model.has_chat_template
-    )
 
 
 def write_draft(model: TextModel, job: Job, number: int, seed: int) -> Draft:
@@ -571,7 +567,7 @@ def render_written(job: Job, tune: WrittenTune, number: int, source_name: str) -
         midi, warnings = abc_to_midi(tune.text)
         check_length(midi)
         step("audio", 0.2)
-        soundfont = choose_soundfont(job.settings["soundfont_path"])
+        soundfont = choose_soundfont(soundfont_file(job.settings))
         score, seed = symusic.Score.from_midi(midi), zlib.crc32(tune.text.encode())
         # The app's synth and master, no style effects: the file's own instruments as they are.
         pcm = render_mix(score, None, soundfont.path, job.settings["sample_rate"], seed)

@@ -5,8 +5,10 @@ timeouts differ (urllib has one timeout for both)."""
 
 from __future__ import annotations
 
+import html
 import http.client
 import json
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -15,8 +17,12 @@ from urllib.parse import urlsplit
 
 from scripts import grammars, temporary
 from scripts.models import Cancelled, ModelError, Sampling
+from scripts.utility import printable
 
 Piece = Callable[[dict], str]  # the text one streamed chunk carries
+HTML_PAGE = re.compile(r"<(!doctype|html|head|body)\b", re.IGNORECASE)
+HTML_HEADING = re.compile(r"<(?:title|h1)[^>]*>(.*?)</(?:title|h1)>", re.IGNORECASE | re.DOTALL)
+TAG = re.compile(r"<[^>]*>")
 
 
 def server_base(url: str) -> str:
@@ -37,7 +43,10 @@ def error_message(body: bytes) -> str:
         error = reply.get("error")
         found = error.get("message") if isinstance(error, dict) else error
         text = str(found or reply.get("message") or reply.get("detail") or text)
-    return " ".join(text.split())[: temporary.SERVER_ERROR_BODY_CHARS]
+    elif HTML_PAGE.search(text):  # a proxy's or web server's error page: its heading, no tags
+        heading = HTML_HEADING.search(text)
+        text = html.unescape(TAG.sub(" ", heading[1] if heading else text))
+    return " ".join(printable(text).split())[: temporary.SERVER_ERROR_BODY_CHARS]
 
 
 def first_choice(event: dict) -> dict:

@@ -1,4 +1,9 @@
-"""data/persistent.json: the user's settings and prompt templates, with safe defaults."""
+"""data/persistent.json: the user's settings and prompt templates, with safe defaults.
+
+Each setting is described once (temporary.SETTINGS_SCHEMA); its check, its default, its row in
+Options, the catalog's sampling fields and the command line's bounds all come from SCHEMA here.
+Every path setting is resolved by resolve_path(), by the check and by every use alike.
+"""
 
 from __future__ import annotations
 
@@ -6,33 +11,147 @@ import copy
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from scripts import temporary
-from scripts.utility import atomic_write_text
+from scripts.utility import atomic_write_text, unsafe_characters
 
 
 class SettingError(ValueError):
     """A value the user gave for a setting is not acceptable; the message says what is."""
 
 
-def settings_path(data_dir: Path | None = None) -> Path:
-    folder = data_dir or Path(os.environ.get(temporary.DATA_DIR_ENV) or temporary.DEFAULT_DATA_DIR)
-    return folder / temporary.SETTINGS_FILE_NAME
+@dataclass(frozen=True)
+class Setting:
+    """One setting as temporary.SETTINGS_SCHEMA describes it."""
+
+    name: str
+    kind: str  # int | float | bool | choice | text | url | path
+    default: object
+    label: str
+    help: str = ""
+    range: tuple[float, float] | None = None
+    choices: tuple[str, ...] = ()
+    sampling: bool = False
+
+    @property
+    def is_path(self) -> bool:
+        return self.kind == "path"
+
+    def check(self, value):
+        """The value converted to the setting's type, or SettingError saying what is allowed."""
+        if self.kind in ("int", "float"):
+            return self.checked_number(value)
+        if self.kind == "bool":
+            return yes_or_no(self.name, value)
+        if not isinstance(value, str):
+            raise SettingError(f"{self.name} must be text")
+        if unsafe_characters(value):
+            raise SettingError(f"{self.name} must not hold control characters")
+        if self.kind == "url":
+            return checked_server_url(value)
+        if self.kind == "choice" and value not in self.choices:
+            raise SettingError(f"{self.name} must be one of {', '.join(self.choices)}")
+        return value.strip() if self.is_path else value
+
+    def checked_number(self, value):
+        kind = int if self.kind == "int" else float
+        low, high = self.range
+        try:
+            number = kind(value)
+            if isinstance(value, bool) or (kind is int and float(value) != number):
+                raise ValueError
+        except (TypeError, ValueError, OverflowError):
+            raise SettingError(
+                f"{self.name} must be a {'whole ' if kind is int else ''}number"
+            ) from None
+        if not low <= number <= high:
+            raise SettingError(f"{self.name} must be between {low:g} and {high:g}")
+        return number
+
+
+SCHEMA: dict[str, Setting] = {
+    name: Setting(name=name, **spec) for name, spec in temporary.SETTINGS_SCHEMA.items()
+}
+SAMPLING_FIELDS = tuple(name for name, setting in SCHEMA.items() if setting.sampling)
+
+
+def data_dir() -> Path:
+    """The data folder: LLM_MUSIC_GEN_DATA when set, else the repo's data/."""
+    return Path(os.environ.get(temporary.DATA_DIR_ENV) or temporary.DEFAULT_DATA_DIR)
+
+
+def settings_path(folder: Path | None = None) -> Path:
+    return (folder or data_dir()) / temporary.SETTINGS_FILE_NAME
 
 
 def defaults() -> dict:
     return {
-        "settings": copy.deepcopy(temporary.DEFAULT_SETTINGS),
+        "settings": {name: setting.default for name, setting in SCHEMA.items()},
         "prompts": copy.deepcopy(temporary.DEFAULT_PROMPTS),
     }
 
 
-def checked_server_url(value) -> str:
+# --- paths ---------------------------------------------------------------------------------------
+
+
+def resolve_path(value: str, default: Path | None) -> Path | None:
+    """Where a path setting points: `default` when empty; "~" is the home folder; a relative path
+    is read from the app's folder (not from wherever the app was started), so the settings file
+    travels with the app and the CLI and the TUI see the same place."""
+    if not value or not value.strip():
+        return default
+    path = Path(value.strip()).expanduser()
+    return path if path.is_absolute() else temporary.REPO_ROOT / path
+
+
+def model_file(settings: dict) -> Path:
+    return resolve_path(settings["model_path"], temporary.STARTER_MODEL_PATH)
+
+
+def soundfont_file(settings: dict) -> Path | None:
+    """The SoundFont the user set; None when none is (the renderer chooses one)."""
+    return resolve_path(settings["soundfont_path"], None) if settings["soundfont_path"] else None
+
+
+def output_folder(settings: dict) -> Path:
+    return resolve_path(settings["output_dir"], temporary.DEFAULT_OUTPUT_DIR)
+
+
+def styles_folder(settings: dict) -> Path:
+    """The folder of the user's style files: styles/ in the data folder unless set."""
+    return resolve_path(settings["styles_dir"], data_dir() / temporary.STYLES_DIR_NAME)
+
+
+def path_problem(name: str, settings: dict) -> str | None:
+    """Why a path setting cannot be used as it stands (None when it can). The model file is
+    checked by models.check_gguf, which reads its header."""
+    if name == "soundfont_path" and settings[name].strip():
+        path = soundfont_file(settings)
+        if not path.is_file():
+            return f"the SoundFont {path} (Options: SoundFont {settings[name]!r}) is not a file"
+    if name in ("output_dir", "styles_dir"):
+        path = output_folder(settings) if name == "output_dir" else styles_folder(settings)
+        if path.exists() and not path.is_dir():
+            return f"the {SCHEMA[name].label.lower()} {path} is a file, not a folder"
+    return None
+
+
+def check_paths(settings: dict) -> None:
+    """SettingError for the first path setting that cannot be used: said once, before a batch
+    spends any time on the model."""
+    for name, setting in SCHEMA.items():
+        if setting.is_path and (problem := path_problem(name, settings)):
+            raise SettingError(problem)
+
+
+# --- checking values -----------------------------------------------------------------------------
+
+
+def checked_server_url(value: str) -> str:
     """Empty (generate locally) or an http(s) address with a host; surrounding spaces dropped."""
-    if not isinstance(value, str):
-        raise SettingError("server_url must be text")
     url = value.strip()
     if not url:
         return ""
@@ -51,30 +170,20 @@ def checked_server_url(value) -> str:
 
 def check_value(name: str, value):
     """The value converted to the setting's type, or SettingError saying what is allowed."""
-    if name not in temporary.DEFAULT_SETTINGS:
+    if name not in SCHEMA:
         raise SettingError(f"unknown setting {name!r}")
-    if name in temporary.SETTING_RANGES:
-        kind, low, high = temporary.SETTING_RANGES[name]
-        try:
-            number = kind(value)
-            if isinstance(value, bool) or (kind is int and float(value) != number):
-                raise ValueError
-        except (TypeError, ValueError, OverflowError):
-            raise SettingError(
-                f"{name} must be a {'whole ' if kind is int else ''}number"
-            ) from None
-        if not low <= number <= high:
-            raise SettingError(f"{name} must be between {low:g} and {high:g}")
-        return number
-    if name == "server_url":
-        return checked_server_url(value)
-    if isinstance(temporary.DEFAULT_SETTINGS[name], bool):
-        return yes_or_no(name, value)
-    choices = temporary.SETTING_CHOICES.get(name)
-    if choices and value not in choices:
-        raise SettingError(f"{name} must be one of {', '.join(choices)}")
+    return SCHEMA[name].check(value)
+
+
+def check_prompt(name: str, value):
+    """A prompt template of the right shape: the stop strings a list of non-empty strings,
+    every other template text (its fields are tried where it is edited, in Options)."""
+    if name == "stop":
+        if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value):
+            raise SettingError("stop strings must be a JSON list of non-empty strings")
+        return value
     if not isinstance(value, str):
-        raise SettingError(f"{name} must be text")
+        raise SettingError(f"the prompt {name} must be text")
     return value
 
 
@@ -94,40 +203,67 @@ def merge(stored: dict) -> tuple[dict, list[str]]:
     """Stored values over the defaults; a bad or unknown value is replaced and reported."""
     merged = defaults()
     problems = []
-    for name, value in (stored.get("settings") or {}).items():
-        try:
-            merged["settings"][name] = check_value(name, value)
-        except SettingError as error:
-            problems.append(f"{error}; using the default")
-    prompts = stored.get("prompts") or {}
-    for name, default in merged["prompts"].items():
-        if isinstance(prompts.get(name), type(default)):
-            merged["prompts"][name] = prompts[name]
+    for group, check in (("settings", check_value), ("prompts", check_prompt)):
+        for name, value in stored.get(group, {}).items():
+            if group == "prompts" and name not in merged["prompts"]:
+                continue  # a template this version no longer has
+            try:
+                merged[group][name] = check(name, value)
+            except SettingError as error:
+                problems.append(f"{error}; using the default")
     return merged, problems
 
 
-def load(data_dir: Path | None = None) -> tuple[dict, list[str]]:
-    """Settings and prompts, plus messages for the user. A missing file is created; a corrupt one
-    is moved aside (never deleted: it may hold the user's work) and replaced by defaults."""
-    path = settings_path(data_dir)
-    if not path.exists():
-        save(defaults(), data_dir)
+def shape_problem(stored) -> str | None:
+    """Why a settings file's JSON is not shaped like one (None when it is)."""
+    if not isinstance(stored, dict):
+        return "not a JSON object"
+    for group in ("settings", "prompts"):
+        if not isinstance(stored.get(group, {}), dict):
+            return f'"{group}" is not an object'
+    return None
+
+
+def load(folder: Path | None = None) -> tuple[dict, list[str]]:
+    """Settings and prompts, plus messages for the user. A missing file is created; one that
+    cannot be read or is not shaped like settings is moved aside (never deleted: it may hold the
+    user's work) and replaced by defaults."""
+    path = settings_path(folder)
+    if not path.exists() and not path.is_symlink():
+        try:
+            save(defaults(), folder)
+        except OSError as error:
+            return defaults(), [f"cannot write {path}: {error.strerror or error}"]
         return defaults(), []
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(stored, dict):
-            raise ValueError("not a JSON object")
-    except (ValueError, UnicodeDecodeError) as error:
-        backup = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}.bak")
+        # utf-8-sig: Windows Notepad starts the file with a byte-order mark
+        stored = json.loads(path.read_text(encoding="utf-8-sig"))
+        problem = shape_problem(stored)
+    except (OSError, ValueError) as error:
+        problem = getattr(error, "strerror", None) or str(error)
+    if problem is None:
+        return merge(stored)
+    return defaults(), [set_aside(path, problem, folder)]
+
+
+def set_aside(path: Path, problem: str, folder: Path | None) -> str:
+    """Move an unusable settings file out of the way and write the defaults; the message says
+    where it went (or why it stays)."""
+    backup = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}.bak")
+    try:
         path.replace(backup)
-        save(defaults(), data_dir)
-        return defaults(), [
-            f"{path.name} was unreadable ({error}); it was moved to "
-            f"{backup.name} and the defaults were written"
-        ]
-    return merge(stored)
+        save(defaults(), folder)
+    except OSError as error:
+        return (
+            f"{path.name} was unreadable ({problem}) and could not be moved aside "
+            f"({error.strerror or error}); using the defaults"
+        )
+    return (
+        f"{path.name} was unreadable ({problem}); it was moved to "
+        f"{backup.name} and the defaults were written"
+    )
 
 
-def save(config: dict, data_dir: Path | None = None) -> None:
-    path = settings_path(data_dir)
+def save(config: dict, folder: Path | None = None) -> None:
+    path = settings_path(folder)
     atomic_write_text(path, json.dumps(config, indent=2, ensure_ascii=False) + "\n")

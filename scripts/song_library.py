@@ -1,21 +1,36 @@
 """The songs under output/: each is an .mp3 with its .abc, .mid and .json sidecar, plus an index.
 
 A song is written under temporary names and renamed, the sidecar last: a song exists exactly when
-its sidecar does, so a crash or a cancel never leaves half a song in the library.
+its sidecar does, so a crash or a cancel never leaves half a song in the library. While a song is
+being saved its writer holds a lock (its claim) on the song's name: a batch clears only partial
+files nobody holds, never another batch's (or process's) song in progress.
+
+The index (library.json) is a cache of the sidecars plus the play counts, which only it keeps.
+Every change to it is made under a lock, on the index as it is on disk at that moment, so two
+threads or two processes (the CLI and the TUI) never lose each other's updates. The lock files
+live in the temporary folder (temporary.LOCK_DIR_NAME), not among the user's songs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
+import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from scripts import temporary
-from scripts.utility import atomic_write_text, slugify
+from scripts.file_lock import FileLock, held_elsewhere
+from scripts.utility import atomic_write_text, printable, slugify
 
 SONG_EXTENSIONS = (".abc", ".mid", ".mp3")
 SIDECAR = ".json"
+# In a damaged index, each song's id and play count can still be read one object at a time.
+PLAYS_IN_TEXT = re.compile(r'"id":\s*"([^"\\]+)"[^{}]*?"plays":\s*(\d+)')
 
 
 class LibraryError(OSError):
@@ -24,6 +39,8 @@ class LibraryError(OSError):
 
 def writable_folder(folder: Path) -> Path:
     """Create the folder if needed and prove a file can be written there."""
+    if folder.exists() and not folder.is_dir():
+        raise LibraryError(f"the output folder {folder} is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / f".write-test-{os.getpid()}"
@@ -36,17 +53,108 @@ def writable_folder(folder: Path) -> Path:
     return folder
 
 
+def text(value, default: str = "") -> str:
+    return printable(value) if isinstance(value, str) else default
+
+
+def number(value, default: float = 0.0) -> float:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and value == value
+    return float(value) if ok and abs(value) < 1e9 else default
+
+
+@dataclass
+class Song:
+    """A song as the library lists it and the jukebox plays it: the sidecar's summary and its
+    play count. Read tolerantly: a field of the wrong type (an old or hand-edited file) gets its
+    default, and text loses any control characters, so listing a song never breaks or changes the
+    terminal."""
+
+    id: str
+    title: str = ""
+    artist: str = ""
+    styles: list[str] | None = None
+    duration_seconds: float = 0.0
+    created: str = ""
+    model: str = ""
+    seed: int | None = None
+    plays: int = 0
+
+    @classmethod
+    def from_record(cls, song_id: str, record: dict) -> Song:
+        styles = record.get("styles")
+        seed = record.get("seed")
+        return cls(
+            id=song_id,
+            title=text(record.get("title")),
+            artist=text(record.get("artist")),
+            styles=[text(s) for s in styles if isinstance(s, str)]
+            if isinstance(styles, list)
+            else [],
+            duration_seconds=max(0.0, number(record.get("duration_seconds"))),
+            created=text(record.get("created")),
+            model=text(record.get("model")),
+            seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
+            plays=max(0, int(number(record.get("plays")))),
+        )
+
+    def record(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def is_sound(cls, record) -> bool:
+        """An index entry exactly as the app writes it (a damaged one makes the index rebuilt)."""
+        if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+            return False
+        if set(record) != {f.name for f in fields(cls)}:
+            return False
+        return cls.from_record(record["id"], record).record() == record
+
+
 class SongLibrary:
     def __init__(self, folder: Path):
         self.folder = folder
         self.index_path = folder / temporary.LIBRARY_INDEX_NAME
+        self.notices: list[str] = []  # what a reader should tell the user (a damaged index)
+        self.claims: dict[str, FileLock] = {}  # the songs this library is saving, by stem
+
+    # --- writing songs ---------------------------------------------------------------------------
+
+    def lock_path(self, name: str) -> Path:
+        """A lock file for this folder (any spelling of it) and `name`, in the temporary folder."""
+        folder = Path(tempfile.gettempdir()) / temporary.LOCK_DIR_NAME
+        folder.mkdir(exist_ok=True)
+        key = hashlib.sha256(str(self.folder.resolve()).encode("utf-8")).hexdigest()[:20]
+        return folder / f"{key}-{name}.lock"
 
     def remove_partials(self) -> int:
-        """Delete what an interrupted save left behind. Returns how many files."""
-        leftovers = list(self.folder.glob(f"*{temporary.PARTIAL_SUFFIX}"))
-        for path in leftovers:
+        """Delete what an interrupted save left behind: the partial files of songs that no
+        writer holds (a crashed or killed one). Returns how many files."""
+        removed = 0
+        for path in self.folder.glob(f"*{temporary.PARTIAL_SUFFIX}"):
+            stem = path.name.split(".", 1)[0]  # stems have no dots (utility.slugify)
+            try:
+                claim = self.lock_path(stem)
+                if held_elsewhere(claim):
+                    continue  # another batch is saving this song right now
+                claim.unlink(missing_ok=True)
+            except OSError:
+                pass  # no lock folder: nobody can hold a claim
             path.unlink(missing_ok=True)
-        return len(leftovers)
+            removed += 1
+        return removed
+
+    def claim(self, stem: str) -> None:
+        """Hold the song's name while its partial files exist (released by commit or discard)."""
+        if stem not in self.claims:
+            lock = FileLock(self.lock_path(stem))
+            lock.acquire()
+            self.claims[stem] = lock
+
+    def release(self, stem: str) -> None:
+        lock = self.claims.pop(stem, None)
+        if lock is not None:
+            lock.path.unlink(missing_ok=True)
+            lock.release()
 
     def new_stem(self, title: str) -> str:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -58,6 +166,7 @@ class SongLibrary:
         return stem
 
     def partial_path(self, stem: str, extension: str) -> Path:
+        self.claim(stem)
         return self.folder / f"{stem}{extension}{temporary.PARTIAL_SUFFIX}"
 
     def commit(self, stem: str, sidecar: dict) -> dict:
@@ -69,21 +178,19 @@ class SongLibrary:
         )
         for extension in (*SONG_EXTENSIONS, SIDECAR):
             os.replace(self.partial_path(stem, extension), self.folder / f"{stem}{extension}")
-        self.add_to_index(stem, sidecar)
+        self.release(stem)
+        song = Song.from_record(stem, sidecar).record()
+        self.update(lambda songs: [s for s in songs if s["id"] != stem] + [song])
         return sidecar
 
     def discard(self, stem: str) -> None:
         for extension in (*SONG_EXTENSIONS, SIDECAR):
             self.partial_path(stem, extension).unlink(missing_ok=True)
+        self.release(stem)
 
-    # --- index ---------------------------------------------------------------------------------
+    # --- the index -------------------------------------------------------------------------------
 
-    @staticmethod
-    def summary(stem: str, sidecar: dict) -> dict:
-        keys = ("title", "artist", "styles", "duration_seconds", "created", "model", "seed")
-        return {"id": stem, **{key: sidecar.get(key) for key in keys}, "plays": 0}
-
-    def scan(self) -> list[dict]:
+    def scan(self, plays: dict[str, int] | None = None) -> list[dict]:
         """Rebuild the index from the sidecars on disk (the sidecars are the truth)."""
         songs = []
         for path in sorted(self.folder.glob(f"*{SIDECAR}")):
@@ -94,78 +201,129 @@ class SongLibrary:
             except (OSError, ValueError):
                 continue
             if isinstance(sidecar, dict) and (self.folder / f"{path.stem}.mp3").exists():
-                songs.append(self.summary(path.stem, sidecar))
-        songs.sort(key=lambda song: (song.get("created") or "", song["id"]))
-        plays = self.saved_plays()
+                songs.append(Song.from_record(path.stem, {**sidecar, "plays": 0}).record())
+        songs.sort(key=lambda song: (song["created"], song["id"]))
+        plays = self.saved_plays() if plays is None else plays
         for song in songs:
             song["plays"] = plays.get(song["id"], 0)
         return songs
 
-    def saved_plays(self) -> dict[str, int]:
-        """Play counts in the index as it is, even a stale one: only the index keeps them."""
+    def read_index(self) -> tuple[list | None, str]:
+        """The index's song list as stored, or None and why it cannot be used ("" = missing)."""
         try:
-            songs = json.loads(self.index_path.read_text(encoding="utf-8"))["songs"]
-            return {song["id"]: int(song.get("plays") or 0) for song in songs}
-        except (OSError, ValueError, KeyError, TypeError):
+            document = json.loads(self.index_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None, ""
+        except (OSError, ValueError) as error:
+            return None, getattr(error, "strerror", None) or str(error)
+        songs = document.get("songs") if isinstance(document, dict) else None
+        if not isinstance(songs, list):
+            return None, "no list of songs"
+        return songs, ""
+
+    def saved_plays(self) -> dict[str, int]:
+        """Play counts in the index as it is, even a stale or damaged one: only it keeps them."""
+        songs, _ = self.read_index()
+        if songs is not None:
+            return {
+                song["id"]: Song.from_record(song["id"], song).plays
+                for song in songs
+                if isinstance(song, dict) and isinstance(song.get("id"), str)
+            }
+        try:
+            found = PLAYS_IN_TEXT.findall(
+                self.index_path.read_text(encoding="utf-8", errors="replace")
+            )
+        except OSError:
             return {}
+        return {song_id: int(count) for song_id, count in found}
 
     def indexed_songs(self) -> list[dict] | None:
-        """The index when it matches the MP3s on disk; None when missing, corrupt or stale."""
+        """The index when it is sound and matches the MP3s on disk; None otherwise."""
+        songs, _ = self.read_index()
+        if songs is None or not all(Song.is_sound(song) for song in songs):
+            return None
+        on_disk = {path.stem for path in self.folder.glob("*.mp3")}
+        return songs if {song["id"] for song in songs} == on_disk else None
+
+    def current(self) -> list[dict]:
+        """The index if it can be trusted, else rebuilt from the sidecars (with the play counts
+        it still holds); a damaged index is kept beside it as a backup and said so."""
+        songs = self.indexed_songs()
+        if songs is not None:
+            return songs
+        _, problem = self.read_index()
+        plays = self.saved_plays()
+        if problem and self.index_path.exists():
+            self.back_up_index(problem, len(plays))
+        return self.scan(plays)
+
+    def back_up_index(self, problem: str, recovered: int) -> None:
+        backup = self.index_path.with_name(
+            f"{self.index_path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}.bak"
+        )
         try:
-            songs = json.loads(self.index_path.read_text(encoding="utf-8"))["songs"]
-            if all((self.folder / f"{song['id']}.mp3").exists() for song in songs) and len(
-                songs
-            ) == sum(1 for _ in self.folder.glob("*.mp3")):
-                return songs
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        return None
+            os.replace(self.index_path, backup)
+        except OSError as error:
+            note = f"cannot be moved aside ({error.strerror or error})"
+        else:
+            note = f"was moved to {backup.name}"
+        self.notices.append(
+            f"{self.index_path} was unreadable ({problem}); it {note} and the index was rebuilt "
+            f"from the songs' files, with {recovered} play counts recovered"
+        )
+
+    def update(self, change: Callable[[list[dict]], list[dict]]) -> list[dict]:
+        """Change the index: read afresh under the lock, changed, written, released. A folder
+        that cannot be written (a read-only one) is read and left as it is."""
+        try:
+            lock = FileLock(self.lock_path(temporary.LIBRARY_INDEX_NAME))
+            lock.acquire()
+        except OSError:
+            return change(self.current())
+        try:
+            songs = change(self.current())
+            try:
+                atomic_write_text(self.index_path, json.dumps({"songs": songs}, indent=1) + "\n")
+            except OSError:
+                pass  # the index is a cache of the sidecars; it is rebuilt next time
+            return songs
+        finally:
+            lock.release()
 
     def songs(self) -> list[dict]:
-        """All songs, oldest first. A missing, corrupt or stale index is rebuilt from disk."""
+        """All songs, oldest first. A missing, damaged or stale index is rebuilt from disk."""
         songs = self.indexed_songs()
-        if songs is None:
-            songs = self.scan()
-            self.write_index(songs)
-        return songs
+        return songs if songs is not None else self.update(lambda songs: songs)
 
     def titles(self) -> list[str]:
         """Every song's title. Writes nothing: a song still being made may yet be cancelled."""
         songs = self.indexed_songs()
-        return [song.get("title") or "" for song in (self.scan() if songs is None else songs)]
-
-    def write_index(self, songs: list[dict]) -> None:
-        try:
-            atomic_write_text(self.index_path, json.dumps({"songs": songs}, indent=1) + "\n")
-        except OSError:
-            pass  # the index is a cache of the sidecars; songs() rebuilds it next time
-
-    def add_to_index(self, stem: str, sidecar: dict) -> None:
-        songs = [song for song in self.songs() if song["id"] != stem]
-        if not any(song["id"] == stem for song in songs):
-            songs.append(self.summary(stem, sidecar))
-        self.write_index(songs)
+        return [song["title"] for song in (self.scan() if songs is None else songs)]
 
     def record_play(self, stem: str) -> None:
         """A song started playing: one more play in the index (its "top tracks" order)."""
-        songs = self.songs()
-        for song in songs:
-            if song["id"] == stem:
-                song["plays"] = int(song.get("plays") or 0) + 1
-        self.write_index(songs)
+
+        def played(songs: list[dict]) -> list[dict]:
+            for song in songs:
+                if song["id"] == stem:
+                    song["plays"] += 1
+            return songs
+
+        self.update(played)
 
     def top_tracks(self, artist: str) -> list[dict]:
         """The artist's songs (name as typed, any case), most played first, then newest."""
         wanted = artist.casefold().strip()
-        songs = [song for song in self.songs() if (song.get("artist") or "").casefold() == wanted]
-        songs.sort(key=lambda song: song.get("created") or "", reverse=True)
-        return sorted(songs, key=lambda song: int(song.get("plays") or 0), reverse=True)
+        songs = [song for song in self.songs() if song["artist"].casefold() == wanted]
+        songs.sort(key=lambda song: song["created"], reverse=True)
+        return sorted(songs, key=lambda song: song["plays"], reverse=True)
 
     def delete(self, stem: str) -> None:
         """Remove a song's files, the sidecar first (a song without one is not in the library)."""
         for extension in (SIDECAR, *SONG_EXTENSIONS):
             (self.folder / f"{stem}{extension}").unlink(missing_ok=True)
-        self.write_index([song for song in self.songs() if song["id"] != stem])
+        self.update(lambda songs: [song for song in songs if song["id"] != stem])
 
     def sidecar(self, stem: str) -> dict:
         return json.loads((self.folder / f"{stem}{SIDECAR}").read_text(encoding="utf-8"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -385,16 +384,6 @@ def load_folder(folder: Path, library: StyleLibrary) -> None:
             library.problems.append(f"{path.name}: {error} (skipped)")
             continue
         library.styles[style.name] = style
-
-
-def styles_folder(settings: dict) -> Path:
-    """The user's styles folder: the styles_dir setting, by default the data folder's styles/."""
-    value = str(settings.get("styles_dir") or "").strip()
-    if not value:
-        data = os.environ.get(temporary.DATA_DIR_ENV) or temporary.DEFAULT_DATA_DIR
-        return Path(data) / "styles"
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else temporary.REPO_ROOT / path
 
 
 def load_library(user_folder: Path | None = None) -> StyleLibrary:

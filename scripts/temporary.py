@@ -16,6 +16,7 @@ SETTINGS_FILE_NAME = "persistent.json"
 DEFAULT_OUTPUT_DIR = REPO_ROOT / "output"
 LIBRARY_INDEX_NAME = "library.json"
 PARTIAL_SUFFIX = ".part"  # songs are written under this suffix, then renamed
+LOCK_DIR_NAME = "Llm-Music-Gen-locks"  # in the temporary folder: the library's lock files
 GGUF_MAGIC = b"GGUF"
 # The small ABC model trained for this app (training/), used when no other model is chosen.
 STARTER_MODEL_PATH = REPO_ROOT / "data" / "starter-model.gguf"
@@ -68,56 +69,151 @@ MIN_FREE_DISK_BYTES = 20 * 1024 * 1024  # a song needs a few MB; refuse to start
 ABC2MIDI_TIMEOUT_S = 30
 
 # --- Settings and prompts (data/persistent.json) -------------------------------------------------
-DEFAULT_SETTINGS: dict = {
-    "model_path": "",  # empty = the starter model, STARTER_MODEL_PATH
-    "server_url": "",  # an OpenAI-compatible server to generate with; empty = the local model
-    "n_ctx": 2048,
-    "n_threads": 0,  # 0 = the number of physical cores
-    "n_gpu_layers": 0,
-    # How the model is asked for a tune: "auto" = from the catalog, else "chat" when the GGUF
-    # carries a chat template, else "abc" (it continues an ABC header, like the starter model).
-    "prompt_format": "auto",
-    "use_grammar": True,  # chat models: the ABC grammar keeps them to one tune, no prose
-    # ABC models: a grammar keeps every full bar to the meter and the tune to 16 bars or more.
-    "meter_grammar": True,
-    "temperature": 0.9,
-    "top_p": 0.95,
-    "top_k": 40,
-    "repeat_penalty": 1.0,
-    "max_tokens": 768,
-    "seed": -1,  # -1 = a new random seed for every song
-    "retries": 3,
-    "max_songs_per_batch": 20,
-    "min_bars": 8,
-    "soundfont_path": "",  # empty = the SoundFont bundled with pretty_midi
-    "sample_rate": 44100,
-    "mp3_bitrate": "192k",
-    "output_dir": "",  # empty = output/ beside launcher.py
-}
-
-# Numeric settings: (type, lowest, highest). Anything outside is rejected with a message.
-SETTING_RANGES: dict[str, tuple[type, float, float]] = {
-    "n_ctx": (int, 256, 131072),
-    "n_threads": (int, 0, 256),
-    "n_gpu_layers": (int, -1, 1000),
-    "temperature": (float, 0.0, 5.0),
-    "top_p": (float, 0.0, 1.0),
-    "top_k": (int, 0, 1000),
-    "repeat_penalty": (float, 0.5, 3.0),
-    "max_tokens": (int, 16, 32768),
-    "seed": (int, -1, 2**31 - 1),
-    "retries": (int, 0, 20),
-    "max_songs_per_batch": (int, 1, MAX_SONGS_PER_BATCH),
-    "min_bars": (int, 1, 256),
-    "sample_rate": (int, 8000, 96000),
-}
-MIN_CONTEXT = 256  # n_ctx never goes below this, whatever a model's header says
 MP3_BITRATES = ("96k", "128k", "160k", "192k", "256k", "320k")
 PROMPT_FORMATS = ("auto", "abc", "chat", "chatmusician")
-SETTING_CHOICES: dict[str, tuple[str, ...]] = {
-    "mp3_bitrate": MP3_BITRATES,
-    "prompt_format": PROMPT_FORMATS,
+# Every setting, described once: scripts/settings.py derives the defaults, the checks, the Options
+# screen's rows (in this order), the catalog's sampling fields and the command line's bounds.
+# kind: int | float (with "range": lowest, highest) | bool | choice (with "choices") | text |
+# url | path (empty = the default place; "~" and paths relative to the app's folder work).
+# "sampling": a catalog entry recommends a value (set when the model is chosen).
+SETTINGS_SCHEMA: dict[str, dict] = {
+    "model_path": {
+        "kind": "path",
+        "default": "",
+        "label": "Model",
+        "help": "a GGUF file; empty = the starter model; M = catalog",
+    },
+    "server_url": {
+        "kind": "url",
+        "default": "",
+        "label": "Server URL",
+        "help": "an OpenAI-compatible server; empty = the local Model",
+    },
+    # How the model is asked for a tune: "auto" = from the catalog, else "chat" when the GGUF
+    # carries a chat template, else "abc" (it continues an ABC header, like the starter model).
+    "prompt_format": {
+        "kind": "choice",
+        "default": "auto",
+        "choices": PROMPT_FORMATS,
+        "label": "Prompt format",
+        "help": " ".join(PROMPT_FORMATS),
+    },
+    "use_grammar": {
+        "kind": "bool",
+        "default": True,
+        "label": "Chat ABC grammar",
+        "help": "yes/no: chat models write ABC, no prose",
+    },
+    "meter_grammar": {
+        "kind": "bool",
+        "default": True,
+        "label": "Meter grammar",
+        "help": "yes/no: ABC models keep every bar in meter, 16 bars or more",
+    },
+    "n_ctx": {
+        "kind": "int",
+        "default": 2048,
+        "range": (256, 131072),
+        "label": "Context size (tokens)",
+        "help": "capped at what the model was trained on",
+    },
+    "n_threads": {
+        "kind": "int",
+        "default": 0,
+        "range": (0, 256),
+        "label": "CPU threads",
+        "help": "0 = one per physical core",
+    },
+    "n_gpu_layers": {
+        "kind": "int",
+        "default": 0,
+        "range": (-1, 1000),
+        "label": "GPU layers",
+        "help": "-1 = all, 0 = CPU only",
+    },
+    "temperature": {
+        "kind": "float",
+        "default": 0.9,
+        "range": (0.0, 5.0),
+        "label": "Temperature",
+        "sampling": True,
+    },
+    "top_p": {
+        "kind": "float",
+        "default": 0.95,
+        "range": (0.0, 1.0),
+        "label": "Top-p",
+        "sampling": True,
+    },
+    "top_k": {"kind": "int", "default": 40, "range": (0, 1000), "label": "Top-k", "sampling": True},
+    "repeat_penalty": {
+        "kind": "float",
+        "default": 1.0,
+        "range": (0.5, 3.0),
+        "label": "Repeat penalty",
+        "sampling": True,
+    },
+    "max_tokens": {
+        "kind": "int",
+        "default": 768,
+        "range": (16, 32768),
+        "label": "Max tokens per song",
+    },
+    "seed": {
+        "kind": "int",
+        "default": -1,
+        "range": (-1, 2**31 - 1),
+        "label": "Seed",
+        "help": "-1 = a new random seed for every song",
+    },
+    "retries": {"kind": "int", "default": 3, "range": (0, 20), "label": "Retries per song"},
+    "max_songs_per_batch": {
+        "kind": "int",
+        "default": 20,
+        "range": (1, MAX_SONGS_PER_BATCH),
+        "label": "Max songs per batch",
+    },
+    "min_bars": {
+        "kind": "int",
+        "default": 8,
+        "range": (1, 256),
+        "label": "Fewest bars per tune",
+        "help": "a shorter tune is written again",
+    },
+    "soundfont_path": {
+        "kind": "path",
+        "default": "",
+        "label": "SoundFont",
+        "help": "an .sf2 file; empty = the bundled TimGM6mb",
+    },
+    "sample_rate": {
+        "kind": "int",
+        "default": 44100,
+        "range": (8000, 96000),
+        "label": "Sample rate (Hz)",
+    },
+    "mp3_bitrate": {
+        "kind": "choice",
+        "default": "192k",
+        "choices": MP3_BITRATES,
+        "label": "MP3 bitrate",
+        "help": " ".join(MP3_BITRATES),
+    },
+    "output_dir": {
+        "kind": "path",
+        "default": "",
+        "label": "Output folder",
+        "help": "empty = output/ beside launcher.py",
+    },
+    "styles_dir": {
+        "kind": "path",
+        "default": "",
+        "label": "Styles folder",
+        "help": "empty = styles/ in the data folder",
+    },
 }
+MIN_CONTEXT = 256  # n_ctx never goes below this, whatever a model's header says
+STYLES_DIR_NAME = "styles"  # the styles folder's default place, in the data folder
 
 # The raw prompt is an ABC header: a model that writes ABC continues it with the tune.
 # Fields: {meter} {unit} {key} {tempo} {rhythm} {styles}. {title} marks where the model writes
@@ -223,6 +319,7 @@ JUKEBOX_STATE_NAME = "jukebox.json"  # resume state: song, position, shuffle, re
 RESTART_THRESHOLD_S = 3.0  # "previous" this far into a song restarts it instead
 SEEK_STEP_S = 5.0
 VOLUME_STEP = 0.05
+LIBRARY_LOOK_S = 2.0  # how often the jukebox looks for songs another process added
 UPCOMING_COUNT = 5  # songs shown in the "next" list
 REPEAT_MODES = ("off", "one", "all")  # the order the repeat key cycles through
 

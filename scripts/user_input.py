@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from scripts import temporary
 from scripts.style_match import parse_styles
+from scripts.utility import printable
 
 
 class InputError(ValueError):
@@ -14,6 +15,7 @@ class InputError(ValueError):
 def checked_styles(text: str, blank_is_surprise: bool = True) -> tuple[str, ...]:
     """The typed styles; () means "surprise me" (the caller invents a genre): "?" always, blank
     text where blank_is_surprise (the text UI; the command line wants an explicit "?")."""
+    text = printable(text)  # no escape sequence reaches a file, a tag or a terminal
     if len(text) > temporary.MAX_STYLES_LENGTH:
         raise InputError(f"styles are too long (at most {temporary.MAX_STYLES_LENGTH} characters)")
     if text.strip() == temporary.SURPRISE_WORD or (blank_is_surprise and not text.strip()):

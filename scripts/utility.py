@@ -7,6 +7,12 @@ import re
 import tempfile
 from pathlib import Path
 
+# Terminal escape sequences (CSI "ESC [ ... letter", OSC "ESC ] ... BEL", two-character ones) and
+# the C0 and C1 control characters: text from a user or a model must never change the terminal's
+# colours, ring its bell or move its cursor when it is shown, nor land in a file or a tag.
+ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see half a file."""
@@ -59,6 +65,18 @@ def duration(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def printable(text: str) -> str:
+    """`text` without escape sequences and control characters; a tab or a line break becomes a
+    space, so words do not run together."""
+    text = ESCAPE_SEQUENCE.sub("", text)
+    return CONTROL_CHARACTER.sub(lambda match: " " if match[0] in "\t\n\r" else "", text)
+
+
+def unsafe_characters(text: str) -> bool:
+    """The text holds an escape sequence or a control character."""
+    return bool(CONTROL_CHARACTER.search(text))
 
 
 class LiveLine:

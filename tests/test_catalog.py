@@ -16,7 +16,7 @@ from scripts.catalog import (
     local_path,
     models_dir,
 )
-from scripts.screen_options import model_files
+from scripts.tui.screen_options import model_files
 from tests.conftest import REPO, run_launcher
 from tests.fake_hub import catalog_entry, write_catalog
 

@@ -2,16 +2,24 @@
 
 import json
 import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from tests.audio_probe import seconds_and_rms
-from tests.conftest import CORPUS, run_launcher
+from tests.conftest import CORPUS, REPO, run_launcher
 
 
 def run_generate(data_dir, **options):
-    """`launcher.py generate --styles ... --model ...` with options given as keywords."""
-    flags = [x for name, value in options.items() for x in (f"--{name}", str(value))]
+    """`launcher.py generate --styles ... --model ...` with options given as keywords (True: a
+    flag without a value, as json=True for --json)."""
+    flags = [
+        x
+        for name, value in options.items()
+        for x in ((f"--{name}",) if value is True else (f"--{name}", str(value)))
+    ]
     return run_launcher("generate", *flags, data=data_dir)
 
 
@@ -150,7 +158,8 @@ def test_output_folder_that_is_a_file(abc_model, data_dir, tmp_path):
     blocker.write_text("")
     result = run_generate(data_dir, styles="Chill", model=abc_model, out=blocker)
     assert result.returncode == 2
-    assert "cannot write to the output folder" in result.stderr and "Traceback" not in result.stderr
+    [line] = result.stderr.splitlines()  # said as it is, not as "File exists"
+    assert line.endswith(f"the output folder {blocker} is a file, not a folder")
 
 
 def test_help_lists_the_commands(data_dir):
@@ -158,3 +167,149 @@ def test_help_lists_the_commands(data_dir):
     assert result.returncode == 0
     for command in ("generate", "render", "list"):
         assert command in result.stdout
+
+
+# --- issue 12: settings that work in one place and break in another -----------------------------
+
+
+def write_settings(data_dir, **values):
+    (data_dir / "persistent.json").write_text(json.dumps({"settings": values}))
+
+
+def test_a_soundfont_under_home_renders_and_a_missing_one_is_said_once(
+    abc_model, data_dir, tmp_path
+):
+    from scripts.audio_render import default_soundfont
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(default_soundfont(), home / "x.sf2")
+    out = tmp_path / "songs"
+    args = ("generate", "--styles", "Jazz", "--model", str(abc_model), "--out", str(out))
+    write_settings(data_dir, soundfont_path="~/x.sf2")
+    result = run_launcher(*args, data=data_dir, env={"HOME": str(home)})
+    assert result.returncode == 0, result.stderr
+    assert len(list(out.glob("*.mp3"))) == 1
+    write_settings(data_dir, soundfont_path="~/gone.sf2")
+    result = run_launcher(*args, data=data_dir, env={"HOME": str(home)})
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()  # once, in full, before any model time
+    assert f"the SoundFont {home / 'gone.sf2'}" in line and "is not a file" in line
+
+
+def test_an_output_folder_under_home_is_the_same_for_every_command(abc_model, data_dir, tmp_path):
+    home = tmp_path / "home"
+    write_settings(data_dir, output_dir="~/songs")
+    env = {"HOME": str(home)}
+    result = run_launcher(
+        "generate", "--styles", "Folk", "--model", str(abc_model), data=data_dir, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    [mp3] = result.stdout.splitlines()
+    assert mp3.startswith(str(home / "songs")) and not (REPO / "~").exists()
+    listed = run_launcher("list", "--json", data=data_dir, env=env)
+    assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [Path(mp3).stem]
+
+
+@pytest.mark.parametrize(
+    "stored", ['{"settings": [1, 2]}', '{"settings": "abc"}', '{"prompts": {"stop": [1, 2]}}']
+)
+def test_a_settings_file_of_the_wrong_shape_is_a_warning_not_a_traceback(
+    data_dir, tmp_path, stored
+):
+    (data_dir / "persistent.json").write_text(stored)
+    result = run_launcher("list", "--out", str(tmp_path / "none"), data=data_dir)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("warning: ")
+
+
+def test_escape_sequences_in_the_styles_reach_no_file_tag_or_terminal(
+    abc_model, data_dir, tmp_path
+):
+    from mutagen.id3 import ID3
+
+    out = tmp_path / "songs"
+    styles = "Jazz\x1b[31m, Rock\x07\x1b]0;title\x07"
+    result = run_generate(data_dir, styles=styles, model=abc_model, out=out, json=True)
+    assert result.returncode == 0, result.stderr
+    [song] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert song["styles"] == ["Jazz", "Rock"]
+    assert str(ID3(out / song["files"]["mp3"])["TCON"]) == "Jazz, Rock"
+    sidecar = out / song["files"]["mp3"].replace(".mp3", ".json")  # edited by hand
+    sidecar.write_text(json.dumps({**song, "title": "Evil\x1b[2J\x1b[31m Title\x07"}))
+    (out / "library.json").unlink()
+    listed = run_launcher("list", "--out", str(out), data=data_dir)
+    assert "Evil Title" in listed.stdout
+    assert not any(char in listed.stdout + listed.stderr for char in "\x1b\x07")
+
+
+def test_list_reads_without_writing(data_dir, tmp_path):
+    missing = tmp_path / "not-made-yet"
+    result = run_launcher("list", "--out", str(missing), data=data_dir)
+    assert result.returncode == 0 and result.stdout == ""
+    assert not missing.exists()  # listing made no folder
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_list_works_in_a_read_only_folder(abc_model, data_dir, tmp_path):
+    out = tmp_path / "songs"
+    assert run_generate(data_dir, styles="Jig", model=abc_model, out=out).returncode == 0
+    (out / "library.json").unlink()  # a rebuild would want to write it
+    out.chmod(0o555)
+    try:
+        result = run_launcher("list", "--out", str(out), data=data_dir)
+    finally:
+        out.chmod(0o755)
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 1
+
+
+def test_list_for_an_unknown_artist_is_no_usage_error(data_dir, tmp_path):
+    result = run_launcher("list", "--out", str(tmp_path), "--artist", "Nobody", data=data_dir)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"no songs by 'Nobody' in {tmp_path}"
+
+
+def test_a_damaged_index_lists_and_ranks_its_songs(abc_model, data_dir, tmp_path):
+    out = tmp_path / "songs"
+    song = json.loads(
+        run_generate(data_dir, styles="Jig", model=abc_model, out=out, json=True).stdout
+    )
+    index = json.loads((out / "library.json").read_text())
+    index["songs"][0].update(duration_seconds="long", plays="many")
+    (out / "library.json").write_text(json.dumps(index))
+    for extra in ((), ("--artist", song["artist"])):
+        listed = run_launcher("list", "--out", str(out), *extra, data=data_dir)
+        assert listed.returncode == 0 and song["title"] in listed.stdout, listed.stderr
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 24 MB tmpfs (root only): a disk that fills up within a batch."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_stops_the_batch_with_one_message(abc_model, data_dir, small_disk):
+    from scripts import temporary
+
+    free = shutil.disk_usage(small_disk).free
+    room = temporary.MIN_FREE_DISK_BYTES + 1_500_000  # a song or two past the check at the start
+    (small_disk / "filler").write_bytes(b"\0" * (free - room))
+    result = run_generate(data_dir, styles="Jazz", count=8, model=abc_model, out=small_disk / "o")
+    assert result.returncode == 1
+    made = len(result.stdout.splitlines())
+    assert 1 <= made < 8 and len(list((small_disk / "o").glob("*.mp3"))) == made
+    stops = [line for line in result.stderr.splitlines() if "the disk is almost full" in line]
+    assert stops == [
+        f"Stopped before song {made + 1}: the disk is almost full: less than 20 MB "
+        f"free in {small_disk / 'o'}."
+    ]
+    assert "skipped" not in result.stderr

@@ -23,7 +23,7 @@ from scripts.downloads import (
     transfer_speed,
 )
 from scripts.models import LocalModel
-from scripts.screen_options import model_files
+from scripts.tui.screen_options import model_files
 from tests.conftest import REPO, run_launcher
 from tests.fake_hub import catalog_entry, write_catalog
 

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from scripts import settings
-from scripts.generation_worker import GenerationWorker
 from scripts.model_choice import open_model
 from scripts.models import Cancelled, LocalModel, ModelError, Sampling
 from scripts.pipeline import Job, SongFailed, generate_song
 from scripts.remote_model import RemoteModel, server_base
 from scripts.song_library import SongLibrary
 from scripts.temporary import STARTER_MODEL_PATH
+from scripts.tui.generation_worker import GenerationWorker
 from tests.audio_probe import seconds_and_rms
 from tests.conftest import run_launcher
 
@@ -203,9 +203,7 @@ def test_the_text_ui_worker_generates_on_the_server(llama_server, config, tmp_pa
     changes = {"server_url": llama_server, "seed": 2}
     job_config = {**config, "settings": {**config["settings"], **changes}}
     events = queue.Queue()
-    worker = GenerationWorker(
-        Job(("Jig",), job_config, SongLibrary(tmp_path)), 1, STARTER_MODEL_PATH, events
-    )
+    worker = GenerationWorker(Job(("Jig",), job_config, SongLibrary(tmp_path)), 1, events)
     worker.start()
     worker.thread.join(timeout=300)
     kinds = {}
@@ -456,3 +454,15 @@ def test_a_server_that_ignores_stream_still_works(fake_server, config):
     counts = []
     assert complete(RemoteModel(server.url), config, seed=1, on_token=counts.append) == "ABcd|"
     assert counts == [1]
+
+
+def test_an_html_error_page_is_quoted_by_its_heading(fake_server, config):
+    page = (
+        b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title>\n<style>body {color: red}"
+        b"</style></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>"
+        b"nginx/1.18.0 (Ubuntu)</center>" + b"<!-- padding -->" * 20 + b"</body></html>\n"
+    )
+    server = fake_server(lambda handler: handler.answer(502, "text/html", page))
+    with pytest.raises(ModelError) as failure:
+        complete(RemoteModel(server.url), config, seed=1)
+    assert str(failure.value) == f"{server.url} answered HTTP 502 Bad Gateway: 502 Bad Gateway"

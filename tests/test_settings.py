@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from scripts import settings
+from scripts import settings, temporary
 
 
 def test_missing_file_is_created_with_defaults(data_dir):
@@ -63,3 +63,82 @@ def test_saving_is_atomic_and_round_trips(data_dir):
     settings.save(config)
     assert settings.load() == (config, [])
     assert [p.name for p in data_dir.iterdir()] == ["persistent.json"]
+
+
+# --- issue 12: one schema, one path resolver, files that are not shaped like settings ------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"settings": [1, 2]}',
+        '{"settings": "abc"}',
+        '{"prompts": [1]}',
+        "[1, 2]",
+    ],
+)
+def test_a_file_not_shaped_like_settings_is_set_aside(data_dir, text):
+    path = data_dir / "persistent.json"
+    path.write_text(text)
+    config, [problem] = settings.load()
+    assert config == settings.defaults()
+    [backup] = data_dir.glob("persistent.json.corrupt-*.bak")
+    assert backup.read_text() == text and backup.name in problem
+    assert json.loads(path.read_text()) == settings.defaults()
+
+
+def test_a_bad_prompt_value_is_replaced_and_reported(data_dir):
+    (data_dir / "persistent.json").write_text(
+        json.dumps({"prompts": {"stop": [1, 2], "chat_system": 7, "chat_user": "Hi {styles}"}})
+    )
+    config, problems = settings.load()
+    assert config["prompts"]["stop"] == settings.defaults()["prompts"]["stop"]
+    assert config["prompts"]["chat_user"] == "Hi {styles}"
+    assert sorted(problems) == [
+        "stop strings must be a JSON list of non-empty strings; using the default",
+        "the prompt chat_system must be text; using the default",
+    ]
+
+
+def test_a_settings_file_that_is_a_folder_is_set_aside(data_dir):
+    (data_dir / "persistent.json").mkdir()
+    config, [problem] = settings.load()
+    assert config == settings.defaults() and "moved to" in problem
+    assert (data_dir / "persistent.json").is_file()
+
+
+def test_a_byte_order_mark_is_read_as_utf8(data_dir):
+    stored = {"settings": {"temperature": 0.5}}
+    (data_dir / "persistent.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(stored).encode())
+    config, problems = settings.load()
+    assert problems == [] and config["settings"]["temperature"] == 0.5
+
+
+def test_paths_are_resolved_one_way_for_every_path_setting(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config = settings.defaults()["settings"]
+    config.update(output_dir="~/songs", model_path="models/x.gguf", soundfont_path="~/x.sf2")
+    assert settings.output_folder(config) == tmp_path / "songs"
+    assert settings.model_file(config) == temporary.REPO_ROOT / "models" / "x.gguf"
+    assert settings.soundfont_file(config) == tmp_path / "x.sf2"
+    assert settings.styles_folder(config) == settings.data_dir() / "styles"
+    config["styles_dir"] = "~/my styles"
+    assert settings.styles_folder(config) == tmp_path / "my styles"
+    assert "is not a file" in settings.path_problem("soundfont_path", config)
+    (tmp_path / "x.sf2").write_bytes(b"sf")
+    assert settings.path_problem("soundfont_path", config) is None
+
+
+def test_every_setting_is_described_once_and_its_default_passes_its_check():
+    for name, setting in settings.SCHEMA.items():
+        assert setting.label and setting.check(setting.default) == setting.default, name
+    from scripts.catalog import SAMPLING_FIELDS
+    from scripts.tui.screen_options import SETTING_OPTIONS
+
+    assert [option.name for option in SETTING_OPTIONS] == list(settings.SCHEMA)
+    assert SAMPLING_FIELDS == ("temperature", "top_p", "top_k", "repeat_penalty")
+
+
+def test_control_characters_in_a_text_setting_are_refused():
+    with pytest.raises(settings.SettingError, match="control characters"):
+        settings.check_value("output_dir", "songs\x1b[31m")

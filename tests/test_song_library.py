@@ -1,8 +1,11 @@
 """The library on disk: partial files never count, the index heals itself."""
 
 import json
+import subprocess
+import sys
 
 from scripts.song_library import SongLibrary
+from tests.conftest import CORPUS, REPO, run_launcher
 
 
 def make_song(library: SongLibrary, title: str) -> dict:
@@ -22,7 +25,7 @@ def test_songs_are_listed_oldest_first(tmp_path):
 def test_partial_files_are_not_songs_and_are_cleaned(tmp_path):
     library = SongLibrary(tmp_path)
     make_song(library, "Kept")
-    library.partial_path("20990101-000000-half", ".mp3").write_bytes(b"half")
+    (tmp_path / "20990101-000000-half.mp3.part").write_bytes(b"half")  # its writer is gone
     assert [song["title"] for song in library.songs()] == ["Kept"]
     assert library.remove_partials() == 1
     assert not list(tmp_path.glob("*.part"))
@@ -43,3 +46,139 @@ def test_same_title_twice_gets_two_files(tmp_path):
     library = SongLibrary(tmp_path)
     first, second = make_song(library, "Same"), make_song(library, "Same")
     assert first["files"]["mp3"] != second["files"]["mp3"]
+
+
+# --- issue 12: one owner of library.json, a tolerant Song record, live partial files kept --------
+
+
+def test_wrong_types_in_the_index_rebuild_it_from_the_sidecars(tmp_path):
+    library = SongLibrary(tmp_path)
+    make_song(library, "One")
+    make_song(library, "Two")
+    index = json.loads(library.index_path.read_text())
+    index["songs"][0].update(duration_seconds="long", plays="many", styles=7, title=None)
+    index["songs"][1]["plays"] = 3
+    library.index_path.write_text(json.dumps(index))
+    songs = SongLibrary(tmp_path).songs()
+    assert [(song["title"], song["plays"]) for song in songs] == [("One", 0), ("Two", 3)]
+    assert all(song["duration_seconds"] == 0.0 and song["styles"] == [] for song in songs)
+    assert SongLibrary(tmp_path).top_tracks("")[0]["title"] == "Two"
+
+
+def test_a_sidecar_with_wrong_types_is_listed_with_defaults(tmp_path):
+    from scripts.song_library import Song
+
+    library = SongLibrary(tmp_path)
+    stem = make_song(library, "Odd")["files"]["mp3"][:-4]
+    (tmp_path / f"{stem}.json").write_text(
+        json.dumps({"title": ["x"], "artist": 5, "duration_seconds": "long", "seed": "s"})
+    )
+    library.index_path.unlink()
+    [song] = SongLibrary(tmp_path).songs()
+    assert song == {**Song(stem).record(), "styles": []}
+
+
+def test_an_unreadable_index_is_kept_as_a_backup_and_its_play_counts_recovered(tmp_path):
+    library = SongLibrary(tmp_path)
+    first, second = make_song(library, "One"), make_song(library, "Two")
+    for _ in range(3):
+        library.record_play(first["files"]["mp3"][:-4])
+    library.record_play(second["files"]["mp3"][:-4])
+    damaged = library.index_path.read_text()[:-6]  # cut off while it was being copied
+    library.index_path.write_text(damaged)
+    again = SongLibrary(tmp_path)
+    assert [song["plays"] for song in again.songs()] == [3, 1]
+    [backup] = tmp_path.glob("library.json.corrupt-*.bak")
+    assert backup.read_text() == damaged
+    [notice] = again.notices
+    assert backup.name in notice and "2 play counts recovered" in notice
+
+
+def test_text_with_escape_sequences_is_read_without_them(tmp_path):
+    library = SongLibrary(tmp_path)
+    song = make_song(library, "Blue\x1b[31m Moon\x07")
+    assert library.songs()[0]["title"] == "Blue Moon"
+    assert song["title"] == "Blue\x1b[31m Moon\x07"  # the sidecar as written (by a test)
+
+
+PLAYER = """
+import sys
+from pathlib import Path
+from scripts.song_library import SongLibrary
+library = SongLibrary(Path(sys.argv[1]))
+for _ in range(int(sys.argv[3])):
+    library.record_play(sys.argv[2])
+"""
+
+
+def test_play_counts_from_two_processes_at_once_are_all_kept(tmp_path):
+    library = SongLibrary(tmp_path)
+    stem = make_song(library, "Busy")["files"]["mp3"][:-4]
+    players = [
+        subprocess.Popen([sys.executable, "-c", PLAYER, str(tmp_path), stem, "40"], cwd=REPO)
+        for _ in range(2)
+    ]
+    for _ in range(40):  # and this process's own (the TUI's UI thread, say) at the same time
+        library.record_play(stem)
+    assert [player.wait(timeout=120) for player in players] == [0, 0]
+    assert SongLibrary(tmp_path).songs()[0]["plays"] == 120
+
+
+SAVER = """
+import sys, time
+from pathlib import Path
+from scripts.song_library import SongLibrary
+library = SongLibrary(Path(sys.argv[1]))
+library.partial_path("20990101-000000-in-progress", ".mp3").write_bytes(b"half a song")
+print("saving", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_second_batch_keeps_the_song_another_process_is_saving(abc_model, data_dir, tmp_path):
+    out = tmp_path / "songs"
+    out.mkdir()
+    saver = subprocess.Popen(
+        [sys.executable, "-c", SAVER, str(out)], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert saver.stdout.readline() == "saving\n"
+        (out / "20990101-000000-crashed.mp3.part").write_bytes(b"left by a killed run")
+        result = run_launcher(
+            "generate",
+            "--styles",
+            "Jazz",
+            "--model",
+            str(abc_model),
+            "--out",
+            str(out),
+            data=data_dir,
+        )
+        assert result.returncode == 0, result.stderr
+        assert (out / "20990101-000000-in-progress.mp3.part").read_bytes() == b"half a song"
+        assert not (out / "20990101-000000-crashed.mp3.part").exists()
+    finally:
+        saver.kill()
+        saver.wait()
+    assert SongLibrary(out).remove_partials() == 1  # its writer is gone now: stale
+    assert not list(out.glob("*.part"))
+
+
+def test_a_running_jukebox_picks_up_songs_another_process_added(data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("LLM_MUSIC_GEN_AUDIO", "null")
+    from scripts.tui.music_service import MusicService
+
+    out = tmp_path / "songs"
+    source = tmp_path / "tune.abc"
+    source.write_text(CORPUS.read_text().split("\n\n")[0] + "\n")
+    render = ("render", str(source), "--out", str(out))
+    assert run_launcher(*render, data=data_dir).returncode == 0
+    service = MusicService(out)
+    try:
+        assert len(service.jukebox) == 1
+        assert run_launcher(*render, data=data_dir).returncode == 0  # another process
+        service.next_look = 0
+        service.tick()
+        assert len(service.jukebox) == 2
+    finally:
+        service.close()

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from scripts import temporary
-from scripts.models import configured_model
+from scripts.settings import model_file
 from tests.conftest import run_launcher
 from tests.test_training import exact_llama
 from training import corpus
@@ -34,7 +34,7 @@ def test_it_is_small_a_llama_and_the_default():
     reader = gguf.GGUFReader(str(STARTER))
     assert reader.fields["general.architecture"].contents() == "llama"
     assert reader.fields["llama.context_length"].contents() >= 1024
-    assert configured_model({"model_path": ""}) == STARTER
+    assert model_file({"model_path": ""}) == STARTER
 
 
 def test_llama_cpp_tokenizes_like_training(validation, starter_llama):

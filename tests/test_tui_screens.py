@@ -5,8 +5,8 @@ import re
 import time
 
 from scripts import identity, settings
-from scripts.screen_options import OPTIONS
 from scripts.song_library import SongLibrary
+from scripts.tui.screen_options import OPTIONS
 from tests.conftest import run_launcher
 from tests.test_tui import Terminal
 
@@ -155,6 +155,7 @@ def test_a_grammar_llama_cpp_cannot_parse_is_refused_and_the_app_goes_on(data_di
     term.wait_for("Prompt format")
     term.send(DOWN * option_row("abc_grammar") + b"\r")
     term.send(b"\x15" + b"root ::= tune\r")  # Ctrl+U clears the shipped grammar
+    term.wait_for("Checking the grammar", settle=False)  # the screen lives while llama.cpp tries
     term.wait_for("Undefined rule identifier 'tune'", timeout=60)
     term.send(ESC)
     term.send(b"x")
@@ -392,3 +393,54 @@ def test_esc_cancels_a_download_and_the_next_one_resumes(data_dir, tmp_path, fak
     assert (tmp_path / "models" / "tiny.gguf").read_bytes() == hosted.data
     term.send(b"x")
     assert term.exit_status() == 0 and term.restored()
+
+
+# --- issue 12 ------------------------------------------------------------------------------------
+
+
+def test_a_batch_that_cannot_start_says_why_and_blames_no_answer(data_dir, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    configure(data_dir, output_dir=str(blocker), soundfont_path="")
+    term = open_generate(data_dir)
+    term.send(b"Chill\r1\r")
+    screen = " ".join(term.wait_for("Cannot start").split())
+    assert f"Cannot start: the output folder {blocker} is a file, not a folder." in screen
+    assert "Please answer again" not in screen
+    configure(data_dir, soundfont_path="~/gone.sf2")  # read at the next start of the app
+    term.send(ESC + ESC + b"x")
+    assert term.exit_status() == 0
+    term = open_generate(data_dir, HOME=str(tmp_path))
+    term.send(b"Chill\r1\r")
+    screen = " ".join(term.wait_for("Cannot start").split())  # in full, not cut off
+    assert f"the SoundFont {tmp_path / 'gone.sf2'} (Options: SoundFont '~/gone.sf2')" in screen
+    term.send(ESC + ESC + b"x")
+    assert term.exit_status() == 0
+
+
+def test_a_new_batch_starts_from_empty_answers(abc_model, data_dir, tmp_path):
+    configure(data_dir, model_path=str(abc_model), output_dir=str(tmp_path / "songs"))
+    term = open_generate(data_dir)
+    term.send(b"Jazz\r1\r")
+    term.wait_for("Batch finished: 1 made", timeout=120)
+    term.send(b"n")
+    term.wait_for("Next = Enter")
+    term.send(b"Rock\r3")
+    screen = term.wait_for("User Input: 3")
+    assert "User Input: Rock" in screen and "JazzRock" not in screen and "13" not in screen
+    term.send(ESC + ESC + b"x")
+    assert term.exit_status() == 0
+
+
+def test_the_jukebox_opens_on_an_index_with_wrong_types(abc_model, data_dir, tmp_path):
+    out = tmp_path / "songs"
+    [song] = make_songs(abc_model, data_dir, out, "Jig", 1, 4)
+    index = json.loads((out / "library.json").read_text())
+    index["songs"][0].update(duration_seconds="long", plays="many", title=["x"])
+    (out / "library.json").write_text(json.dumps(index))
+    term = Terminal(data_dir)
+    term.wait_for("Main Menu")
+    term.send(b"2")
+    term.wait_for(f"Playing song: {song['title']}")  # rebuilt from the sidecar
+    term.send(b"x")
+    assert term.exit_status() == 0

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from scripts import settings as settings_store
 from scripts import temporary
-from scripts.screen_menu import MenuScreen
-from scripts.ui_widgets import Canvas
+from scripts.tui.screen_menu import MenuScreen
+from scripts.tui.ui_widgets import Canvas
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +53,11 @@ class App:
     # --- services ----
 
     def output_folder(self) -> Path:
-        configured = self.config["settings"]["output_dir"]
-        return Path(configured).expanduser() if configured else temporary.DEFAULT_OUTPUT_DIR
+        return settings_store.output_folder(self.config["settings"])
 
     def music_service(self):
         if self.music is None:
-            from scripts.music_service import MusicService
+            from scripts.tui.music_service import MusicService
 
             self.music = MusicService(self.output_folder())
         return self.music
@@ -89,6 +88,9 @@ class App:
                 continue
             if event.kind.startswith("train-"):
                 self.train_events.append(event)
+                continue
+            if event.kind == "grammar-checked":
+                self.screens["options"].grammar_checked(self, *event.data)
                 continue
             if self.batch is not None:
                 self.batch.apply(event)
@@ -147,22 +149,22 @@ def sync_size() -> None:
 def make_screen(name: str):
     """Screens other than the menu, imported when first opened: the menu draws sooner."""
     if name == "generate":
-        from scripts.screen_generate import GenerateScreen
+        from scripts.tui.screen_generate import GenerateScreen
 
         return GenerateScreen()
     if name == "jukebox":
-        from scripts.screen_jukebox import JukeboxScreen
+        from scripts.tui.screen_jukebox import JukeboxScreen
 
         return JukeboxScreen()
     if name == "catalog":
-        from scripts.screen_catalog import CatalogScreen
+        from scripts.tui.screen_catalog import CatalogScreen
 
         return CatalogScreen()
     if name == "train":
-        from scripts.screen_train import TrainScreen
+        from scripts.tui.screen_train import TrainScreen
 
         return TrainScreen()
-    from scripts.screen_options import OptionsScreen
+    from scripts.tui.screen_options import OptionsScreen
 
     return OptionsScreen()
 

@@ -7,8 +7,8 @@ import curses
 
 from scripts import temporary
 from scripts.lyrics import part_at
-from scripts.music_service import library_song
-from scripts.ui_widgets import Canvas, clock, key_name
+from scripts.tui.music_service import library_song
+from scripts.tui.ui_widgets import Canvas, clock, key_name
 
 FOOTER = "Selection; Pause = Space, Next = N, Previous = P, Help = ?, Back to Main = B, Exit = X:"
 ASK_FOOTER = "Answer = Y / N"

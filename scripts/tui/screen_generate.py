@@ -4,14 +4,11 @@ with ETA, as the seed's preview shows; Esc cancels, J opens the jukebox while it
 from __future__ import annotations
 
 import curses
-import shutil
 
 from scripts import temporary
-from scripts.generation_worker import CONTINUOUS, BatchState, GenerationWorker
-from scripts.models import configured_model
-from scripts.pipeline import batch_job
-from scripts.song_library import LibraryError, SongLibrary, writable_folder
-from scripts.ui_widgets import Canvas, LineEditor, clock, key_name
+from scripts.batch import CONTINUOUS, BatchError, prepare
+from scripts.tui.generation_worker import BatchState, GenerationWorker
+from scripts.tui.ui_widgets import Canvas, LineEditor, clock, key_name
 from scripts.user_input import InputError, checked_count, checked_styles
 
 NAME = temporary.APP_NAME
@@ -32,20 +29,11 @@ def checked_count_or_continuous(text: str, maximum: int) -> int:
 
 
 def start_batch(app, styles: tuple[str, ...], count: int) -> None:
-    """Start a worker; raises InputError (a sentence for the screen) when it cannot start.
+    """Start a worker; raises BatchError (a sentence for the screen) when it cannot start.
     No styles means "surprise me": the batch's job invents a genre (and, always, an artist)."""
-    try:
-        folder = writable_folder(app.output_folder())
-    except LibraryError as error:
-        raise InputError(str(error)) from None
-    if shutil.disk_usage(folder).free < temporary.MIN_FREE_DISK_BYTES:
-        raise InputError(f"less than {temporary.MIN_FREE_DISK_BYTES >> 20} MB free in {folder}")
-    library = SongLibrary(folder)
-    library.remove_partials()
-    job = batch_job(styles, app.config, library, app.config["settings"]["seed"])
-    app.batch = BatchState(job.styles, count, job.artist["name"])
-    model_path = configured_model(app.config["settings"])
-    app.worker = GenerationWorker(job, count, model_path, app.events)
+    job = prepare(styles, app.config)
+    app.batch = BatchState(job.styles, count, job.artist["name"], job.blend.arranged_as())
+    app.worker = GenerationWorker(job, count, app.events)
     app.worker.start()
 
 
@@ -80,9 +68,10 @@ class GenerateScreen:
             else:
                 canvas.text(7, 12, self.count.value)
         if self.error:
-            canvas.wrapped(8, self.error, 9, curses.A_BOLD)
+            canvas.wrapped(8, self.error, canvas.height - 3, curses.A_BOLD)
         if self.phase == "running":
-            canvas.text(8, 0, f"{NAME}: Artist for this batch: {app.batch.artist}")
+            arranged = f"; arranged as {app.batch.arranged_as}" if app.batch.arranged_as else ""
+            canvas.text(8, 0, f"{NAME}: Artist for this batch: {app.batch.artist}{arranged}")
             self.draw_batch(canvas, app.batch)
 
     def draw_batch(self, canvas: Canvas, batch: BatchState) -> None:
@@ -149,6 +138,8 @@ class GenerateScreen:
                 self.phase, self.error = "running", ""
             except InputError as error:
                 self.error = f"{error}. Please answer again."
+            except BatchError as error:  # not the answer's fault: say where to change it
+                self.error = f"Cannot start: {error}. (Configure Options on the main menu.)"
         elif self.count.handle(key):
             self.error = ""
 
@@ -163,5 +154,7 @@ class GenerateScreen:
             app.show("menu")
         elif name in ("x", "X"):
             app.quit()
-        elif name in ("n", "N", "ENTER") and finished:
+        elif name in ("n", "N", "ENTER") and finished:  # a new batch starts from empty answers
+            self.styles = LineEditor(limit=self.styles.limit)
+            self.count = LineEditor(limit=self.count.limit)
             self.phase, self.error = "styles", ""

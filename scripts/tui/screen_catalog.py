@@ -15,11 +15,11 @@ from scripts.catalog import (
     is_present,
     local_path,
 )
-from scripts.download_worker import DownloadState, DownloadWorker
 from scripts.downloads import describe, partial_bytes
-from scripts.models import configured_model
 from scripts.own_models import all_entries
-from scripts.ui_widgets import Canvas, key_name
+from scripts.settings import model_file
+from scripts.tui.download_worker import DownloadState, DownloadWorker
+from scripts.tui.ui_widgets import Canvas, key_name
 from scripts.utility import human_bytes
 
 FOOTER = "Move = Up/Down, Choose = Enter, Back = B, Exit Program = X"
@@ -39,7 +39,7 @@ def status_text(entry: CatalogEntry, app) -> str:
         return "not usable"
     if not is_present(entry):
         return "-"
-    if local_path(entry) == configured_model(app.config["settings"]):
+    if local_path(entry) == model_file(app.config["settings"]):
         return "in use"
     return "bundled" if entry.bundled else "your own" if entry.own else "downloaded"
 

@@ -1,23 +1,18 @@
-"""Generation in a worker thread for the text UI: it runs the pipeline and posts what happens on a
-queue that the curses thread drains. No curses here (design: workers never touch the screen)."""
+"""Generation in a worker thread for the text UI: it runs a batch (scripts/batch.py) and posts
+what happens on a queue that the curses thread drains. No curses here (design: workers never
+touch the screen)."""
 
 from __future__ import annotations
 
 import logging
 import queue
-import shutil
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from scripts import temporary
-from scripts.identity_chat import identity_from_model
-from scripts.model_choice import open_model
-from scripts.models import Cancelled, ModelError, check_gguf
-from scripts.pipeline import Job, Progress, SongFailed, generate_song, job_format, song_seed
-from scripts.worker_thread import Event, WorkerThread
-
-CONTINUOUS = 0  # a count of 0 keeps generating until cancelled
+from scripts.batch import CONTINUOUS, Batch
+from scripts.models import ModelError
+from scripts.pipeline import Job, Progress
+from scripts.tui.worker_thread import Event, WorkerThread
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +24,7 @@ class BatchState:
     styles: tuple[str, ...]
     count: int
     artist: str = ""
+    arranged_as: str = ""  # "Reggaeton → reggaeton": what the styles play as
     song: int = 1
     generate: float = 0.0
     convert: float = 0.0
@@ -53,15 +49,17 @@ class BatchState:
         elif event.kind == "song":
             self.done.append(event.data)
         elif event.kind == "skipped":
-            self.skipped.append(event.data)
+            number, reason = event.data
+            self.skipped.append(f"Song {number} skipped: {reason}")
         elif event.kind == "loading":
             self.status = event.data
         elif event.kind == "error":
             self.status = self.error = event.data
         elif event.kind == "loaded":
             self.status = ""
-        elif event.kind == "identity":  # a chat model named the genre and the artist
-            self.styles, self.artist = event.data
+        elif event.kind == "identity":  # a chat model may have named the genre and the artist
+            self.styles, self.artist = event.data.styles, event.data.artist["name"]
+            self.arranged_as = event.data.blend.arranged_as()
         elif event.kind == "finished":
             self.finished, self.status = True, f"{event.data} {self.error}".strip()
 
@@ -86,20 +84,19 @@ class BatchState:
 
 
 class GenerationWorker(WorkerThread):
-    """One batch (or a continuous run) of songs on a daemon thread. Its events: "loading",
-    "loaded", "identity", "progress", "song", "skipped", "error", "finished"."""
+    """One batch (or a continuous run) of songs on a daemon thread; it posts the batch's events
+    (scripts/batch.py) and, last, "finished"."""
 
-    def __init__(self, job: Job, count: int, model_path: Path, events: queue.Queue):
+    def __init__(self, job: Job, count: int, events: queue.Queue):
         """The job (styles, artist) is made on the UI thread, so the screen can show its genre."""
         super().__init__("generation", events, job.cancel)
-        self.job, self.count, self.model_path = job, count, model_path
-        job.on_progress = self.on_progress
+        self.batch = Batch(job, count, self.post)
 
     def run(self) -> None:
         try:
-            made, skipped = self.run_batch()
+            outcome = self.batch.run()
             word = "cancelled" if self.cancel_event.is_set() else "finished"
-            self.post("finished", f"Batch {word}: {made} made, {skipped} skipped.")
+            self.post("finished", f"Batch {word}: {outcome.made} made, {outcome.skipped} skipped.")
         except ModelError as error:
             self.post("error", f"The model cannot be used: {error}")
             self.post("finished", "Nothing was generated.")
@@ -107,40 +104,3 @@ class GenerationWorker(WorkerThread):
             log.exception("generation failed")
             self.post("error", f"Generation stopped: {error} (details in the log)")
             self.post("finished", "Generation stopped by an error.")
-
-    def run_batch(self) -> tuple[int, int]:
-        server = self.job.settings["server_url"]
-        if server:
-            self.post("loading", f"Connecting to {server}...")
-        else:
-            check_gguf(self.model_path)
-            self.post("loading", f"Loading model {self.model_path.name}...")
-        model = open_model(self.job.settings, self.model_path)
-        base_seed = self.job.settings["seed"]
-        if job_format(model, self.job) == "chat":
-            self.post("loading", "Naming the artist...")
-        try:
-            job = self.job = identity_from_model(model, self.job, song_seed(base_seed, 1, 0))
-        except Cancelled:
-            return 0, 0
-        self.post("identity", (job.styles, job.artist["name"]))
-        self.post("loaded")
-        made = skipped = 0
-        number = 1
-        while not self.cancel_event.is_set() and (self.count == CONTINUOUS or number <= self.count):
-            if shutil.disk_usage(job.library.folder).free < temporary.MIN_FREE_DISK_BYTES:
-                self.post("error", f"The disk is almost full: stopped before song {number}.")
-                break
-            try:
-                self.post("song", generate_song(model, job, number, base_seed))
-                made += 1
-            except SongFailed as error:
-                self.post("skipped", f"Song {number} skipped: {error}")
-                skipped += 1
-            except Cancelled:
-                break
-            number += 1
-        return made, skipped
-
-    def on_progress(self, progress: Progress) -> None:
-        self.post("progress", progress)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from scripts import temporary
 from scripts.train_command import enough_tunes, training_tools_missing
-from scripts.worker_thread import Event, WorkerThread
+from scripts.tui.worker_thread import Event, WorkerThread
 
 log = logging.getLogger(__name__)
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 import curses
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from scripts import grammars, temporary
 from scripts import settings as settings_store
 from scripts.catalog import models_dir
-from scripts.models import ModelError, check_gguf, configured_model
+from scripts.models import ModelError, check_gguf
 from scripts.prompts import PromptError, build_prompt, fill
-from scripts.ui_widgets import Canvas, LineEditor, key_name
+from scripts.style_library import StyleLibrary, load_library
+from scripts.tui.grammar_worker import GrammarCheck
+from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
 
 FOOTER = "Move = Up/Down, Edit = Enter, Default = D, Catalog = M, Train = T, Back = B, Exit = X"
 EDIT_FOOTER = "Save = Enter, Cancel = Esc, Clear = Ctrl+U"
@@ -35,26 +36,11 @@ class Option:
     hint: str = ""
 
 
-OPTIONS = (
-    Option("Model", "model_path", hint="a GGUF file; empty = the starter model; M = catalog"),
-    Option("Server URL", "server_url", hint="an OpenAI-compatible server; empty = the local Model"),
-    Option("Prompt format", "prompt_format", hint=" ".join(temporary.PROMPT_FORMATS)),
-    Option("Chat ABC grammar", "use_grammar", hint="yes/no: chat models write ABC, no prose"),
-    Option("Meter grammar", "meter_grammar", hint="yes/no: ABC models keep every bar in meter"),
-    Option("Context size (tokens)", "n_ctx"),
-    Option("CPU threads", "n_threads", hint="0 = one per physical core"),
-    Option("GPU layers", "n_gpu_layers", hint="-1 = all, 0 = CPU only"),
-    Option("Temperature", "temperature"),
-    Option("Top-p", "top_p"),
-    Option("Top-k", "top_k"),
-    Option("Repeat penalty", "repeat_penalty"),
-    Option("Max tokens per song", "max_tokens"),
-    Option("Seed", "seed", hint="-1 = a new random seed for every song"),
-    Option("Retries per song", "retries"),
-    Option("Max songs per batch", "max_songs_per_batch"),
-    Option("SoundFont", "soundfont_path", hint="an .sf2 file; empty = the bundled TimGM6mb"),
-    Option("MP3 bitrate", "mp3_bitrate", hint=" ".join(temporary.MP3_BITRATES)),
-    Option("Output folder", "output_dir", hint="empty = output/ beside launcher.py"),
+SETTING_OPTIONS = tuple(
+    Option(setting.label, name, hint=setting.help)
+    for name, setting in settings_store.SCHEMA.items()
+)
+PROMPT_OPTIONS = (
     Option(
         "Prompt: ABC header", "abc_header", "prompts", "\\n = new line; {meter} {key} {title}.."
     ),
@@ -64,6 +50,7 @@ OPTIONS = (
     Option("ChatMusician prompt", "chatmusician", "prompts", "{message} = the chat request"),
     Option("ABC grammar (GBNF)", "abc_grammar", "prompts", "\\n = new line; empty = shipped"),
 )
+OPTIONS = SETTING_OPTIONS + PROMPT_OPTIONS
 
 
 def shown(option: Option, config: dict) -> str:
@@ -81,29 +68,29 @@ def shown(option: Option, config: dict) -> str:
     return str(value)
 
 
-def parsed(option: Option, text: str):
-    """Typed text → the value to store; raises ValueError with a sentence for the user."""
+def parsed(option: Option, text: str, settings: dict):
+    """Typed text → the value to store; raises ValueError with a sentence for the user. A path
+    is checked where it will be used: settings.py resolves it for both."""
     if option.name == "stop":
-        value = json.loads(text)
-        if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value):
-            raise ValueError("stop strings must be a JSON list of non-empty strings")
-        return value
+        return settings_store.check_prompt("stop", json.loads(text))
     if option.group == "prompts":
         return parsed_prompt(option.name, text.replace("\\n", "\n"))
     value = settings_store.check_value(option.name, text.strip())
+    changed = {**settings, option.name: value}
     if option.name == "model_path" and value:
-        check_gguf(configured_model({"model_path": value}))
-    if option.name == "soundfont_path" and value and not Path(value).expanduser().is_file():
-        raise ValueError(f"no such file: {value}")
+        check_gguf(settings_store.model_file(changed))
+    problem = settings_store.SCHEMA[option.name].is_path and settings_store.path_problem(
+        option.name, changed
+    )
+    if problem:
+        raise ValueError(problem)
     return value
 
 
 def parsed_prompt(name: str, template: str) -> str:
     """A prompt template, tried the way it will be used (PromptError, GrammarError say why not)."""
-    if name == "abc_grammar":  # empty or unchanged: the shipped one
-        if template.strip() in ("", grammars.shipped_abc_grammar().strip()):
-            return ""
-        return grammars.checked(template)  # llama.cpp would crash on a bad one
+    if name == "abc_grammar":  # empty or unchanged: the shipped one; else checked off-thread
+        return "" if template.strip() in ("", grammars.shipped_abc_grammar().strip()) else template
     if name == "chatmusician" and "{message}" not in template:
         raise ValueError("the ChatMusician prompt needs {message}, where the request goes")
     if name == "chatmusician":
@@ -140,9 +127,15 @@ class OptionsScreen:
         self.editor: LineEditor | None = None
         self.message = ""
         self.top = 0
+        self.checking: GrammarCheck | None = None  # a typed grammar being tried by llama.cpp
+        self.styles = StyleLibrary()
 
     def enter(self, app) -> None:
         self.message, self.editor = "", None
+        self.styles = load_library(settings_store.styles_folder(app.config["settings"]))
+        if self.styles.problems:  # a style file with a mistake: which file, what is wrong
+            more = len(self.styles.problems) - 1
+            self.message = f"Style {self.styles.problems[0]}" + (f" (+{more} more)" if more else "")
 
     def draw(self, canvas: Canvas, app) -> None:
         canvas.frame("Configure Options", EDIT_FOOTER if self.editor else FOOTER, app.busy_text())
@@ -157,9 +150,12 @@ class OptionsScreen:
             else:
                 canvas.text(4 + row, 25, shown(option, app.config))
         option = OPTIONS[self.selected]
-        model = configured_model(app.config["settings"])
+        model = settings_store.model_file(app.config["settings"])
         if option.name == "model_path":
             hint = f"{option.hint}; Tab: {len(model_files())} in {models_dir()} [{model}]"
+        elif option.name == "styles_dir":
+            folder = settings_store.styles_folder(app.config["settings"])
+            hint = f"{option.hint}; {len(self.styles.styles)} styles ({folder})"
         else:
             hint = option.hint
         canvas.text(canvas.height - 4, 0, hint, curses.A_DIM)
@@ -191,7 +187,8 @@ class OptionsScreen:
     def start_editing(self, app) -> None:
         option = OPTIONS[self.selected]
         stored = app.config[option.group][option.name]
-        choices = temporary.SETTING_CHOICES.get(option.name)
+        setting = settings_store.SCHEMA.get(option.name)
+        choices = setting.choices if setting and option.group == "settings" else ()
         if choices:  # a short list: Enter steps through it
             self.store(app, option, choices[(choices.index(stored) + 1) % len(choices)])
         elif isinstance(stored, bool):
@@ -205,13 +202,20 @@ class OptionsScreen:
 
     def key_editing(self, key, name: str, app) -> None:
         if name == "ESC":
-            self.editor, self.message = None, "Not changed."
+            self.editor, self.checking, self.message = None, None, "Not changed."
+        elif self.checking is not None:
+            return  # the editor waits for the check's answer (Esc gives up on it)
         elif name == "ENTER":
             option = OPTIONS[self.selected]
             try:
-                value = parsed(option, self.editor.value)
+                value = parsed(option, self.editor.value, app.config["settings"])
             except (ValueError, PromptError, ModelError) as error:
                 self.message = f"{error}. Edit it or press Esc."
+                return
+            if option.name == "abc_grammar" and value:  # llama.cpp would crash on a bad one
+                self.checking = GrammarCheck(value, app.events)
+                self.checking.start()
+                self.message = "Checking the grammar with llama.cpp in a child process..."
                 return
             self.editor = None
             self.store(app, option, value)
@@ -219,6 +223,17 @@ class OptionsScreen:
             self.editor = LineEditor(next_model(self.editor.value))
         else:
             self.editor.handle(key)
+
+    def grammar_checked(self, app, grammar: str, problem: str | None) -> None:
+        """The answer of the check started at Enter (ignored when Esc gave up on it)."""
+        if self.checking is None or self.checking.grammar != grammar:
+            return
+        self.checking = None
+        if problem:
+            self.message = f"{problem}. Edit it or press Esc."
+            return
+        self.editor = None
+        self.store(app, OPTIONS[self.selected], grammar)
 
     def store(self, app, option: Option, value) -> None:
         app.config[option.group][option.name] = value

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from scripts.own_models import ModelNameError, checked_name
 from scripts.train_command import progress_text
-from scripts.train_worker import InstallWorker, TrainState, TrainWorker
-from scripts.ui_widgets import Canvas, LineEditor, key_name
+from scripts.tui.train_worker import InstallWorker, TrainState, TrainWorker
+from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
 
 FOOTER = "Type, Field = Up/Down, Train = Enter, Back = Esc"
 RUNNING_FOOTER = "Cancel training = Esc (it can resume)"

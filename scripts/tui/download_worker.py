@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from scripts.catalog import CatalogEntry
 from scripts.downloads import DownloadCancelled, DownloadError, Progress, download
-from scripts.worker_thread import Event, WorkerThread
+from scripts.tui.worker_thread import Event, WorkerThread
 
 log = logging.getLogger(__name__)
 

@@ -4,26 +4,29 @@ Player, the resume state kept in the data folder. No curses; the UI thread calls
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from scripts import temporary
 from scripts.jukebox import Jukebox, ResumeState
 from scripts.playback import PlaybackError, open_player
 from scripts.settings import settings_path
-from scripts.song_library import SongLibrary
+from scripts.song_library import Song, SongLibrary
 
 log = logging.getLogger(__name__)
 
 
 def library_song(sidecar: dict) -> dict:
     """A finished song's sidecar as the library lists it (with its id)."""
-    return SongLibrary.summary(Path(sidecar["files"]["mp3"]).stem, sidecar)
+    return Song.from_record(Path(sidecar["files"]["mp3"]).stem, sidecar).record()
 
 
 class MusicService:
     def __init__(self, folder: Path):
         self.library = SongLibrary(folder)
         self.jukebox = Jukebox(self.library.songs())
+        self.index_seen = self.index_stamp()
+        self.next_look = time.monotonic() + temporary.LIBRARY_LOOK_S
         self.player, self.notice = open_player()  # the notice (silent clock) is shown once
         self.state_path = settings_path().parent / temporary.JUKEBOX_STATE_NAME
         self.resume: ResumeState | None = self.jukebox.load_state(self.state_path)
@@ -36,6 +39,8 @@ class MusicService:
         self.started = False
         self.ended = False  # played to the end of the queue: a song added now plays at once
         self.words: tuple[str | None, list[dict] | None] = (None, None)  # (song id, its lyrics)
+        if self.library.notices:
+            self.message = " ".join(self.library.notices)
 
     # --- what the screen shows ----
 
@@ -110,8 +115,12 @@ class MusicService:
             self.play_current()
 
     def add(self, sidecar: dict) -> None:
+        """A song this app just made."""
+        self.add_song(library_song(sidecar))
+
+    def add_song(self, song: dict) -> None:
         was_empty = len(self.jukebox) == 0
-        self.jukebox.add(library_song(sidecar))
+        self.jukebox.add(song)
         if self.ended:
             self.ended = False
             if not was_empty:
@@ -146,8 +155,32 @@ class MusicService:
             self.play_current()
         return song["title"]
 
+    def index_stamp(self) -> tuple | None:
+        try:
+            stat = self.library.index_path.stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    def look_for_new_songs(self) -> None:
+        """Songs another process (a `generate` on the command line) added join the queue: the
+        index is looked at every LIBRARY_LOOK_S, read again only when it changed."""
+        now = time.monotonic()
+        if now < self.next_look:
+            return
+        self.next_look = now + temporary.LIBRARY_LOOK_S
+        stamp = self.index_stamp()
+        if stamp == self.index_seen:
+            return
+        self.index_seen = stamp
+        known = {song["id"] for song in self.jukebox.songs}
+        for song in self.library.songs():
+            if song["id"] not in known:
+                self.add_song(song)
+
     def tick(self) -> None:
         """Move to the next song when one ends (repeat modes decide which)."""
+        self.look_for_new_songs()
         if not self.started or not self.loaded or not self.player.finished():
             return
         if self.jukebox.after_finish() is None:

@@ -8,7 +8,7 @@ import textwrap
 from dataclasses import dataclass
 
 from scripts import temporary
-from scripts.utility import progress_bar
+from scripts.utility import printable, progress_bar
 
 ESCAPE = 27
 ENTER_KEYS = (10, 13, curses.KEY_ENTER)
@@ -51,6 +51,7 @@ class Canvas:
     def text(self, row: int, col: int, line: str, attribute: int = 0) -> None:
         if not 0 <= row < self.height or col >= self.width - 1:
             return
+        line = printable(line)  # what a file or a model holds must never drive the terminal
         try:
             self.window.addstr(row, col, line[: self.width - 1 - col], attribute)
         except curses.error:  # the bottom-right cell; nothing is lost
@@ -73,7 +74,8 @@ class Canvas:
 
     def wrapped(self, row: int, text: str, last_row: int, attribute: int = 0) -> int:
         """Text wrapped at word boundaries from `row`; returns the next free row."""
-        for line in textwrap.wrap(text, self.width - 1) or [""]:
+        # not at hyphens: a path or a name in a message stays whole where it can
+        for line in textwrap.wrap(text, self.width - 1, break_on_hyphens=False) or [""]:
             if row > last_row:
                 break
             self.text(row, 0, line, attribute)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import curses
 
-from scripts.ui_widgets import Canvas, key_name
+from scripts.tui.ui_widgets import Canvas, key_name
 
 ITEMS = (("1", "Generate Music", "generate"), ("2", "Output Jukebox", "jukebox"))
 ITEMS += (("3", "Configure Options", "options"),)
