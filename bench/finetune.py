@@ -99,7 +99,7 @@ def train_once(name: str, tunes: list[str], method: str) -> tuple[Path, dict, fl
     return result.path, result.record, (time.time() - started) / 60
 
 
-def measure(corpus_name: str, tunes: list[str], sizes, held: int, songs: int, work: Path):
+def measure(corpus_name: str, tunes: list[str], sizes, held: int, songs: int, work: Path, out):
     """One row per training size: (corpus, tunes, steps, minutes, bits, starter bits, novel)."""
     order = list(range(len(tunes)))
     random.Random(SEED).shuffle(order)
@@ -118,6 +118,7 @@ def measure(corpus_name: str, tunes: list[str], sizes, held: int, songs: int, wo
         novel = novel_share(path, train, songs, work / f"songs-{corpus_name}-{size}")
         rows.append((corpus_name, size, record["steps"], minutes, bits, baseline, novel))
         print(format_row(rows[-1]), flush=True)
+        save(rows[-1], out)  # after each run: a long bench stopped early keeps what it measured
     return rows
 
 
@@ -130,6 +131,30 @@ def format_row(row) -> str:
         f"| {corpus_name} | {size} | {steps} | {minutes:.1f} | {bits:.3f} | {baseline:.3f} | "
         f"{novel:.0%} |"
     )
+
+
+def load_rows(table: Path) -> list[tuple]:
+    """The rows of an earlier finetune.md (runs of other invocations are kept)."""
+    rows = []
+    for line in table.read_text(encoding="utf-8").splitlines() if table.exists() else []:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 7 and cells[1].isdigit():
+            name, size, steps, minutes, bits, baseline, novel = cells
+            share = float(novel.rstrip("%")) / 100 if novel != "nan%" else float("nan")
+            rows.append(
+                (name, int(size), int(steps), float(minutes), float(bits), float(baseline), share)
+            )
+    return rows
+
+
+def save(row: tuple, out: Path) -> None:
+    """Add (or replace) the row in out/finetune.md and redraw out/finetune.png."""
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [r for r in load_rows(out / "finetune.md") if r[:2] != row[:2]] + [row]
+    rows.sort(key=lambda r: (r[0], r[1]))
+    table = "\n".join([HEADER, "|---|---:|---:|---:|---:|---:|---:|", *map(format_row, rows)])
+    (out / "finetune.md").write_text(table + "\n", encoding="utf-8")
+    plot(rows, out / "finetune.png")
 
 
 def plot(rows, target: Path) -> None:
@@ -186,14 +211,9 @@ def main() -> int:
         if args.compare:
             compare(sources["folk-rnn"](), args.compare, args.held_out)
             return 0
-        rows = []
         for name in args.corpora.split(","):
-            rows += measure(name, sources[name](), sizes, args.held_out, args.songs, work)
-    args.out.mkdir(parents=True, exist_ok=True)
-    table = "\n".join([HEADER, "|---|---:|---:|---:|---:|---:|---:|", *map(format_row, rows)])
-    print(table)
-    (args.out / "finetune.md").write_text(table + "\n", encoding="utf-8")
-    plot(rows, args.out / "finetune.png")
+            measure(name, sources[name](), sizes, args.held_out, args.songs, work, args.out)
+    print((args.out / "finetune.md").read_text(encoding="utf-8"))
     print(f"wrote {args.out / 'finetune.md'} and {args.out / 'finetune.png'}")
     return 0
 
