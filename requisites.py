@@ -3,6 +3,7 @@
     python3 requisites.py launch   install what is missing, then start the app
     python3 requisites.py test     install what is missing (with test tools), then run the tests
     python3 requisites.py install  install or repair only
+    python3 requisites.py train-tools  add PyTorch (CPU) for `launcher.py train` (about 200 MB)
 
 Runs on the system Python (standard library only). A second run with everything in place checks a
 stamp and returns in seconds.
@@ -22,7 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 MIN_PYTHON = (3, 11)
-RUNTIME, DEV = "requirements.txt", "requirements-dev.txt"
+RUNTIME, DEV, TRAIN = "requirements.txt", "requirements-dev.txt", "requirements-train.txt"
+# PyPI's Linux wheels of PyTorch carry CUDA (gigabytes); training here runs on the CPU.
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 # Playback comes with the jukebox; it must never make the install fail (see the design notes).
 OPTIONAL_PACKAGES = ("miniaudio==1.71",)
 # Windows users have no compiler: take llama-cpp-python from its prebuilt CPU wheel index, pinned
@@ -97,8 +100,11 @@ def install(requirements: str = RUNTIME) -> Path:
     python = ensure_venv()
     stamp_file = VENV / f".installed-{requirements}"
     stamp = stamp_for(requirements)
-    # The test requirements include the runtime ones: either stamp will do for a launch.
-    covering = (requirements, DEV) if requirements == RUNTIME else (requirements,)
+    # The test requirements include the runtime and the training ones: a stamp of a larger set
+    # will do.
+    covering = {RUNTIME: (RUNTIME, DEV, TRAIN), TRAIN: (TRAIN, DEV)}.get(
+        requirements, (requirements,)
+    )
     if any(stamp_is_current(name) for name in covering):
         say("requirements already installed")
         return python
@@ -106,7 +112,8 @@ def install(requirements: str = RUNTIME) -> Path:
     pip(python, "install", "--upgrade", "pip")
     if sys.platform == "win32":
         install_windows_llama(python)
-    if pip(python, "install", "-r", str(ROOT / requirements)) != 0:
+    extra = ["--extra-index-url", TORCH_CPU_INDEX] if requirements == TRAIN else []
+    if pip(python, "install", *extra, "-r", str(ROOT / requirements)) != 0:
         raise SystemExit(f"[requisites] installing {requirements} failed: see pip's message above")
     for package in OPTIONAL_PACKAGES:
         if pip(python, "install", package) != 0:
@@ -133,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "action",
-        choices=("install", "launch", "test"),
-        help="install: install or repair; launch: start the app; test: run the test suite",
+        choices=("install", "launch", "test", "train-tools"),
+        help="install: install or repair; launch: start the app; test: run the test suite; "
+        "train-tools: add what `launcher.py train` needs (PyTorch for the CPU)",
     )
     parser.add_argument(
         "rest", nargs=argparse.REMAINDER, help="passed on to launcher.py (launch) or pytest (test)"
@@ -147,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    python = install(DEV if args.action == "test" else RUNTIME)
+    python = install({"test": DEV, "train-tools": TRAIN}.get(args.action, RUNTIME))
     write_default_data()
     if args.action == "launch":
         return subprocess.call([str(python), str(ROOT / "launcher.py"), *args.rest], cwd=ROOT)

@@ -98,6 +98,12 @@ def pcm_to_int16(pcm: np.ndarray, sample_rate: int) -> bytes:
     """Normalize the peak to temporary.PEAK_DBFS, fade in and out, and interleave as 16-bit
     little-endian. Works in place on `pcm` (the caller's render, used once): a long song at
     44.1 kHz is 10 MB a minute per copy, and pydub's fades would each make another."""
+    # The synthesizer can blow up for a moment (a click tens of thousands of times louder than
+    # the music, seen with some voices of abcm2ps's examples): clip such a spike so that it does
+    # not make the normalized song silent; it can also write NaN there.
+    np.nan_to_num(pcm, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+    ceiling = float(np.percentile(np.abs(pcm[:, :: temporary.SPIKE_SAMPLE_STEP]), 99.9))
+    np.clip(pcm, -ceiling * temporary.SPIKE_RATIO, ceiling * temporary.SPIKE_RATIO, out=pcm)
     peak = float(np.abs(pcm).max())
     if peak < 1e-6:
         raise AudioError("the rendered audio is silent")
@@ -163,3 +169,15 @@ def add_lyrics_tag(path: Path, text: str) -> None:
         tag.save(str(path), v2_version=int(temporary.ID3_VERSION))
     except MutagenError as error:
         raise AudioError(f"could not add the lyrics to the MP3's tag: {error}") from None
+
+
+def midi_length(midi: bytes) -> tuple[float, int]:
+    """(seconds until the last note ends, number of notes), as the synthesizer will read it."""
+    import symusic
+
+    try:
+        score = symusic.Score.from_midi(midi).to("second")
+    except (RuntimeError, ValueError) as error:
+        raise AudioError(f"the MIDI cannot be read: {error}") from None
+    notes = sum(len(track.notes) for track in score.tracks)
+    return (float(score.end()) if notes else 0.0), notes

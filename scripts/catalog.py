@@ -37,10 +37,11 @@ class CatalogEntry:
     ram_gb: float
     note: str
     verified: str
+    own: bool = False  # the user's own model, trained here (scripts/own_models.py)
 
     @property
     def bundled(self) -> bool:
-        return self.repo is None
+        return self.repo is None and not self.own
 
     @property
     def usable(self) -> bool:

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 from scripts import settings as settings_store
-from scripts import temporary
+from scripts import temporary, train_command
 from scripts.abc_notation import AbcError
 from scripts.models import Cancelled, ModelError, check_gguf
 from scripts.song_library import LibraryError, SongLibrary, writable_folder
 from scripts.user_input import InputError, checked_count, checked_styles
-from scripts.utility import printable, progress_bar
+from scripts.utility import LiveLine, printable, progress_bar
 
 
 class UsageError(Exception):
@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fetch = commands.add_parser("download", help="download a model of the catalog")
     fetch.add_argument("name", help="a model's name as `models` lists it")
+    train_command.add_parser(commands)
     return parser
 
 
@@ -320,10 +321,12 @@ def command_list(args) -> int:
 
 
 def load_catalog_or_fail() -> list:
-    from scripts.catalog import CatalogError, load_catalog
+    """The catalog's models and the user's own."""
+    from scripts.catalog import CatalogError
+    from scripts.own_models import all_entries
 
     try:
-        return load_catalog()
+        return all_entries()
     except CatalogError as error:
         raise UsageError(str(error)) from None
 
@@ -346,39 +349,28 @@ def command_models(args) -> int:
             print(json.dumps(model_record(entry), ensure_ascii=False))
             continue
         here = "bundled" if entry.bundled else "downloaded" if is_present(entry) else "-"
+        here = "your own" if entry.own else here
         size = ("" if entry.size_exact else "~") + human_bytes(entry.size_bytes)
         uses = ",".join(entry.uses) or "none"
         print(f"{entry.name:18} {size:>9}  {entry.format:12} {uses:18} {here}")
     return 0
 
 
-class DownloadPrinter:
+class DownloadPrinter(LiveLine):
     """Download progress on stderr: a live line on a terminal, a line per 10% otherwise."""
 
     def __init__(self, name: str, stream=sys.stderr):
-        self.name, self.stream = name, stream
-        self.live = stream.isatty()
+        super().__init__(stream)
+        self.name = name
         self.logged = -1.0
 
     def __call__(self, progress) -> None:
         from scripts.downloads import describe
 
-        line = f"{self.name}: {progress.fraction:4.0%} {describe(progress)}"
-        if self.live:
-            width = shutil.get_terminal_size().columns
-            self.stream.write("\r" + line[: width - 1].ljust(width - 1))
-        else:
-            step = progress.fraction // temporary.DOWNLOAD_CLI_LOG_STEP
-            if step == self.logged and progress.fraction < 1.0:
-                return
-            self.logged = step
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-    def end_line(self) -> None:
-        if self.live:
-            self.stream.write("\n")
-            self.stream.flush()
+        step = progress.fraction // temporary.DOWNLOAD_CLI_LOG_STEP
+        to_log = step != self.logged or progress.fraction >= 1.0
+        self.logged = step
+        self.show(f"{self.name}: {progress.fraction:4.0%} {describe(progress)}", to_log)
 
 
 def command_download(args) -> int:
@@ -432,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         "list": command_list,
         "models": command_models,
         "download": command_download,
+        "train": lambda args: train_command.command_train(args, UsageError),
         "styles": command_styles,
     }
     try:

@@ -15,11 +15,20 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+import symusic
+
 from scripts import abc_analysis, grammars, identity, style_library, temporary
+from scripts.abc_file import WrittenTune, file_parts, words
 from scripts.abc_lyrics import with_words
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
 from scripts.arranger import ArrangeError, arrange_song
-from scripts.audio_render import AudioError, abc_to_midi, add_lyrics_tag, write_mp3
+from scripts.audio_render import (
+    AudioError,
+    abc_to_midi,
+    add_lyrics_tag,
+    midi_length,
+    write_mp3,
+)
 from scripts.grammars import GrammarError
 from scripts.lyrics import as_text, model_lyrics
 from scripts.meter_grammar import Vocabulary, bars_lasting, meter_grammar
@@ -227,42 +236,74 @@ def arranged(job: Job, tune: AbcTune, stats, tempo: int, seed: int):
 
 
 def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: dict) -> dict:
-    """ABC → MIDI → audio → MP3 → library. Returns the saved sidecar."""
-    settings, library = job.settings, job.library
-    timings = dict(meta.get("timings", {}))
+    """ABC → arrangement → MIDI → audio → MP3 → library. Returns the saved sidecar."""
+    settings = job.settings
     # Two songs of one library never share a title: the jukebox and ID3 tell them apart.
-    title = identity.unique_title(tune.title, library.titles())
+    title = identity.unique_title(tune.title, job.library.titles())
     tune.headers["T"] = title
     lyrics = meta.get("lyrics")  # [{"part", "lines"}] from a chat model; None: instrumental
     abc_text = with_words(tune, (), lyrics) if lyrics else tune.to_text()
     # The arrangement's choices follow the song's seed (a rendered file's: its text), so a song
     # is rebuilt exactly from its sidecar.
     seed = meta["seed"] if meta.get("seed") is not None else zlib.crc32(abc_text.encode())
-    stem = library.new_stem(title)
 
-    def step(stage: str, fraction: float) -> float:
-        job.check_cancel()
-        job.on_progress(Progress(number, "convert", fraction, stage))
-        return time.perf_counter()
-
-    try:
-        started = step("midi", 0.0)
+    def sound(step: Callable[[str, float], None]) -> tuple[bytes, object, dict]:
         song, warnings = arranged(job, tune, stats, tempo, seed)
         midi = song.score.dumps_midi()
-        started, timings["midi"] = step("audio", 0.2), time.perf_counter() - started
+        step("audio", 0.2)
         soundfont = choose_soundfont(soundfont_file(settings))
         # Each role through the SoundFont on its own, with the style's effects, then mastered.
         pcm = render_mix(
             song.score, job.blend["effects"], soundfont.path, settings["sample_rate"], seed
         )
-        started, timings["audio"] = step("mp3", 0.4), time.perf_counter() - started
+        described = {
+            "key": tune.headers["K"],
+            "meter": tune.headers.get("M"),
+            "tempo": tempo,
+            "bars": stats.full_bars,
+            "arranged_as": song.summary["arranged_as"],
+            "soundfont": soundfont.name,
+            "arrangement": song.summary,
+            "abc_repairs": tune.repairs,
+            "abc2midi_warnings": warnings[:20],
+        }
+        return midi, pcm, described
+
+    genre = ", ".join(job.styles) or job.blend.label
+    return save_song(job, number, abc_text, title, genre, meta, sound)
+
+
+def save_song(
+    job: Job, number: int, abc_text: str, title: str, genre: str, meta: dict, sound
+) -> dict:
+    """`sound(step)` makes the song's MIDI and audio (and the sidecar fields that describe
+    them); then MP3 → library, under `title`. Returns the saved sidecar."""
+    settings, library = job.settings, job.library
+    timings = dict(meta.get("timings", {}))
+    lyrics = meta.get("lyrics")
+    stem = library.new_stem(title)
+    current = {"stage": "", "since": 0.0}
+
+    def step(stage: str, fraction: float) -> None:
+        """Progress, a chance to cancel, and the time the stage before took."""
+        job.check_cancel()
+        job.on_progress(Progress(number, "convert", fraction, stage))
+        now = time.perf_counter()
+        if current["stage"]:
+            timings[current["stage"]] = now - current["since"]
+        current.update(stage=stage, since=now)
+
+    try:
+        step("midi", 0.0)
+        midi, pcm, described = sound(step)
+        step("mp3", 0.4)
         library.partial_path(stem, ".abc").write_text(abc_text, encoding="utf-8")
         library.partial_path(stem, ".mid").write_bytes(midi)
         tags = {
             "title": title,
             "artist": job.artist["name"],
             "album": meta["album"],
-            "genre": ", ".join(job.styles) or job.blend.label,
+            "genre": genre,
             "comment": f"model {meta['model']}, seed {meta['seed']}",
         }
         duration = write_mp3(
@@ -274,7 +315,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
         )
         if lyrics:
             add_lyrics_tag(library.partial_path(stem, ".mp3"), as_text(lyrics))
-        started, timings["mp3"] = step("save", 0.9), time.perf_counter() - started
+        step("save", 0.9)
         sidecar = library.commit(
             stem,
             {
@@ -288,15 +329,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
                 "genre_invented": job.genre_invented,
                 "identity_sources": job.identity_sources,
                 "duration_seconds": duration,
-                "key": tune.headers["K"],
-                "meter": tune.headers.get("M"),
-                "tempo": tempo,
-                "bars": stats.full_bars,
-                "arranged_as": song.summary["arranged_as"],
-                "soundfont": soundfont.name,
-                "arrangement": song.summary,
-                "abc_repairs": tune.repairs,
-                "abc2midi_warnings": warnings[:20],
+                **described,
                 "timings": timings,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             },
@@ -513,33 +546,118 @@ def song_lyrics(model: TextModel, job: Job, number: int, title: str, seed: int) 
     return {"lyrics": answer.value, "lyrics_seconds": seconds}
 
 
+def check_length(midi: bytes) -> None:
+    """A MIDI with no notes, or one that plays for too long, is not rendered."""
+    seconds, notes = midi_length(midi)
+    if not notes:
+        raise AudioError("abc2midi wrote no notes")
+    if seconds > abc_analysis.MAX_TUNE_SECONDS:
+        raise AudioError(f"plays {seconds / 60:.0f} minutes: too long")
+
+
+def arranged_tune(job: Job, raw: RawTune, defaults: dict[str, str], number: int, min_bars: int):
+    """A tune to be arranged in the job's styles: repaired and checked (the arrangement itself
+    follows in render_song). Returns (tune, stats, tempo)."""
+    tempo = job.blend.tempo_for(number) if job.styles else None
+    return prepare_tune(raw, defaults, tempo, min_bars)
+
+
+def render_written(job: Job, tune: WrittenTune, number: int, source_name: str) -> dict:
+    """A tune of the user's file. Without styles it is played as written: its own text goes to
+    abc2midi and the synthesizer, no arrangement; with styles the style engine arranges it."""
+    meta = {**source_meta(source_name, number), **written_fields(tune, not job.styles)}
+    title = tune.title or f"{source_name} {number}"
+    if job.styles:  # the user's own tune, any length: no minimum of bars
+        defaults = {"X": "1", "T": title, "M": "4/4", "K": "C"}
+        raw = extract_tunes(tune.text)[0]
+        arranged_one, stats, tempo = arranged_tune(job, raw, defaults, number, 1)
+        arranged_one.headers["T"] = title
+        return render_song(job, number, arranged_one, stats, tempo, meta)
+    title = identity.unique_title(title, job.library.titles())
+
+    def sound(step: Callable[[str, float], None]) -> tuple[bytes, object, dict]:
+        midi, warnings = abc_to_midi(tune.text)
+        check_length(midi)
+        step("audio", 0.2)
+        soundfont = choose_soundfont(soundfont_file(job.settings))
+        score, seed = symusic.Score.from_midi(midi), zlib.crc32(tune.text.encode())
+        # The app's synth and master, no style effects: the file's own instruments as they are.
+        pcm = render_mix(score, None, soundfont.path, job.settings["sample_rate"], seed)
+        return midi, pcm, {"soundfont": soundfont.name, "abc2midi_warnings": warnings[:20]}
+
+    return save_song(job, number, tune.text, title, "ABC", meta, sound)
+
+
+def source_meta(source_name: str, number: int) -> dict:
+    return {
+        "album": source_name,
+        "model": "none",
+        "seed": None,
+        "source": source_name,
+        "tune_number": number,
+    }
+
+
+def written_fields(tune: WrittenTune, as_written: bool) -> dict:
+    """What the sidecar says of a tune of the user's file: its own fields and its words."""
+    tempo = abc_analysis.parse_tempo(tune.headers.get("Q", ""))
+    lines = words(tune)
+    return {
+        "key": tune.headers.get("K", ""),
+        "meter": tune.headers.get("M"),
+        "tempo": round(tempo) if tempo else None,
+        "as_written": as_written,
+        "lyrics": [{"part": "Words", "lines": lines}] if lines else None,
+    }
+
+
 def render_text(
     job: Job, text: str, source_name: str, on_result: Callable[[int, dict | None, str | None], None]
 ) -> int:
     """Every tune in `text` becomes a song. on_result(number, sidecar, error) is called per tune.
-    Returns how many failed. Raises AbcError when the text holds no tune at all."""
-    failures = 0
-    for raw in extract_tunes(text):
-        defaults = {"X": "1", "T": f"{source_name} {raw.number}", "M": "4/4", "K": "C"}
-        try:
-            tempo = job.blend.tempo_for(raw.number) if job.styles else None
-            tune, stats, tempo = prepare_tune(raw, defaults, tempo, job.settings["min_bars"])
+    A tune that starts at an X: line is the user's own, played as written; any other text
+    (model output, alone or pasted between them) is searched for tunes, which are repaired and
+    checked as model output is. Returns how many failed. Raises AbcError when the text holds no
+    tune at all."""
+    parts = file_parts(text)
+    if not any(isinstance(part, WrittenTune) for part in parts):
+        parts = extract_tunes(text)  # raises AbcError: no tune at all
+    number = failures = 0
+    for part in parts:
+        if isinstance(part, str):  # text between written tunes: tunes without X:, or none
+            try:
+                raws = extract_tunes(part)
+            except AbcError:
+                continue
+        else:
+            raws = [part]
+        for raw in raws:
+            number += 1
+            error = render_one(job, raw, number, source_name, on_result)
+            failures += error is not None
+    return failures
+
+
+def render_one(job: Job, part: RawTune | WrittenTune, number: int, source_name: str, on_result):
+    """One tune of a file as a song; returns the error reported for it, None when it rendered."""
+    try:
+        if isinstance(part, WrittenTune):
+            sidecar = render_written(job, part, number, source_name)
+        else:
+            defaults = {"X": "1", "T": f"{source_name} {number}", "M": "4/4", "K": "C"}
+            min_bars = job.settings["min_bars"]
+            tune, stats, tempo = arranged_tune(job, part, defaults, number, min_bars)
             tune.headers["T"] = (
                 readable_title(tune, job.blend.kinds if job.styles else frozenset(TUNE_TYPES))
                 or defaults["T"]
             )
-            meta = {
-                "album": source_name,
-                "model": "none",
-                "seed": None,
-                "source": source_name,
-                "tune_number": raw.number,
-            }
-            on_result(raw.number, render_song(job, raw.number, tune, stats, tempo, meta), None)
-        except AbcError as error:
-            failures += 1
-            on_result(raw.number, None, f"abc: {error}")
-        except SongFailed as error:
-            failures += 1
-            on_result(raw.number, None, str(error))
-    return failures
+            meta = source_meta(source_name, number)
+            sidecar = render_song(job, number, tune, stats, tempo, meta)
+    except (AbcError, SongFailed) as failed:
+        error = f"abc: {failed}" if isinstance(failed, AbcError) else str(failed)
+        if isinstance(part, WrittenTune):
+            error = f"{part.describe()}: {error}"
+        on_result(number, None, error)
+        return error
+    on_result(number, sidecar, None)
+    return None

@@ -304,6 +304,8 @@ KEYS_BY_MODE: dict[str, tuple[str, ...]] = {
 
 # --- Audio ----
 PEAK_DBFS = -1.0  # normalize the mix so its peak sits here
+SPIKE_RATIO = 8  # a sample this many times the 99.9th percentile is a synthesizer glitch
+SPIKE_SAMPLE_STEP = 7  # every 7th sample is enough to estimate that percentile
 FADE_IN_MS = 20
 FADE_OUT_MS = 800
 LAME_QUALITY = 7  # libmp3lame -q, 0 (best) .. 9 (fastest): 7 encodes ~1.7x faster than 5
@@ -325,6 +327,29 @@ VOLUME_STEP = 0.05
 LIBRARY_LOOK_S = 2.0  # how often the jukebox looks for songs another process added
 UPCOMING_COUNT = 5  # songs shown in the "next" list
 REPEAT_MODES = ("off", "one", "all")  # the order the repeat key cycles through
+
+# --- Training on the user's own tunes (training/user_tunes.py, training/finetune.py) ----
+TRAIN_MAX_ABC_BYTES = 16 * 1024 * 1024  # a file of tunes larger than this is not one
+TRAIN_MAX_MIDI_BYTES = 4 * 1024 * 1024
+TRAIN_MAX_MIDI_SECONDS = 15 * 60  # a MIDI file of hours is refused, not converted
+TRAIN_MELODY_MIN_NOTES = 16  # a track of fewer notes is an intro or a count-in, not the tune
+TRAIN_MELODY_CHORD_SHARE = 0.2  # a melody track starts at most this share of its notes over others
+OWN_MODEL_SAMPLING = {"temperature": 0.9, "top_p": 0.95, "top_k": 40, "repeat_penalty": 1.0}
+TRAIN_MIN_TUNES = 3  # fewer teach the model nothing it can use
+TRAIN_SEED = 20261121  # the starter's: the split, the transpositions and every batch
+TRAIN_MIN_FOR_VALIDATION = 10  # fewer tunes are all trained on: none to spare
+TRAIN_VALIDATION_SHARE = 0.15
+TRAIN_BATCH, TRAIN_CONTEXT = 4, 512  # tokens per step; a normalized tune is at most 1,400
+TRAIN_EPOCHS = 4  # passes over the transposed tunes, within the step bounds below
+TRAIN_MIN_STEPS, TRAIN_MAX_STEPS = 30, 400
+TRAIN_WARMUP = 10
+TRAIN_DROPOUT = 0.1
+TRAIN_TRANSPOSED_COPIES = 2  # as the starter's corpus
+FULL_LR, LORA_LR = 3e-4, 2e-3  # peak learning rates (bench/finetune.py --compare)
+LORA_RANK, LORA_ALPHA = 8, 16
+TRAIN_EVALUATIONS = 8  # validation passes per run; the best one's weights are kept
+TRAIN_CHECKPOINT_EVERY = 20  # steps
+TRAIN_DISK_BYTES = 200 * 1024 * 1024  # the GGUF (20 MB) and a checkpoint (80 MB) with its partial
 
 # --- Style library (issue 11): data/styles/*.json, checked on load (scripts/style_library.py) ---
 STYLES_DIR = REPO_ROOT / "data" / "styles"  # the shipped styles; users add theirs in styles_dir

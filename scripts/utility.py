@@ -77,3 +77,26 @@ def printable(text: str) -> str:
 def unsafe_characters(text: str) -> bool:
     """The text holds an escape sequence or a control character."""
     return bool(CONTROL_CHARACTER.search(text))
+
+
+class LiveLine:
+    """Progress on a stream: one line redrawn in place on a terminal, whole lines for a log."""
+
+    def __init__(self, stream):
+        self.stream, self.live = stream, stream.isatty()
+
+    def show(self, line: str, to_log: bool) -> None:
+        """Redraw `line` on a terminal; write it as a line of its own when `to_log`."""
+        import shutil
+
+        if self.live:
+            width = shutil.get_terminal_size().columns
+            self.stream.write("\r" + line[: width - 1].ljust(width - 1))
+        elif to_log:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def end_line(self) -> None:
+        if self.live:
+            self.stream.write("\n")
+            self.stream.flush()

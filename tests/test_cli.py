@@ -89,12 +89,13 @@ def test_generate_with_a_garbage_model_fails_with_reasons(garbage_model, data_di
 def test_render_a_file_reports_bad_tunes_by_number_and_renders_the_rest(data_dir, tmp_path):
     tunes = CORPUS.read_text().split("\n\n")
     source = tmp_path / "mixed.abc"
-    source.write_text("\n\n".join([tunes[0], "X:7\nK:C\n|C2C2 C2C2|C8|\n", tunes[1]]) + "\n")
+    # Two model-written tunes (no X:) around a tune of the user's with no music in it.
+    source.write_text("\n\n".join([tunes[0], "X:7\nT:Only words\nK:C\nW:la la\n", tunes[1]]))
     result = run_launcher(
         "render", str(source), "--styles", "Chill", "--out", str(tmp_path / "out"), data=data_dir
     )
     assert result.returncode == 1
-    assert "tune 2 skipped: abc: only 2 bars" in result.stderr
+    assert 'tune 2 skipped: "Only words" (X:7): abc: no ABC tune found' in result.stderr
     paths = result.stdout.splitlines()
     assert len(paths) == 2 and all(os.path.getsize(path) > 10_000 for path in paths)
 

@@ -71,20 +71,34 @@ def clean_tempo(value: str) -> str:
     return match.group().replace(" ", "") if match else ""
 
 
+class Rejected(ValueError):
+    """A tune the corpus leaves out; the message says why, for people who bring their own."""
+
+
 def normalize(raw_text: str) -> str | None:
     """One tune of a collection as training text, or None when it is not usable."""
     try:
+        return normalized(raw_text)
+    except Rejected:
+        return None
+
+
+def normalized(raw_text: str) -> str:
+    """One tune as training text. Raises Rejected saying why it is not usable."""
+    try:
         raw = extract_tunes(raw_text)[0]
-    except AbcError:
-        return None
+    except AbcError as error:
+        raise Rejected(str(error)) from None
     given = {name: value.strip() for name, value in reversed(raw.headers)}
-    if "K" not in given or "M" not in given or "V" in given:  # several voices: not one melody
-        return None
+    if "K" not in given or "M" not in given:
+        raise Rejected("no K: or M: field")
+    if "V" in given:  # several voices: not one melody
+        raise Rejected("several voices")
     try:
         tune = repair(raw, {"X": "1"})
         key = abc_analysis.parse_key(given["K"])
-    except AbcError:
-        return None
+    except AbcError as error:
+        raise Rejected(str(error)) from None
     headers = {
         "X": "1",
         "R": given.get("R", "").lower(),
@@ -95,10 +109,11 @@ def normalize(raw_text: str) -> str | None:
         "K": key_text(key),
     }
     tune.headers = {name: headers[name] for name in HEADER_ORDER if headers[name]}
-    if not plausible(tune):
-        return None
+    check_plausible(tune)
     text = tune.to_text()
-    return text if len(text) <= MAX_CHARS else None
+    if len(text) > MAX_CHARS:
+        raise Rejected(f"longer than {MAX_CHARS} characters (a medley or a suite)")
+    return text
 
 
 def key_text(key: abc_analysis.Key) -> str:
@@ -106,14 +121,22 @@ def key_text(key: abc_analysis.Key) -> str:
     return key.tonic + suffix
 
 
-def plausible(tune) -> bool:
+def check_plausible(tune) -> None:
     try:
         stats = abc_analysis.analyse(tune)
-    except (AbcError, ZeroDivisionError):
-        return False
-    if stats.full_bars < MIN_BARS or len(stats.pitches) < 3:
-        return False
-    return Fraction(stats.bars_in_meter(), stats.full_bars) >= MIN_METER_SHARE
+    except (AbcError, ZeroDivisionError) as error:
+        raise Rejected(str(error) or "its lengths cannot be read") from None
+    if stats.full_bars < MIN_BARS:
+        raise Rejected(f"fewer than {MIN_BARS} bars")
+    if len(stats.pitches) < 3:
+        raise Rejected("fewer than 3 different notes")
+    if Fraction(stats.bars_in_meter(), stats.full_bars) < MIN_METER_SHARE:
+        raise Rejected("its bars do not fit its meter")
+
+
+def tune_body(tune: str) -> str:
+    """A normalized tune without its header: what tells two copies of one tune apart."""
+    return tune.split("\nK:", 1)[1].split("\n", 1)[1]
 
 
 def split_file(text: str) -> list[str]:
@@ -129,7 +152,7 @@ def load_tunes(root: Path | None = None) -> list[str]:
     for path in collection_files(root or corpus_root()):
         for raw_text in split_file(path.read_text(encoding="latin-1")):
             tune = normalize(raw_text)
-            body = tune.split("\nK:", 1)[1].split("\n", 1)[1] if tune else ""
+            body = tune_body(tune) if tune else ""
             if tune and body not in seen:
                 seen.add(body)
                 tunes.append(tune)

@@ -32,6 +32,7 @@ class App:
         self.music = None  # MusicService once the jukebox has been opened or a song made
         self.download = None  # DownloadWorker of the latest model download
         self.download_state = None  # DownloadState: what the catalog screen shows of it
+        self.train_events: list = []  # "train-*" events, for the training screen to take
         self.running = True
         self.repaint = False
         self.notice = " ".join(notices)
@@ -85,6 +86,9 @@ class App:
             if event.kind.startswith("download-"):
                 self.download_state.apply(event)
                 continue
+            if event.kind.startswith("train-"):
+                self.train_events.append(event)
+                continue
             if event.kind == "grammar-checked":
                 self.screens["options"].grammar_checked(self, *event.data)
                 continue
@@ -108,6 +112,10 @@ class App:
         if self.download_running():  # what was fetched stays for the next try
             self.download.cancel()
             self.download.thread.join(timeout=10)
+        training = self.screens.get("train")
+        if training is not None and training.running():  # a checkpoint is kept to resume from
+            training.worker.cancel()
+            training.worker.thread.join(timeout=60)
         if self.music is not None:
             self.music.close()
 
@@ -152,6 +160,10 @@ def make_screen(name: str):
         from scripts.tui.screen_catalog import CatalogScreen
 
         return CatalogScreen()
+    if name == "train":
+        from scripts.tui.screen_train import TrainScreen
+
+        return TrainScreen()
     from scripts.tui.screen_options import OptionsScreen
 
     return OptionsScreen()

@@ -13,10 +13,10 @@ from scripts.catalog import (
     CatalogError,
     chosen_settings,
     is_present,
-    load_catalog,
     local_path,
 )
 from scripts.downloads import describe, partial_bytes
+from scripts.own_models import all_entries
 from scripts.settings import model_file
 from scripts.tui.download_worker import DownloadState, DownloadWorker
 from scripts.tui.ui_widgets import Canvas, key_name
@@ -41,7 +41,7 @@ def status_text(entry: CatalogEntry, app) -> str:
         return "-"
     if local_path(entry) == model_file(app.config["settings"]):
         return "in use"
-    return "bundled" if entry.bundled else "downloaded"
+    return "bundled" if entry.bundled else "your own" if entry.own else "downloaded"
 
 
 def row_text(entry: CatalogEntry, app) -> str:
@@ -61,7 +61,7 @@ class CatalogScreen:
     def enter(self, app) -> None:
         self.confirming = None
         try:
-            self.entries, self.message = load_catalog(), ""
+            self.entries, self.message = all_entries(), ""
         except CatalogError as error:
             self.entries, self.message = [], str(error)
         self.selected = min(self.selected, max(0, len(self.entries) - 1))

@@ -16,7 +16,7 @@ from scripts.style_library import StyleLibrary, load_library
 from scripts.tui.grammar_worker import GrammarCheck
 from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
 
-FOOTER = "Move = Up/Down, Edit = Enter, Default = D, Catalog = M, Back = B, Exit = X"
+FOOTER = "Move = Up/Down, Edit = Enter, Default = D, Catalog = M, Train = T, Back = B, Exit = X"
 EDIT_FOOTER = "Save = Enter, Cancel = Esc, Clear = Ctrl+U"
 SAMPLE_FIELDS = {
     "meter": "4/4",
@@ -177,6 +177,8 @@ class OptionsScreen:
             self.store(app, option, default)
         elif name in ("m", "M"):
             app.show("catalog")
+        elif name in ("t", "T"):
+            app.show("train")
         elif name in ("b", "B", "ESC"):
             app.show("menu")
         elif name in ("x", "X"):

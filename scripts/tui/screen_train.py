@@ -1,0 +1,108 @@
+"""Train your own model (opened from Configure Options with T): the user types where the tunes are
+and a name; Enter counts the tunes and fine-tunes the starter model on them on a worker thread,
+with a bar, step, loss and ETA. Esc cancels (a checkpoint is kept: Enter again resumes). When the
+training tools are missing the screen says so and offers to install them."""
+
+from __future__ import annotations
+
+import curses
+from pathlib import Path
+
+from scripts.own_models import ModelNameError, checked_name
+from scripts.train_command import progress_text
+from scripts.tui.train_worker import InstallWorker, TrainState, TrainWorker
+from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
+
+FOOTER = "Type, Field = Up/Down, Train = Enter, Back = Esc"
+RUNNING_FOOTER = "Cancel training = Esc (it can resume)"
+CONFIRM_FOOTER = "Install = Y, Not now = N or Esc"
+FIELDS = ("Tunes (files, folders; a;b)", "Name of the new model")
+
+
+class TrainScreen:
+    def __init__(self):
+        self.editors = [LineEditor(), LineEditor()]
+        self.field = 0
+        self.worker = None  # TrainWorker or InstallWorker
+        self.state: TrainState | None = None
+        self.confirming = False
+        self.message = ""
+
+    def enter(self, app) -> None:
+        self.confirming = False
+
+    def running(self) -> bool:
+        return self.worker is not None and self.worker.running
+
+    def drain(self, app) -> None:
+        """Training events arrive on the app's queue: this screen's worker posts "train-*"."""
+        events, app.train_events[:] = list(app.train_events), []
+        for event in events:
+            if self.state is not None:
+                self.state.apply(event)
+            if event.kind in ("train-done", "train-cancelled", "train-failed", "train-installed"):
+                self.message = event.data
+            elif event.kind == "train-needs-tools":
+                self.confirming, self.message = True, f"{event.data} Install them now? (y/n)"
+
+    def draw(self, canvas: Canvas, app) -> None:
+        self.drain(app)
+        footer = CONFIRM_FOOTER if self.confirming else FOOTER
+        canvas.frame("Train Your Own Model", RUNNING_FOOTER if self.running() else footer)
+        for index, label in enumerate(FIELDS):
+            attribute = curses.A_REVERSE if index == self.field and not self.running() else 0
+            canvas.text(4 + index, 0, f"{label:28}", attribute)
+            self.editors[index].draw(canvas, 4 + index, 29)
+        row = 7
+        state = self.state
+        if state is not None and state.counts:
+            canvas.text(row, 0, state.counts)
+            for problem in state.problems[:2]:
+                row += 1
+                canvas.text(row, 2, f"skipped {problem}", curses.A_DIM)
+        progress = state.progress if state is not None else None
+        if progress is not None:
+            canvas.bar(row + 2, progress.step / progress.steps, progress_text(progress))
+        canvas.wrapped(canvas.height - 5, self.message, canvas.height - 3, curses.A_BOLD)
+
+    def key(self, key, app) -> None:
+        name = key_name(key)
+        if self.confirming:
+            if name in ("y", "Y"):
+                self.confirming, self.message = False, "Installing PyTorch (CPU)..."
+                self.worker = InstallWorker(app.events)
+                self.worker.start()
+            elif name in ("n", "N", "ESC"):
+                self.confirming, self.message = False, "Not installed."
+        elif self.running():
+            if name == "ESC" and isinstance(self.worker, TrainWorker):
+                self.worker.cancel()
+                self.message = "Cancelling after this step..."
+        elif name in ("KEY_UP", "KEY_DOWN"):
+            self.field = 1 - self.field
+        elif name == "ENTER":
+            self.start(app)
+        elif name == "ESC":
+            app.show("options")
+        else:
+            self.editors[self.field].handle(key)
+
+    def start(self, app) -> None:
+        paths = [
+            Path(p.strip()).expanduser() for p in self.editors[0].value.split(";") if p.strip()
+        ]
+        if not paths:
+            self.field, self.message = (
+                0,
+                "Type where your tunes are: ABC or MIDI files, or folders.",
+            )
+            return
+        try:
+            name = checked_name(self.editors[1].value)
+        except ModelNameError as error:
+            self.field, self.message = 1, f"{str(error)[:1].upper()}{str(error)[1:]}."
+            return
+        self.state = TrainState(name)
+        self.worker = TrainWorker(paths, name, app.events)
+        self.worker.start()
+        self.message = "Counting your tunes..."
