@@ -264,6 +264,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
             "arranged_as": song.summary["arranged_as"],
             "soundfont": soundfont.name,
             "arrangement": song.summary,
+            "lyrics": timed_lyrics(lyrics, song) if lyrics else None,
             "abc_repairs": tune.repairs,
             "abc2midi_warnings": warnings[:20],
         }
@@ -323,7 +324,7 @@ def save_song(
                 "title": title,
                 "artist": job.artist["name"],
                 "artist_members": job.artist["members"],
-                "lyrics": timed_lyrics(lyrics, song) if lyrics else None,
+                "lyrics": lyrics,
                 "instrumental": lyrics is None,
                 "styles": list(job.styles),
                 "genre_invented": job.genre_invented,
