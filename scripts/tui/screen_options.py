@@ -16,7 +16,7 @@ from scripts.style_library import StyleLibrary, load_library
 from scripts.tui.grammar_worker import GrammarCheck
 from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
 
-FOOTER = "Move = Up/Down, Edit = Enter, Default = D, Catalog = M, Train = T, Back = B, Exit = X"
+FOOTER = "Up/Down, Edit = Enter, Default = D, Catalog = M, Train = T, Back = B, Exit = X"
 EDIT_FOOTER = "Save = Enter, Cancel = Esc, Clear = Ctrl+U"
 SAMPLE_FIELDS = {
     "meter": "4/4",
