@@ -574,19 +574,24 @@ def render_written(job: Job, tune: WrittenTune, number: int, source_name: str) -
         arranged_one, stats, tempo = arranged_tune(job, raw, defaults, number, 1)
         arranged_one.headers["T"] = title
         return render_song(job, number, arranged_one, stats, tempo, meta)
+    return save_as_written(job, number, tune.text, title, meta)
+
+
+def save_as_written(job: Job, number: int, text: str, title: str, meta: dict) -> dict:
+    """The ABC `text` played as it is written: abc2midi and the synthesizer, no arrangement."""
     title = identity.unique_title(title, job.library.titles())
 
     def sound(step: Callable[[str, float], None]) -> tuple[bytes, object, dict]:
-        midi, warnings = abc_to_midi(tune.text)
+        midi, warnings = abc_to_midi(text)
         check_length(midi)
         step("audio", 0.2)
         soundfont = choose_soundfont(soundfont_file(job.settings))
-        score, seed = symusic.Score.from_midi(midi), zlib.crc32(tune.text.encode())
+        score, seed = symusic.Score.from_midi(midi), zlib.crc32(text.encode())
         # The app's synth and master, no style effects: the file's own instruments as they are.
         pcm = render_mix(score, None, soundfont.path, job.settings["sample_rate"], seed)
         return midi, pcm, {"soundfont": soundfont.name, "abc2midi_warnings": warnings[:20]}
 
-    return save_song(job, number, tune.text, title, "ABC", meta, sound)
+    return save_song(job, number, text, title, "ABC", meta, sound)
 
 
 def source_meta(source_name: str, number: int) -> dict:
@@ -648,12 +653,16 @@ def render_one(job: Job, part: RawTune | WrittenTune, number: int, source_name: 
             defaults = {"X": "1", "T": f"{source_name} {number}", "M": "4/4", "K": "C"}
             min_bars = job.settings["min_bars"]
             tune, stats, tempo = arranged_tune(job, part, defaults, number, min_bars)
-            tune.headers["T"] = (
-                readable_title(tune, job.blend.kinds if job.styles else frozenset(TUNE_TYPES))
-                or defaults["T"]
-            )
+            kinds = job.blend.kinds if job.styles else frozenset(TUNE_TYPES)
+            tune.headers["T"] = readable_title(tune, kinds) or defaults["T"]
             meta = source_meta(source_name, number)
-            sidecar = render_song(job, number, tune, stats, tempo, meta)
+            if job.styles:
+                sidecar = render_song(job, number, tune, stats, tempo, meta)
+            else:  # model output in a file, repaired, then played as the tune it is
+                described = {"key": tune.headers["K"], "meter": tune.headers.get("M")}
+                meta.update(described, tempo=tempo, bars=stats.full_bars, as_written=True)
+                meta["abc_repairs"] = tune.repairs
+                sidecar = save_as_written(job, number, tune.to_text(), tune.headers["T"], meta)
     except (AbcError, SongFailed) as failed:
         error = f"abc: {failed}" if isinstance(failed, AbcError) else str(failed)
         if isinstance(part, WrittenTune):
