@@ -295,6 +295,7 @@ class Arranger:
             "form": [{"section": s.name, "bars": s.bars} for s in sections],
             "chords": [c.name for c in chords],
             "roles": sorted(self.tracks),
+            "effects": effect_names(self.style["effects"]),
         }
         return SongArrangement(score, sections, self.tempo, self.bar, summary)
 
@@ -339,6 +340,14 @@ class Arranger:
                 )
             score.tracks.append(track)
         return score
+
+
+def effect_names(effects: dict) -> dict[str, list[str]]:
+    """{"bass": ["ladder", "compressor"], "master": [...]}: the chains a song went through."""
+    chains = {role: chain for role, chain in effects.get("tracks", {}).items()}
+    if effects.get("master") is not None:
+        chains["master"] = effects["master"]
+    return {role: [effect["type"] for effect in chain] for role, chain in chains.items()}
 
 
 def arrange_song(

@@ -342,3 +342,18 @@ def test_house_pads_pump_against_the_kick_in_the_audio(songs, tmp_path):
     level = rms_frames(plain, frame)[playing]
     steady = np.percentile(20 * np.log10(level + 1e-9), [10, 90])
     assert dips[1] - dips[0] > (steady[1] - steady[0]) + 3
+
+
+def test_a_song_is_rebuilt_exactly_from_its_seed_and_styles(abc_model, tmp_path):
+    config = settings.defaults()
+    config["settings"]["sample_rate"] = 22050
+    model = LocalModel(abc_model, config["settings"])
+    made = []
+    for run in ("first", "again"):
+        folder = tmp_path / run
+        folder.mkdir()
+        sidecar = generate_song(model, Job(("Funk",), config, SongLibrary(folder)), 1, 77)
+        made.append((sidecar, (folder / sidecar["files"]["mid"]).read_bytes()))
+    (first, first_midi), (again, again_midi) = made
+    assert first_midi == again_midi and first["arrangement"] == again["arrangement"]
+    assert first["arrangement"]["effects"]["bass"]  # the chains it went through are named
