@@ -170,9 +170,8 @@ class Arranger:
         first_slot = int(first_bar / chord_bars)
         sequence = [chords[(first_slot + i) % len(chords)] for i in range(count + 1)]
         if section.name == "ending":
-            sequence = [dominant_chord(self.tonic, self.mode)] * max(0, count - 1) + [
-                tonic_chord(self.tonic, self.mode)
-            ] * 2
+            dominant, tonic = self.closing_chords()
+            sequence = [dominant] * max(0, count - 1) + [tonic] * 2
         spans = []
         for index in range(count):
             start = index * slot_steps
@@ -232,9 +231,16 @@ class Arranger:
             notes = part_notes(role, part, rhythm, spans, section.energy, dominant_root)
             self.add_steps(role, notes, section.start_bar)
 
+    def closing_chords(self) -> tuple[Chord, Chord]:
+        """V and I, with sevenths where the style's chords mostly have them (jazz: V7, Imaj7)."""
+        chords = dominant_chord(self.tonic, self.mode), tonic_chord(self.tonic, self.mode)
+        if self.style["harmony"].get("sevenths", 0.0) >= 0.5:
+            chords = chords[0].with_seventh(dominant=True), chords[1].with_seventh(dominant=False)
+        return chords
+
     def final_chord(self, end_bar: int, roles: tuple[str, ...]) -> None:
         """The song's last chord, rung by every pitched role still playing."""
-        tonic = tonic_chord(self.tonic, self.mode)
+        tonic = self.closing_chords()[1]
         start, length = end_bar * self.bar, ENDING_HOLD_BARS * self.bar
         for role, part in self.style["parts"].items():
             if role not in roles:

@@ -269,7 +269,7 @@ def test_training_screen_counts_trains_cancels_and_resumes(tmp_path, data_dir, m
     assert not list(models_folder.glob("mine*"))
     term.send(b"\r")
     screen = term.wait_for("Trained mine", timeout=300)
-    assert "It is in the Model Catalog" in screen and (models_folder / "mine.gguf").is_file()
+    assert "it is in the Model Catalog" in screen and (models_folder / "mine.gguf").is_file()
     term.send(b"\x1bm")
     screen = term.wait_for("Model Catalog")
     assert any(line.startswith("mine ") and "your own" in line for line in screen.splitlines())

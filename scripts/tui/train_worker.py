@@ -92,7 +92,7 @@ class TrainWorker(WorkerThread):
         loss = f", validation {bits:.3f} bits/char" if bits is not None else ""
         self.post(
             "train-done",
-            f"Trained {self.name}{loss}: {result.path}. It is in the Model Catalog (M).",
+            f"Trained {self.name}{loss}; it is in the Model Catalog (M): {result.path}",
         )
 
 
