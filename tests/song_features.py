@@ -113,7 +113,8 @@ class Song:
         clusters: dict[tuple[str, float], list[int]] = {}
         for name in ("comp", "pad"):
             for note in self.notes(name):
-                clusters.setdefault((name, round(note.time, 2)), []).append(note.pitch)
+                # Notes struck together, to the nearest 32nd: humanising spreads a chord a little.
+                clusters.setdefault((name, round(note.time * 8)), []).append(note.pitch)
         chords = [pitches for pitches in clusters.values() if len(set(pitches)) >= 3]
 
         def has_seventh(pitches: list[int]) -> bool:
