@@ -12,6 +12,7 @@ from scripts import settings as settings_store
 from scripts.catalog import models_dir
 from scripts.models import ModelError, check_gguf
 from scripts.prompts import PromptError, build_prompt, fill
+from scripts.soundfonts import find_system_soundfont
 from scripts.style_library import StyleLibrary, load_library
 from scripts.tui.grammar_worker import GrammarCheck
 from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
@@ -129,10 +130,13 @@ class OptionsScreen:
         self.top = 0
         self.checking: GrammarCheck | None = None  # a typed grammar being tried by llama.cpp
         self.styles = StyleLibrary()
+        self.default_soundfont = temporary.BUNDLED_SOUNDFONT_NAME
 
     def enter(self, app) -> None:
         self.message, self.editor = "", None
         self.styles = load_library(settings_store.styles_folder(app.config["settings"]))
+        found = find_system_soundfont()  # what an empty SoundFont setting plays: say it
+        self.default_soundfont = found[1] if found else temporary.BUNDLED_SOUNDFONT_NAME
         if self.styles.problems:  # a style file with a mistake: which file, what is wrong
             more = len(self.styles.problems) - 1
             self.message = f"Style {self.styles.problems[0]}" + (f" (+{more} more)" if more else "")
@@ -153,6 +157,8 @@ class OptionsScreen:
         model = settings_store.model_file(app.config["settings"])
         if option.name == "model_path":
             hint = f"{option.hint}; Tab: {len(model_files())} in {models_dir()} [{model}]"
+        elif option.name == "soundfont_path" and not app.config["settings"]["soundfont_path"]:
+            hint = f"{option.hint}; empty plays {self.default_soundfont}"
         elif option.name == "styles_dir":
             folder = settings_store.styles_folder(app.config["settings"])
             hint = f"{option.hint}; {len(self.styles.styles)} styles ({folder})"
