@@ -12,6 +12,7 @@ from dataclasses import dataclass
 MELODY_HALF = {"A": "A", "solo": "A", "breakdown": "A", "B": "B", "drop": "B", "build": "B"}
 DEFAULT_BARS = {"intro": 4, "ending": 2, "breakdown": 8, "build": 4}
 MAX_PLAN_SECTIONS = 24
+PHRASE = 4  # bars
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,22 @@ def lay_out(form: dict, tune_bars: int, bar_seconds: float) -> list[Section]:
     """The sections of a song of `tune_bars` bars of tune, in order, with their bars."""
     halves = tune_halves(tune_bars)
     plan = fitted_plan(form, halves, bar_seconds)
+    lengths = [section_bars(name, form, halves) for name in plan]
+    # A tune too long for the style's longest song even played once: its sections are cut short
+    # (the melody stops at the cut), never below a 4-bar phrase.
+    tune_parts = [i for i, name in enumerate(plan) if name in ("A", "B", "solo", "drop")]
+    room = form["seconds"][1] / bar_seconds - sum(
+        n for i, n in enumerate(lengths) if i not in tune_parts
+    )
+    played = sum(lengths[i] for i in tune_parts)
+    if played > room > 0:
+        for i in tune_parts:
+            lengths[i] = max(PHRASE, int(lengths[i] * room / played) // PHRASE * PHRASE)
     sections, bar = [], 0
-    for index, name in enumerate(plan):
+    for index, (name, bars) in enumerate(zip(plan, lengths, strict=True)):
         spec = form["sections"][name]
         music = MELODY_HALF.get(name, name)
         last = all(MELODY_HALF.get(later, later) != music for later in plan[index + 1 :])
-        bars = section_bars(name, form, halves)
         sections.append(Section(name, bar, bars, tuple(spec["roles"]), spec["energy"], last))
         bar += bars
     return sections
