@@ -72,17 +72,22 @@ def parse_key(value: str) -> Key:
     return Key(letter + accidental, canonical, fifths)
 
 
-def parse_fraction(text: str, default: Fraction) -> Fraction:
-    """'6/8' → 6/8, 'C' → 4/4, 'C|' → 2/2; anything unreadable → default."""
+def fraction_parts(text: str) -> tuple[int, int] | None:
+    """'6/8' → (6, 8) as written (a time signature is not reduced), 'C' → (4, 4), 'C|' → (2, 2);
+    None when unreadable."""
     text = text.strip()
-    if text == "C":
-        return Fraction(4, 4)
-    if text == "C|":
-        return Fraction(2, 2)
+    if text in ("C", "C|"):
+        return (4, 4) if text == "C" else (2, 2)
     match = re.match(r"(\d{1,3})\s*/\s*(\d{1,3})", text)
     if not match or int(match.group(2)) == 0 or int(match.group(1)) == 0:
-        return default
-    return Fraction(int(match.group(1)), int(match.group(2)))
+        return None
+    return int(match.group(1)), int(match.group(2))
+
+
+def parse_fraction(text: str, default: Fraction) -> Fraction:
+    """'6/8' → 6/8, 'C' → 4/4, 'C|' → 2/2; anything unreadable → default."""
+    parts = fraction_parts(text)
+    return Fraction(*parts) if parts else default
 
 
 def parse_tempo(value: str) -> float | None:

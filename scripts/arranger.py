@@ -11,12 +11,11 @@ import math
 import random
 import statistics
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import symusic
 
 from scripts import temporary
-from scripts.abc_analysis import Key, parse_fraction
+from scripts.abc_analysis import Key, fraction_parts
 from scripts.drums import section_drums
 from scripts.harmony import Chord, choose_chords, dominant_chord, key_scale, tonic_chord
 from scripts.parts import ChordSpan, PartNote, part_notes, voiced
@@ -84,10 +83,6 @@ def register_shift(notes: list[MelodyNote], register: list[int]) -> int:
     return 12 * round((target - middle) / 12)
 
 
-def bar_quarters(meter: str) -> float:
-    return float(parse_fraction(meter, Fraction(1)) * 4)
-
-
 def chord_slots(
     notes: list[MelodyNote], tune_bars: int, bar: float, chord_bars: float
 ) -> list[list[tuple[int, float]]]:
@@ -107,18 +102,14 @@ class Arranger:
     """Builds one song; its random choices come from the song's seed, so a song can be rebuilt."""
 
     def __init__(self, blend: Blend, key: Key, tempo: int, meter: str, seed: int):
-        self.blend, self.style, self.key, self.tempo, self.seed = (
-            blend,
-            blend.data,
-            key,
-            tempo,
-            seed,
-        )
-        self.meter = meter
+        self.blend, self.style, self.tempo, self.seed = blend, blend.data, tempo, seed
+        # The tune's meter, as a time signature ("C" is 4/4); an unreadable one plays as 4/4.
+        self.signature = fraction_parts(meter) or (4, 4)
+        self.meter = "/".join(map(str, self.signature))
         # The style's progressions are read in the tune's key, or its relative key of the
         # style's mode (a major tune in a minor style: its relative minor).
         self.tonic, self.mode = key_scale(key, self.style["harmony"]["mode"])
-        self.bar = bar_quarters(meter)  # in quarters
+        self.bar = 4 * self.signature[0] / self.signature[1]  # in quarters
         beats = int(self.style["meter"].split("/")[0])
         self.steps_per_bar = beats * self.style["steps_per_beat"]
         self.step = self.bar / self.steps_per_bar  # quarters a step
@@ -324,8 +315,7 @@ class Arranger:
     def score(self) -> symusic.Score:
         score = symusic.Score(TPQ)
         score.tempos.append(symusic.Tempo(0, float(self.tempo)))
-        numerator, denominator = (int(x) for x in self.meter.split("/"))
-        score.time_signatures.append(symusic.TimeSignature(0, numerator, denominator))
+        score.time_signatures.append(symusic.TimeSignature(0, *self.signature))
         human = self.style["feel"].get("humanize", 0.0)
         jitter = human * HUMAN_TIMING_MS / 1000 * self.tempo / 60  # in quarters
         human_rng = random.Random(f"human {self.blend.name} {self.seed}")

@@ -13,7 +13,9 @@ import pytest
 import symusic
 
 from scripts import settings, temporary
-from scripts.audio_render import default_soundfont
+from scripts.abc_analysis import parse_key
+from scripts.arranger import arrange_song
+from scripts.audio_render import abc_to_midi, default_soundfont
 from scripts.mixdown import render_mix
 from scripts.models import LocalModel
 from scripts.pipeline import Job, generate_song
@@ -357,3 +359,13 @@ def test_a_song_is_rebuilt_exactly_from_its_seed_and_styles(abc_model, tmp_path)
     (first, first_midi), (again, again_midi) = made
     assert first_midi == again_midi and first["arrangement"] == again["arrangement"]
     assert first["arrangement"]["effects"]["bass"]  # the chains it went through are named
+
+
+@pytest.mark.parametrize(("meter", "signature"), [("C", (4, 4)), ("C|", (2, 2)), ("6/8", (6, 8))])
+def test_a_tune_in_any_written_meter_is_arranged(library, meter, signature):
+    tune = f"X:1\nT:t\nM:{meter}\nL:1/8\nQ:1/4=120\nK:G\n|:GABc dedB|dedB dedB|c2ec B2dB:|\n"
+    melody, _ = abc_to_midi(tune)
+    song = arrange_song(melody, blend(("Rock",), library), parse_key("G"), 120, meter, 1)
+    written = song.score.time_signatures[0]
+    assert (written.numerator, written.denominator) == signature
+    assert song.summary["meter"] == f"{signature[0]}/{signature[1]}" and song.score.note_num()
