@@ -237,7 +237,6 @@ def arranged(job: Job, tune: AbcTune, stats, tempo: int, seed: int):
 
 def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: dict) -> dict:
     """ABC → arrangement → MIDI → audio → MP3 → library. Returns the saved sidecar."""
-    settings = job.settings
     # Two songs of one library never share a title: the jukebox and ID3 tell them apart.
     title = identity.unique_title(tune.title, job.library.titles())
     tune.headers["T"] = title
@@ -249,29 +248,32 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
 
     def sound(step: Callable[[str, float], None]) -> tuple[bytes, object, dict]:
         song, warnings = arranged(job, tune, stats, tempo, seed)
-        midi = song.score.dumps_midi()
         step("audio", 0.2)
-        soundfont = choose_soundfont(soundfont_file(settings))
         # Each role through the SoundFont on its own, with the style's effects, then mastered.
-        pcm = render_mix(
-            song.score, job.blend["effects"], soundfont.path, settings["sample_rate"], seed
-        )
+        pcm, soundfont = mixed(job, song.score, job.blend["effects"], seed)
         described = {
             "key": tune.headers["K"],
             "meter": tune.headers.get("M"),
             "tempo": tempo,
             "bars": stats.full_bars,
             "arranged_as": song.summary["arranged_as"],
-            "soundfont": soundfont.name,
+            "soundfont": soundfont,
             "arrangement": song.summary,
             "lyrics": timed_lyrics(lyrics, song) if lyrics else None,
             "abc_repairs": tune.repairs,
             "abc2midi_warnings": warnings[:20],
         }
-        return midi, pcm, described
+        return song.score.dumps_midi(), pcm, described
 
     genre = ", ".join(job.styles) or job.blend.label
     return save_song(job, number, abc_text, title, genre, meta, sound)
+
+
+def mixed(job: Job, score: symusic.Score, effects: dict | None, seed: int):
+    """(The score's audio through the chosen SoundFont and these effects, that SoundFont's name)."""
+    soundfont = choose_soundfont(soundfont_file(job.settings))
+    pcm = render_mix(score, effects, soundfont.path, job.settings["sample_rate"], seed)
+    return pcm, soundfont.name
 
 
 def save_song(
@@ -385,23 +387,19 @@ def write_draft(model: TextModel, job: Job, number: int, seed: int) -> Draft:
     tempo = job.blend.tempo_for(seed)
     fields = header_fields(job.blend, job.blend.key_for(seed), tempo)
     started = time.perf_counter()
+    # The model samples with the song's seed made the style's own: one seed, two styles, two tunes.
+    sampling_seed = job.blend.stream(seed, "melody")
     try:
         kind = job_format(model, job)
         if kind == "abc":
-            prompt, text = write_abc(model, job, number, model_seed(job, seed), fields, tempo)
+            prompt, text = write_abc(model, job, number, sampling_seed, fields, tempo)
         else:
-            prompt, text = write_chat(model, job, number, model_seed(job, seed), fields, kind)
+            prompt, text = write_chat(model, job, number, sampling_seed, fields, kind)
     except PromptError as error:
         raise SongFailed("prompt", str(error)) from None
     except GrammarError as error:
         raise SongFailed("grammar", str(error)) from None
     return Draft(fields, seed, tempo, prompt, text, time.perf_counter() - started, kind == "abc")
-
-
-def model_seed(job: Job, seed: int) -> int:
-    """The seed the model samples with: the song's, made the style's own, so that one seed in
-    two styles gives two melodies."""
-    return job.blend.stream(seed, "melody")
 
 
 def token_progress(job: Job, number: int, sampling: Sampling) -> Callable[[int], None]:
@@ -585,11 +583,10 @@ def save_as_written(job: Job, number: int, text: str, title: str, meta: dict) ->
         midi, warnings = abc_to_midi(text)
         check_length(midi)
         step("audio", 0.2)
-        soundfont = choose_soundfont(soundfont_file(job.settings))
-        score, seed = symusic.Score.from_midi(midi), zlib.crc32(text.encode())
         # The app's synth and master, no style effects: the file's own instruments as they are.
-        pcm = render_mix(score, None, soundfont.path, job.settings["sample_rate"], seed)
-        return midi, pcm, {"soundfont": soundfont.name, "abc2midi_warnings": warnings[:20]}
+        score = symusic.Score.from_midi(midi)
+        pcm, soundfont = mixed(job, score, None, zlib.crc32(text.encode()))
+        return midi, pcm, {"soundfont": soundfont, "abc2midi_warnings": warnings[:20]}
 
     return save_song(job, number, text, title, "ABC", meta, sound)
 
@@ -659,9 +656,14 @@ def render_one(job: Job, part: RawTune | WrittenTune, number: int, source_name: 
             if job.styles:
                 sidecar = render_song(job, number, tune, stats, tempo, meta)
             else:  # model output in a file, repaired, then played as the tune it is
-                described = {"key": tune.headers["K"], "meter": tune.headers.get("M")}
-                meta.update(described, tempo=tempo, bars=stats.full_bars, as_written=True)
-                meta["abc_repairs"] = tune.repairs
+                meta.update(
+                    key=tune.headers["K"],
+                    meter=tune.headers.get("M"),
+                    tempo=tempo,
+                    bars=stats.full_bars,
+                    as_written=True,
+                    abc_repairs=tune.repairs,
+                )
                 sidecar = save_as_written(job, number, tune.to_text(), tune.headers["T"], meta)
     except (AbcError, SongFailed) as failed:
         error = f"abc: {failed}" if isinstance(failed, AbcError) else str(failed)

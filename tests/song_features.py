@@ -18,7 +18,6 @@ KICKS = (35, 36)
 SNARES = (37, 38, 39, 40)  # rim, snare, clap, electric snare
 HATS = (42, 44, 46)
 CRASHES = (49, 57)
-GRID = 4  # positions per beat when drum hits are placed
 
 
 @dataclass
