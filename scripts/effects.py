@@ -107,13 +107,13 @@ def _entry_problems(where: str, entry) -> list[str]:
     if not isinstance(entry, dict):
         return [f'{where}: an effect must be an object with a "type", not {entry!r}']
     kind = entry.get("type")
-    if kind not in temporary.EFFECT_PARAMS:
+    if not isinstance(kind, str) or kind not in temporary.EFFECT_PARAMS:
         return [f"{where}: unknown type {kind!r} (known: {', '.join(EFFECT_TYPES)})"]
     params = {key: value for key, value in entry.items() if key != "type"}
     problems = []
     if kind == "ladder":
         mode = params.pop("mode", temporary.LADDER_DEFAULT_MODE)
-        if mode not in temporary.LADDER_MODES:
+        if not isinstance(mode, str) or mode not in temporary.LADDER_MODES:
             modes = "|".join(temporary.LADDER_MODES)
             problems.append(f"{where} (ladder): mode {mode!r} is not one of {modes}")
         lfo = params.pop("lfo", None)

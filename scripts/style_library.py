@@ -92,9 +92,9 @@ def list_of(item: Callable, least: int = 0) -> Callable:
 
 def pair(item: Callable) -> Callable:
     def check(value, where: str):
-        low, high = (
-            list_of(item)(value, where) if len(value) == 2 else fail(where, "must be [low, high]")
-        )
+        if not isinstance(value, list) or len(value) != 2:
+            fail(where, "must be [low, high]")
+        low, high = list_of(item)(value, where)
         if low > high:
             fail(where, f"low {low} is above high {high}")
         return value

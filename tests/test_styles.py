@@ -139,12 +139,14 @@ BROKEN_FILES = {
     "notjson": ("{ this is not json", "is not valid JSON"),
     "wrongtype": ({"tempo": "fast"}, "tempo: must be [low, high]"),
     "slowfast": ({"tempo": [10, 400]}, "tempo[0]: 10 is out of range 30..300"),
+    "onetempo": ({"tempo": 100}, "tempo: must be [low, high]"),
     "badgroove": (
         {"drums": {"main": {"kick": "x..x"}}},
         "drums.main.kick: has 4 steps: a bar here is 16",
     ),
     "typo": ({"tempoo": [90, 100]}, "tempoo: is not a field of a style"),
     "badeffect": ({"effects": {"master": [{"type": "wobbel"}]}}, "wobbel"),
+    "effectobject": ({"effects": {"master": [{"type": {}}]}}, "unknown type {}"),
 }
 
 
