@@ -2,6 +2,10 @@
 
 No curses here and nothing is printed: the caller shows `open_player`'s notice. miniaudio is an
 optional package, imported only when a player needs it.
+
+Gapless: `queue_next` readies the following song while one plays; at the end the player moves
+into it by itself and `advanced()` says so once. The caller's methods are meant for one thread
+(the UI's); the device's thread and the background decode share state with it under a lock.
 """
 
 from __future__ import annotations
@@ -12,13 +16,16 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Generator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from scripts import temporary
 
 SILENT_NOTICE = "No audio output could be opened ({reason}): playing on a silent clock"
+FRAME_BYTES = 2 * temporary.PLAYBACK_CHANNELS  # 16-bit samples
 
 
 class PlaybackError(RuntimeError):
@@ -31,6 +38,20 @@ def clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
 
 
+@dataclass
+class NextSong:
+    """The song queued to follow: `audio` is None until it is ready (and stays None on error)."""
+
+    path: Path
+    audio: Any = None  # MiniaudioPlayer: the decoded frames; SilentPlayer: the length in seconds
+    error: str | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Ready or still decoding: the player will move into it, so the song is not finished."""
+        return self.error is None
+
+
 class Player(ABC):
     """Plays one song at a time. Positions and durations are in seconds."""
 
@@ -38,6 +59,9 @@ class Player(ABC):
 
     def __init__(self) -> None:
         self._volume = 1.0
+        self._lock = threading.Lock()  # guards _next and _advanced (and MiniaudioPlayer's state)
+        self._next: NextSong | None = None
+        self._advanced: Path | None = None  # moved into by itself, not yet told to the caller
 
     @abstractmethod
     def load(self, path: Path, duration: float | None = None) -> float:
@@ -74,7 +98,46 @@ class Player(ABC):
 
     @abstractmethod
     def finished(self) -> bool:
-        """True once a played song has reached its end (until stop, seek back or load)."""
+        """True once a played song has reached its end with nothing (playable) queued after it,
+        until stop, seek back or load."""
+
+    @abstractmethod
+    def queue_next(self, path: Path, duration: float | None = None) -> None:
+        """Ready `path` to follow the current song without a gap, replacing what was queued.
+
+        Never raises for a bad file: `queue_error()` says why, and the song then just ends.
+        `duration` (the sidecar's) is used only where the length cannot be read from the file.
+        """
+
+    def next_queued(self) -> Path | None:
+        """The song queued to follow (being readied, ready, or failed: see queue_error)."""
+        with self._lock:
+            return self._next.path if self._next else None
+
+    def queue_error(self) -> str | None:
+        """Why the queued song cannot be played, e.g. 'cannot play x.mp3: ...'; else None."""
+        with self._lock:
+            return self._next.error if self._next else None
+
+    def cancel_next(self) -> None:
+        with self._lock:
+            self._next = None
+
+    def advanced(self) -> Path | None:
+        """The queued song the player moved into by itself since the last call (then None)."""
+        with self._lock:
+            path, self._advanced = self._advanced, None
+            return path
+
+    def _forget_next(self) -> None:
+        """Drop the queued song and any unreported move: a new choice makes both stale."""
+        with self._lock:
+            self._next = None
+            self._advanced = None
+
+    def levels(self, bands: int) -> list[float] | None:
+        """The sound being sent in `bands` log-spaced bands, each 0.0-1.0; None: no samples."""
+        return None
 
     def close(self) -> None:
         """Stop and let go of the audio device; the player cannot be used afterwards."""
@@ -106,6 +169,13 @@ def undecodable(path: Path, error: Exception) -> PlaybackError:
     return PlaybackError(f"cannot play {path.name}: not a readable audio file ({detail})")
 
 
+def unplayable(path: Path, error: Exception) -> str:
+    """Why a queued song cannot be played, in one line, whatever went wrong."""
+    if isinstance(error, PlaybackError):
+        return str(error)
+    return f"cannot play {path.name}: {describe(error)}"
+
+
 def decode(path: Path) -> np.ndarray:
     """The whole file as 16-bit stereo frames at the playback rate, shape (frames, 2)."""
     import miniaudio
@@ -126,11 +196,62 @@ def decode(path: Path) -> np.ndarray:
     return frames.reshape(-1, temporary.PLAYBACK_CHANNELS)
 
 
+class SpectrumMeter:
+    """The spectrum of the last METER_FRAMES frames handed to the device, in log-spaced bands.
+
+    The device's thread calls record() once a callback; the UI's thread calls levels(). record
+    never writes into the array levels may be reading: it builds a new one and swaps the
+    reference (one atomic store under the GIL), so neither side takes a lock or waits.
+    """
+
+    def __init__(self) -> None:
+        size = temporary.METER_FRAMES
+        self._silence = np.zeros((size, temporary.PLAYBACK_CHANNELS), dtype=np.int16)
+        self._recent = self._silence
+        self._window = np.hanning(size)
+        # A sine's rfft peak is amplitude * sum(window) / 2: full scale (32768) reads 1.0.
+        self._scale = 2.0 / (32768.0 * self._window.sum())
+        self._bands: tuple[int, np.ndarray, int] = (0, np.zeros(0, dtype=np.intp), 0)
+
+    def record(self, block: np.ndarray) -> None:
+        self._recent = np.concatenate((self._recent, block))[-len(self._silence) :]
+
+    def clear(self) -> None:
+        self._recent = self._silence
+
+    def levels(self, bands: int) -> list[float]:
+        if bands < 1:
+            raise ValueError(f"a meter needs at least one band, not {bands}")
+        recent = self._recent  # read once: a whole block even if the device swaps it meanwhile
+        mono = recent.mean(axis=1) * self._window
+        magnitude = np.abs(np.fft.rfft(mono)) * self._scale
+        starts, end = self._band_bins(bands)
+        # Each band's loudest bin; a band narrower than a bin reads the bin at its lower edge.
+        peaks = np.maximum.reduceat(magnitude[:end], starts)
+        decibels = 20.0 * np.log10(np.maximum(peaks, 1e-12))
+        floor = temporary.METER_FLOOR_DB
+        return np.clip((decibels - floor) / -floor, 0.0, 1.0).tolist()
+
+    def _band_bins(self, bands: int) -> tuple[np.ndarray, int]:
+        """The first rfft bin of each band and the bin past the last (kept for the last count)."""
+        if self._bands[0] != bands:
+            edges = np.geomspace(temporary.METER_LOW_HZ, temporary.METER_HIGH_HZ, bands + 1)
+            bin_hz = temporary.PLAYBACK_SAMPLE_RATE / len(self._silence)
+            count = len(self._silence) // 2 + 1
+            end = min(count, int(np.ceil(edges[-1] / bin_hz)))
+            starts = np.minimum(np.ceil(edges[:-1] / bin_hz).astype(np.intp), end - 1)
+            self._bands = (bands, starts, end)
+        return self._bands[1], self._bands[2]
+
+
 class MiniaudioPlayer(Player):
     """Decodes the whole song into memory and feeds the device from the current position.
 
     The device's thread pulls audio through a generator that reads the play state (position,
-    paused, volume) under a lock, so seek, pause and volume are plain state changes.
+    paused, volume, the queued song) under a lock, so seek, pause and volume are plain state
+    changes, and the switch into a queued song happens inside one callback: no gap.
+    Memory: at most two decoded songs are held, the current one and the queued one; decodes run
+    one at a time, and one made stale by a newer choice is thrown away when it ends.
     """
 
     name = "miniaudio"
@@ -139,12 +260,13 @@ class MiniaudioPlayer(Player):
         super().__init__()
         import miniaudio
 
-        self._lock = threading.Lock()
         self._samples = np.zeros((0, temporary.PLAYBACK_CHANNELS), dtype=np.int16)
         self._frame = 0  # the next frame to hand to the device
         self._playing = False  # a song is playing or paused (not stopped)
         self._paused = False
         self._device_running = False
+        self._decoding = threading.Lock()  # one background decode at a time
+        self._meter = SpectrumMeter()
         self._device = miniaudio.PlaybackDevice(
             output_format=miniaudio.SampleFormat.SIGNED16,
             nchannels=temporary.PLAYBACK_CHANNELS,
@@ -158,34 +280,83 @@ class MiniaudioPlayer(Player):
     # --- the device's side ------------------------------------------------------------------
 
     def _feed(self) -> Generator[bytes, int, None]:
-        frame_bytes = 2 * temporary.PLAYBACK_CHANNELS
         frames = yield b""
         while True:
             try:
-                chunk = self._take(frames)
+                block = self._take(frames)
+                if len(block) < frames:  # paused, stopped or at the end: silence after it
+                    silence = np.zeros((frames - len(block), block.shape[1]), dtype=np.int16)
+                    block = np.concatenate((block, silence))
+                self._meter.record(block)
+                sent = block.tobytes()
             except Exception:
                 # An exception would escape into cffi's callback, which prints it to stderr
                 # under the curses screen and drops the generator: play silence instead.
-                chunk = b""
-            frames = yield chunk + bytes(frames * frame_bytes - len(chunk))
+                sent = bytes(frames * FRAME_BYTES)
+            frames = yield sent
 
-    def _take(self, frames: int) -> bytes:
-        """The next `frames` frames of the song at the current volume (fewer at the end)."""
+    def _take(self, frames: int) -> np.ndarray:
+        """The next `frames` frames at the current volume: fewer at the end of the last song,
+        none when paused or stopped. At a song's end a ready queued song carries on."""
         with self._lock:
             if not self._playing or self._paused:
-                return b""
-            chunk = self._samples[self._frame : self._frame + frames]
-            self._frame += len(chunk)
+                return self._samples[:0]
+            pieces = [self._read(frames)]
+            if len(pieces[0]) < frames and self._next_ready():
+                self._advance()
+                pieces.append(self._read(frames - len(pieces[0])))
             volume = self._volume
+        chunk = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
         if volume < 1.0:
             chunk = (chunk * volume).astype(np.int16)
-        return chunk.tobytes()
+        return chunk
+
+    def _read(self, frames: int) -> np.ndarray:
+        """Under the lock: up to `frames` frames from the position on, which moves past them."""
+        chunk = self._samples[self._frame : self._frame + frames]
+        self._frame += len(chunk)
+        return chunk
+
+    def _next_ready(self) -> bool:
+        return self._next is not None and self._next.audio is not None
+
+    def _advance(self) -> None:
+        """Under the lock: the queued song becomes the current one, at 0 s."""
+        self._samples, self._frame = self._next.audio, 0
+        self._advanced, self._next = self._next.path, None
+
+    # --- the background decode --------------------------------------------------------------
+
+    def queue_next(self, path: Path, duration: float | None = None) -> None:
+        """Decode `path` on a thread of its own; the device keeps playing meanwhile."""
+        job = NextSong(Path(path))
+        with self._lock:
+            self._next = job
+        threading.Thread(
+            target=self._decode_next, args=(job,), name="decode next song", daemon=True
+        ).start()
+
+    def _decode_next(self, job: NextSong) -> None:
+        # The job object is its own generation tag: load, stop, cancel_next and a newer
+        # queue_next replace self._next, so a stale decode finds it gone and is dropped.
+        with self._decoding:
+            with self._lock:
+                if self._next is not job:
+                    return  # replaced before its turn came: do not spend the memory
+            try:
+                audio, error = decode(job.path), None
+            except Exception as failure:  # out of this thread it would print under curses
+                audio, error = None, unplayable(job.path, failure)
+            with self._lock:
+                if self._next is job:
+                    job.audio, job.error = audio, error
 
     # --- the caller's side ------------------------------------------------------------------
 
     def load(self, path: Path, duration: float | None = None) -> float:
         """Decode `path` (the decoded length wins over `duration`, which only the clock needs)."""
         samples = decode(Path(path))  # outside the lock: the device keeps playing meanwhile
+        self._forget_next()
         with self._lock:
             self._samples = samples
             self._frame = 0
@@ -219,11 +390,13 @@ class MiniaudioPlayer(Player):
             self._paused = False
 
     def stop(self) -> None:
+        self._forget_next()
         with self._lock:
             self._playing = False
             self._paused = False
             self._frame = 0
         self._stop_device()
+        self._meter.clear()  # after the device stopped: nothing records over it
 
     def _stop_device(self) -> None:
         # Never under self._lock: stopping waits for the device's callback, which takes it.
@@ -253,7 +426,13 @@ class MiniaudioPlayer(Player):
 
     def finished(self) -> bool:
         with self._lock:
-            return self._playing and 0 < len(self._samples) <= self._frame
+            at_end = self._playing and 0 < len(self._samples) <= self._frame
+            return at_end and not (self._next is not None and self._next.pending)
+
+    def levels(self, bands: int) -> list[float]:
+        """What the device was last sent (after volume); zeros once paused or stopped, as the
+        device is then sent silence or nothing. One rfft of METER_FRAMES frames a call."""
+        return self._meter.levels(bands)
 
     def set_volume(self, volume: float) -> None:
         with self._lock:
@@ -266,7 +445,11 @@ class MiniaudioPlayer(Player):
 
 
 class SilentPlayer(Player):
-    """The same controls on a monotonic clock, for machines where no audio device opens."""
+    """The same controls on a monotonic clock, for machines where no audio device opens.
+
+    Gapless on the clock: whenever the clock is read past the song's end and a song is queued,
+    it carries on into that song, the overshoot counting as its position.
+    """
 
     name = "silent clock"
 
@@ -279,20 +462,35 @@ class SilentPlayer(Player):
 
     def load(self, path: Path, duration: float | None = None) -> float:
         """Read the length with miniaudio when it imports, else trust `duration` (the sidecar's)."""
-        path = require_file(Path(path))
-        length = file_duration(path)
-        if length is None:
-            if duration is None or not math.isfinite(duration) or duration <= 0:
-                raise PlaybackError(
-                    f"cannot tell how long {path.name} is: miniaudio is not installed "
-                    "and the song's length is not known"
-                )
-            length = float(duration)
+        length = song_length(Path(path), duration)
+        self._forget_next()
         self._duration = length
         self._offset = 0.0
         self._since = None
         self._playing = False
         return length
+
+    def queue_next(self, path: Path, duration: float | None = None) -> None:
+        """Read the next song's length now (it is only a header or the sidecar's figure)."""
+        job = NextSong(Path(path))
+        try:
+            job.audio = song_length(job.path, duration)
+        except PlaybackError as error:
+            job.error = str(error)
+        with self._lock:
+            self._next = job
+
+    def _carry_over(self) -> None:
+        """Past the end with a song queued: move into it, the time beyond the end its position."""
+        if self._since is None or self._next is None or self._next.audio is None:
+            return
+        now = time.monotonic()
+        overshoot = self._offset + now - self._since - self._duration
+        if overshoot >= 0:
+            with self._lock:
+                self._advanced, self._duration = self._next.path, self._next.audio
+                self._next = None
+            self._offset, self._since = overshoot, now
 
     def play(self) -> None:
         if self._duration <= 0:
@@ -312,22 +510,26 @@ class SilentPlayer(Player):
             self._since = time.monotonic()
 
     def stop(self) -> None:
+        self._forget_next()
         self._playing = False
         self._since = None
         self._offset = 0.0
 
     def seek(self, seconds: float) -> None:
+        self._carry_over()
         self._offset = clamp(float(seconds), 0.0, self._duration)
         if self._since is not None:
             self._since = time.monotonic()
 
     def position(self) -> float:
+        self._carry_over()
         if self._since is None:
             return self._offset
         return min(self._duration, self._offset + time.monotonic() - self._since)
 
     @property
     def duration(self) -> float:
+        self._carry_over()
         return self._duration
 
     @property
@@ -335,7 +537,26 @@ class SilentPlayer(Player):
         return self._playing and self._since is None
 
     def finished(self) -> bool:
-        return self._playing and self._duration > 0 and self.position() >= self._duration
+        at_end = self._playing and self._duration > 0 and self.position() >= self._duration
+        return at_end and not (self._next is not None and self._next.pending)
+
+    def advanced(self) -> Path | None:
+        self._carry_over()
+        return super().advanced()
+
+
+def song_length(path: Path, duration: float | None) -> float:
+    """The file's length from miniaudio, else `duration` (the sidecar's) when it is usable."""
+    path = require_file(path)
+    length = file_duration(path)
+    if length is not None:
+        return length
+    if duration is None or not math.isfinite(duration) or duration <= 0:
+        raise PlaybackError(
+            f"cannot tell how long {path.name} is: miniaudio is not installed "
+            "and the song's length is not known"
+        )
+    return float(duration)
 
 
 def file_duration(path: Path) -> float | None:

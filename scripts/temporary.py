@@ -562,3 +562,11 @@ BUNDLED_SOUNDFONT_NAME = "TimGM6mb (bundled)"
 # their names, so a change to the retuning makes new ones.
 SOUNDFONT_CACHE_DIR = REPO_ROOT / "data" / "soundfonts"
 SOUNDFONT_RETUNE_VERSION = 1
+
+# player meter and gapless
+# The meter reads the last frames handed to the audio device: 2048 (46 ms at 44.1 kHz) gives
+# 21.5 Hz bins, fine enough for log-spaced bands from METER_LOW_HZ, and one rfft of it is cheap.
+METER_FRAMES = 2048
+METER_LOW_HZ = 40.0
+METER_HIGH_HZ = 16000.0
+METER_FLOOR_DB = -60.0  # a band this quiet (dBFS) or quieter reads 0.0; a full-scale sine, 1.0
