@@ -338,11 +338,12 @@ class MiniaudioPlayer(Player):
 
     def _decode_next(self, job: NextSong) -> None:
         # The job object is its own generation tag: load, stop, cancel_next and a newer
-        # queue_next replace self._next, so a stale decode finds it gone and is dropped.
+        # queue_next replace self._next, and the device only ever reads self._next, so a stale
+        # decode lands in a job nobody holds and is let go with this thread.
         with self._decoding:
             with self._lock:
                 if self._next is not job:
-                    return  # replaced before its turn came: do not spend the memory
+                    return  # replaced before its turn came: spend neither time nor memory
             try:
                 audio, error = decode(job.path), None
             except Exception as failure:  # out of this thread it would print under curses
