@@ -1,0 +1,86 @@
+"""The cost of the player's spectrum meter: Player.levels() while a song plays on miniaudio's
+null device (its thread feeding in real time), beside a bare numpy rfft of the same size.
+
+The UI calls levels() 10-20 times a second on its own thread; this says what share of a core
+that takes. Also the device thread's extra work per callback (the meter's record of a block).
+
+Usage: .venv/bin/python bench/player.py [--calls N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scripts import temporary  # noqa: E402
+from scripts.audio_render import write_mp3  # noqa: E402
+from scripts.playback import MiniaudioPlayer, SpectrumMeter  # noqa: E402
+
+RATE = temporary.PLAYBACK_SAMPLE_RATE
+UI_RATE = 20  # levels() calls a second at the UI's fastest
+
+
+def per_call_us(call, calls: int) -> float:
+    """The best of three runs of `calls` calls, in microseconds a call."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(calls):
+            call()
+        best = min(best, time.perf_counter() - start)
+    return best / calls * 1e6
+
+
+def song(folder: Path) -> Path:
+    t = np.arange(RATE * 10) / RATE
+    tone = 0.3 * np.sin(2 * np.pi * 440 * t) + 0.2 * np.sin(2 * np.pi * 3000 * t)
+    path = folder / "bench.mp3"
+    write_mp3(np.stack([tone, tone]), RATE, path, {"title": "bench"}, "128k")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=2000)
+    calls = parser.parse_args().calls
+    import miniaudio
+
+    frames = np.random.default_rng(1).standard_normal(temporary.METER_FRAMES)
+    baseline = per_call_us(lambda: np.fft.rfft(frames), calls)
+    block = np.zeros((RATE * temporary.PLAYBACK_PERIOD_MS // 1000, 2), dtype=np.int16)
+    meter = SpectrumMeter()
+    record = per_call_us(lambda: meter.record(block), calls)
+
+    with tempfile.TemporaryDirectory() as folder:
+        player = MiniaudioPlayer(backends=[miniaudio.Backend.NULL])
+        try:
+            player.load(song(Path(folder)))
+            player.play()
+            time.sleep(0.3)  # the device has sent audio: the meter reads music, not zeros
+            results = {
+                bands: per_call_us(lambda b=bands: player.levels(b), calls)
+                for bands in (16, 32, 64)
+            }
+        finally:
+            player.close()
+
+    print(f"meter over {temporary.METER_FRAMES} frames, {calls} calls, best of 3")
+    print(f"  baseline np.fft.rfft({temporary.METER_FRAMES}) : {baseline:8.1f} us/call")
+    for bands, us in results.items():
+        share = us * UI_RATE / 1e4  # percent of one core at UI_RATE calls a second
+        print(
+            f"  Player.levels({bands:2d})          : {us:8.1f} us/call "
+            f"({us / baseline:.1f}x rfft, {share:.2f}% of a core at {UI_RATE}/s)"
+        )
+    print(f"  record() of a {len(block)}-frame block : {record:8.1f} us/callback (device thread)")
+
+
+if __name__ == "__main__":
+    main()
