@@ -46,11 +46,6 @@ class NextSong:
     audio: Any = None  # MiniaudioPlayer: the decoded frames; SilentPlayer: the length in seconds
     error: str | None = None
 
-    @property
-    def pending(self) -> bool:
-        """Ready or still decoding: the player will move into it, so the song is not finished."""
-        return self.error is None
-
 
 class Player(ABC):
     """Plays one song at a time. Positions and durations are in seconds."""
@@ -128,6 +123,14 @@ class Player(ABC):
         with self._lock:
             path, self._advanced = self._advanced, None
             return path
+
+    # Read these two under self._lock where another thread shares the state (MiniaudioPlayer).
+    def _next_ready(self) -> bool:
+        return self._next is not None and self._next.audio is not None
+
+    def _next_pending(self) -> bool:
+        """Ready or being readied: the player will move into it, so the song is not finished."""
+        return self._next is not None and self._next.error is None
 
     def _forget_next(self) -> None:
         """Drop the queued song and any unreported move: a new choice makes both stale."""
@@ -317,9 +320,6 @@ class MiniaudioPlayer(Player):
         self._frame += len(chunk)
         return chunk
 
-    def _next_ready(self) -> bool:
-        return self._next is not None and self._next.audio is not None
-
     def _advance(self) -> None:
         """Under the lock: the queued song becomes the current one, at 0 s."""
         self._samples, self._frame = self._next.audio, 0
@@ -428,7 +428,7 @@ class MiniaudioPlayer(Player):
     def finished(self) -> bool:
         with self._lock:
             at_end = self._playing and 0 < len(self._samples) <= self._frame
-            return at_end and not (self._next is not None and self._next.pending)
+            return at_end and not self._next_pending()
 
     def levels(self, bands: int) -> list[float]:
         """What the device was last sent (after volume); zeros once paused or stopped, as the
@@ -483,7 +483,7 @@ class SilentPlayer(Player):
 
     def _carry_over(self) -> None:
         """Past the end with a song queued: move into it, the time beyond the end its position."""
-        if self._since is None or self._next is None or self._next.audio is None:
+        if self._since is None or not self._next_ready():
             return
         now = time.monotonic()
         overshoot = self._offset + now - self._since - self._duration
@@ -539,7 +539,7 @@ class SilentPlayer(Player):
 
     def finished(self) -> bool:
         at_end = self._playing and self._duration > 0 and self.position() >= self._duration
-        return at_end and not (self._next is not None and self._next.pending)
+        return at_end and not self._next_pending()
 
     def advanced(self) -> Path | None:
         self._carry_over()
