@@ -12,8 +12,11 @@ import pytest
 
 from scripts import temporary
 from scripts.audio_render import write_mp3
-from scripts.playback import MiniaudioPlayer, SilentPlayer, SpectrumMeter, decode
-from tests.test_playback import RATE, miniaudio, needs_miniaudio, sine_mp3, wait_until
+from scripts.playback import SilentPlayer, SpectrumMeter, decode
+from tests import test_playback
+from tests.test_playback import RATE, needs_miniaudio, sine_mp3, wait_until
+
+null_player = test_playback.null_player  # the fixture: a MiniaudioPlayer on the null device
 
 BANDS = 24
 
@@ -30,24 +33,16 @@ def alternating_mp3(path: Path, seconds: float, low: float, high: float, every: 
 @pytest.fixture(scope="module")
 def mp3s(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("songs")
-    garbage = folder / "garbage.mp3"
-    garbage.write_bytes(bytes(range(256)) * 64)
+    (folder / "garbage.mp3").write_text("not audio at all\n" * 200)
     return {
         "a": sine_mp3(folder / "a.mp3", 1.0, hz=440.0),
         "b": sine_mp3(folder / "b.mp3", 1.6, hz=660.0),
         "c": sine_mp3(folder / "c.mp3", 2.2, hz=550.0),
         "tone": sine_mp3(folder / "tone.mp3", 4.0, hz=1000.0),
         "two tones": alternating_mp3(folder / "two.mp3", 4.0, 300.0, 3000.0, every=0.4),
-        "garbage": garbage,
+        "garbage": folder / "garbage.mp3",
         "missing": folder / "missing.mp3",
     }
-
-
-@pytest.fixture
-def null_player():
-    player = MiniaudioPlayer(backends=[miniaudio.Backend.NULL])
-    yield player
-    player.close()
 
 
 def band_of(hz: float, bands: int = BANDS) -> int:
