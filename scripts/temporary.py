@@ -562,3 +562,19 @@ BUNDLED_SOUNDFONT_NAME = "TimGM6mb (bundled)"
 # their names, so a change to the retuning makes new ones.
 SOUNDFONT_CACHE_DIR = REPO_ROOT / "data" / "soundfonts"
 SOUNDFONT_RETUNE_VERSION = 1
+
+# playlists
+# M3U8 files under the output folder (scripts/playlists.py), so other players open them too.
+PLAYLISTS_DIR_NAME = "playlists"  # under the output folder; playlists beside the songs count too
+PLAYLIST_EXTENSION = ".m3u8"  # what the app writes; ".m3u" files from other programs are read
+PLAYLIST_EXTENSIONS = (".m3u8", ".m3u")
+PLAYLIST_NAME_LIMIT = 80  # characters in a typed playlist name
+# A file name holds 255 bytes: room for the extension, a " (2)" and atomic_write's temporary name.
+PLAYLIST_NAME_BYTES = 200
+PLAYLIST_MAX_BYTES = 16_000_000  # a bigger file is no playlist (10,000 songs take about 0.5 MB)
+# Characters and device names Windows refuses in a file name (the part before the first dot).
+WINDOWS_RESERVED_CHARACTERS = '<>:"/\\|?*'
+WINDOWS_RESERVED_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL"]
+    + [f"{device}{n}" for device in ("COM", "LPT") for n in (*"0123456789", "¹", "²", "³")]
+)
