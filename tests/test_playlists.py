@@ -240,7 +240,7 @@ def test_typed_names_are_made_safe(tmp_path, typed, name):
     [
         ("", "a playlist needs a name"),
         (" \x1b[0m ", "a playlist needs a name"),
-        ("???", '"\\?\\?\\?" has no characters a file name can hold'),
+        ("???", '"???" has no characters a file name can hold'),
         ("CON", '"CON" is a device name on Windows'),
         ("nul.txt", '"nul.txt" is a device name on Windows'),
         ("com1", '"com1" is a device name on Windows'),
