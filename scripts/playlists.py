@@ -25,7 +25,7 @@ API (no curses here; the jukebox UI calls these):
         .readable   False when the file could not be read; such a playlist is never saved over
     playlists_folder(output) -> Path                 output / "playlists"
     find_playlists(output) -> list[Playlist]         sorted by name; never raises
-    read_playlist(path, output) -> Playlist          never raises; reading never writes
+    read_playlist(path, output, files=None) -> Playlist   never raises; reading never writes
     new_playlist(output, name, songs=()) -> Playlist refuses a name in use (any case)
     export_playlist(output, name, songs) -> Playlist new_playlist with a name that always works:
                                                      made to fit, " (2)" added when in use
@@ -132,7 +132,8 @@ def playlists_folder(output: Path) -> Path:
 
 def find_playlists(output: Path) -> list[Playlist]:
     """Every playlist in the output folder and its playlists folder, sorted by name."""
-    playlists = [read_playlist(path, output) for path in playlist_paths(output)]
+    files = output_files(output)  # listed once for all the playlists
+    playlists = [read_playlist(path, output, files) for path in playlist_paths(output)]
     return sorted(playlists, key=lambda playlist: (name_key(playlist.name), str(playlist.path)))
 
 
@@ -152,8 +153,9 @@ def playlist_paths(output: Path) -> list[Path]:
     return paths
 
 
-def read_playlist(path: Path, output: Path) -> Playlist:
-    """The playlist in `path`: what could not be used is in its problems, never an exception."""
+def read_playlist(path: Path, output: Path, files: set[str] | None = None) -> Playlist:
+    """The playlist in `path`: what could not be used is in its problems, never an exception.
+    `files`, the output folder's file names, saves listing it again for each playlist."""
     playlist = Playlist(printable(path.stem) or printable(path.name), path, [], [], output)
     label = printable(path.name)
     try:
@@ -165,7 +167,8 @@ def read_playlist(path: Path, output: Path) -> Playlist:
     if encoding_note:
         playlist.problems.append(f"{label}: {encoding_note}")
     parse(playlist, LINE_BREAK.split(text), SongResolver(output, path.parent))
-    playlist.problems += [f"{label}: {problem}" for problem in entry_problems(playlist)]
+    files = output_files(output) if files is None else files
+    playlist.problems += [f"{label}: {problem}" for problem in entry_problems(playlist, files)]
     return playlist
 
 
@@ -279,7 +282,14 @@ def local_path(location: str, base: str) -> str | None:
     return os.path.normpath(os.path.join(base, location))
 
 
-def entry_problems(playlist: Playlist) -> list[str]:
+def output_files(output: Path) -> set[str] | None:
+    try:
+        return set(os.listdir(output))  # one listing, not a stat a song
+    except OSError:
+        return None  # then whether songs are gone is not known
+
+
+def entry_problems(playlist: Playlist, files: set[str] | None) -> list[str]:
     elsewhere = sum(entry.song_id is None for entry in playlist.entries)
     problems = []
     if elsewhere:
@@ -288,13 +298,11 @@ def entry_problems(playlist: Playlist) -> list[str]:
             if elsewhere > 1
             else "1 entry is not a song in this library (a URL or a file elsewhere)"
         )
-    try:
-        names = set(os.listdir(playlist.output))  # one listing, not a stat a song
-    except OSError:
+    if files is None:
         return problems
     gone = sum(
         entry.song_id is not None
-        and not {entry.song_id + SONG_AUDIO, entry.song_id + SONG_SIDECAR} <= names
+        and not (entry.song_id + SONG_AUDIO in files and entry.song_id + SONG_SIDECAR in files)
         for entry in playlist.entries
     )
     if gone:
