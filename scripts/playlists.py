@@ -20,12 +20,14 @@ API (no curses here; the jukebox UI calls these):
         .label      what to show for it (the title, else the location without control characters)
     Playlist(name, path, entries, problems, output, header=["#EXTM3U"], trailing=[], readable=True)
         .name       the file's stem without control characters: what to show
-        .problems   one line each, naming the file: why lines or the file could not be used (as
-                    read: they are not updated when entries change)
+        .problems   one line each, naming the file, as read (not updated when entries change):
+                    why the file could not be read, that it was not UTF-8, how many entries are
+                    not library songs (URLs, files elsewhere) and how many songs are gone
         .readable   False when the file could not be read; such a playlist is never saved over
     playlists_folder(output) -> Path                 output / "playlists"
     find_playlists(output) -> list[Playlist]         sorted by name; never raises
-    read_playlist(path, output, files=None) -> Playlist   never raises; reading never writes
+    read_playlist(path, output, files=None) -> Playlist
+                                                     never raises; reading never writes
     new_playlist(output, name, songs=()) -> Playlist refuses a name in use (any case)
     export_playlist(output, name, songs) -> Playlist new_playlist with a name that always works:
                                                      made to fit, " (2)" added when in use
@@ -36,6 +38,8 @@ API (no curses here; the jukebox UI calls these):
                                                      duration_seconds (song_library.Song does)
     safe_name(text) -> str                           the name a playlist would get, or
                                                      PlaylistError saying why it cannot
+    name_in_use(output, name, ignore=None) -> Path | None   the playlist file that has the name
+                                                     (any case), to warn while a name is typed
 
 Writing: `#EXTM3U`, then per entry its extra lines, `#EXTINF:<whole seconds>,<Artist - Title>`
 and its location (a relative path with forward slashes, which Windows players read too); UTF-8
@@ -369,6 +373,7 @@ def export_playlist(output: Path, name: str, songs: Iterable[SongLike]) -> Playl
 
 
 def fitted(base: str, suffix: str) -> str:
+    """`base` cut short enough to take `suffix`, ending on a letter, not on a space or a dash."""
     while not fits(base + suffix):
         base = base[: min(len(base) - 1, temporary.PLAYLIST_NAME_LIMIT)]
     return base.rstrip(" .-") + suffix
@@ -396,9 +401,10 @@ def rename_playlist(playlist: Playlist, new_name: str) -> Playlist:
     if (other := name_in_use(playlist.output, name, ignore=playlist.path)) is not None:
         raise PlaylistError(f"{action}: {in_use(other)}")
     try:
+        # When only the case changes, the "target" is this very file on Windows and macOS, and no
+        # other playlist has the name (checked above).
         if name_key(name) == name_key(playlist.path.stem):
-            os.rename(playlist.path, target)  # only the case changes: on Windows and macOS the
-            # "target" is this very file; no other playlist has the name (checked above)
+            os.rename(playlist.path, target)
         else:
             move_without_replacing(playlist.path, target)
     except OSError as error:
