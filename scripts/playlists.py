@@ -207,7 +207,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def parse(playlist: Playlist, lines: list[str], resolver: SongResolver) -> None:
     """Fill the playlist's header, entries and trailing lines from the file's lines."""
-    playlist.header, extra, info = [], [], None
+    playlist.header, extra, info = [], [], ""  # info: the #EXTINF line of the next entry
     for line in lines:
         line = line.strip()
         if not line or line.upper().startswith(DROPPED_TAGS):
@@ -215,16 +215,18 @@ def parse(playlist: Playlist, lines: list[str], resolver: SongResolver) -> None:
         if not line.startswith("#"):
             entry = Entry(line, song_id=resolver.song_id(line), extra=extra)
             if info:
-                entry.seconds, entry.attributes, entry.title = info
+                entry.seconds, entry.attributes, entry.title = extinf_fields(info)
             playlist.entries.append(entry)
-            extra, info = [], None
+            extra, info = [], ""
         elif line.upper().startswith("#EXTINF:"):
-            info = extinf_fields(line)
+            if info:  # two in a row: the first stays, as it was
+                extra.append(info)
+            info = line
         elif line.upper().startswith(HEADER_TAGS) and not (playlist.entries or extra or info):
             playlist.header.append(line)
         else:
             extra.append(line)
-    playlist.trailing = extra  # an #EXTINF with no location after it names nothing: dropped
+    playlist.trailing = extra + ([info] if info else [])  # lines that name no entry
     if not playlist.header or not playlist.header[0].upper().startswith("#EXTM3U"):
         playlist.header.insert(0, "#EXTM3U")  # a plain M3U gains the header with its #EXTINFs
 

@@ -149,7 +149,7 @@ def test_reorder_and_save_keeps_what_it_does_not_understand(tmp_path):
         "#EXTM3U\n#PLAYLIST:Mixed\n#EXTENC:CP1252\n# made by hand\n"
         '#EXTINF:-1 tvg-id="r1",Radio One\nhttp://radio.example/one\n'
         "#EXTVLCOPT:start-time=10\n#EXTINF:123,Owls - Blue Moon\n../a.mp3\n"
-        "/elsewhere/x.mp3\n# the end\n",
+        "/elsewhere/x.mp3\n# the end\n#EXTINF:5,Nothing after it\n",
     )
     playlist = read_playlist(path, tmp_path)
     playlist.entries.reverse()
@@ -161,7 +161,7 @@ def test_reorder_and_save_keeps_what_it_does_not_understand(tmp_path):
         "#EXTVLCOPT:start-time=10\n#EXTINF:123,Owls - Blue Moon\n../a.mp3\n"
         '# made by hand\n#EXTINF:-1 tvg-id="r1",Radio One\nhttp://radio.example/one\n'
         "#EXTINF:30,Reel\n../b.mp3\n"
-        "# the end\n"
+        "# the end\n#EXTINF:5,Nothing after it\n"
     )
     assert read_playlist(path, tmp_path).entries == playlist.entries
     assert sorted(p.name for p in path.parent.iterdir()) == ["Hand made.m3u8"]  # no temp files
