@@ -502,7 +502,7 @@ def fits(name: str) -> bool:
 
 def safe_name(text: str) -> str:
     """The name a playlist typed as `text` gets, or PlaylistError saying why it cannot."""
-    shown = printable(text).strip()
+    shown = printable(text).strip()[: temporary.PLAYLIST_NAME_LIMIT]  # for the message
     name = clean_name(text)
     if not shown:
         raise PlaylistError("a playlist needs a name")
