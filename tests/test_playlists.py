@@ -117,6 +117,16 @@ def test_playlists_from_other_programs(tmp_path):
     ]
 
 
+def test_an_output_folder_reached_through_a_link(tmp_path):
+    real, link = tmp_path / "real", tmp_path / "link"
+    real.mkdir()
+    link.symlink_to(real)
+    song(real, "a")
+    write(real / "playlists" / "Abs.m3u8", f"{real / 'a.mp3'}\n{link / 'a.mp3'}\n")
+    [playlist] = find_playlists(link)
+    assert [e.song_id for e in playlist.entries] == ["a", "a"] and playlist.problems == []
+
+
 @pytest.mark.parametrize(
     ("data", "note"),
     [
