@@ -570,3 +570,19 @@ METER_FRAMES = 2048
 METER_LOW_HZ = 40.0
 METER_HIGH_HZ = 16000.0
 METER_FLOOR_DB = -60.0  # a band this quiet (dBFS) or quieter reads 0.0; a full-scale sine, 1.0
+
+# playlists
+# M3U8 files under the output folder (scripts/playlists.py), so other players open them too.
+PLAYLISTS_DIR_NAME = "playlists"  # under the output folder; playlists beside the songs count too
+PLAYLIST_EXTENSION = ".m3u8"  # what the app writes; ".m3u" files from other programs are read
+PLAYLIST_EXTENSIONS = (".m3u8", ".m3u")
+PLAYLIST_NAME_LIMIT = 80  # characters in a typed playlist name
+# A file name holds 255 bytes: room for the extension, a " (2)" and atomic_write's temporary name.
+PLAYLIST_NAME_BYTES = 200
+PLAYLIST_MAX_BYTES = 16_000_000  # a bigger file is no playlist (10,000 songs take about 0.5 MB)
+# Characters and device names Windows refuses in a file name (the part before the first dot).
+WINDOWS_RESERVED_CHARACTERS = '<>:"/\\|?*'
+WINDOWS_RESERVED_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL"]
+    + [f"{device}{n}" for device in ("COM", "LPT") for n in (*"0123456789", "¹", "²", "³")]
+)
