@@ -6,7 +6,7 @@ import json
 
 from wcwidth import wcswidth
 
-from scripts.tui.ui_widgets import LineEditor, clip_to_width, display_width
+from scripts.tui.ui_widgets import LineEditor, clip_to_width, display_width, wrap_to_width
 from tests.test_tui import Terminal
 from tests.test_tui_screens import BACKSPACE, DOWN, configure, open_generate, option_row
 
@@ -52,6 +52,7 @@ def test_display_width_counts_cells():
     assert clip_to_width("日本の", 5) == "日本" and clip_to_width("a日", 2) == "a"
     assert clip_to_width("Cafe\u0301 x", 4) == "Cafe\u0301"  # the mark stays with its letter
     assert clip_to_width("日本", 0) == "" and clip_to_width("", 3) == ""
+    assert wrap_to_width("日本の音楽 Jazz", 5) == ["日本", "の音", "楽", "Jazz"]
 
 
 def test_the_cursor_steps_over_a_letter_with_its_marks():
@@ -161,4 +162,18 @@ def test_non_ascii_keys_are_typed_under_the_c_locale(data_dir):
     term.settled()
     assert row_text(term, 5) == LABEL + "日本の音楽 Café 🎵"
     term.send(b"\x1bx")
+    assert term.exit_status() == 0
+
+
+def test_a_message_that_quotes_wide_text_wraps_by_cells_and_loses_nothing(data_dir):
+    term = Terminal(data_dir, cols=60)
+    term.wait_for("Main Menu")
+    term.send(b"1")
+    term.wait_for("What kind of music")
+    term.send("Jazz\r一二三四五六七八九十一二\r".encode())
+    screen = term.wait_for("count must be a whole number")
+    message = "count must be a whole number, not '一二三四五六七八九十一二'. Please answer again."
+    assert message in " ".join(screen.split())
+    assert all(wcswidth(line.rstrip()) <= 59 for line in term.screen.display)
+    term.send(b"\x1b\x1bx")
     assert term.exit_status() == 0

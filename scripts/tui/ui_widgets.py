@@ -4,7 +4,6 @@ windows-curses also has: addstr, attributes, getmaxyx, erase)."""
 from __future__ import annotations
 
 import curses
-import textwrap
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -68,6 +67,26 @@ def clip_to_width(text: str, cells: int) -> str:
     return text
 
 
+def wrap_to_width(text: str, cells: int) -> list[str]:
+    """Lines of at most `cells` cells, broken at spaces (not at hyphens: a path or a name in a
+    message stays whole where it can); a word longer than a line is broken anywhere, as CJK
+    text without spaces is. textwrap counts characters, not cells."""
+    lines, line = [], ""
+    for word in text.split():
+        joined = f"{line} {word}" if line else word
+        if display_width(joined) <= cells:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        while display_width(word) > cells:
+            head = clip_to_width(word, cells) or word[0]
+            lines.append(head)
+            word = word[len(head) :]
+        line = word
+    return [*lines, line] if line or not lines else lines
+
+
 class Canvas:
     """A window that clips every line to the screen instead of raising at its edges."""
 
@@ -103,8 +122,7 @@ class Canvas:
 
     def wrapped(self, row: int, text: str, last_row: int, attribute: int = 0) -> int:
         """Text wrapped at word boundaries from `row`; returns the next free row."""
-        # not at hyphens: a path or a name in a message stays whole where it can
-        for line in textwrap.wrap(text, self.width - 1, break_on_hyphens=False) or [""]:
+        for line in wrap_to_width(text, self.width - 1):
             if row > last_row:
                 break
             self.text(row, 0, line, attribute)
