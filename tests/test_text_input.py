@@ -3,7 +3,9 @@ the terminal holds is read back through pyte, whose cell widths come from wcwidt
 the app's own counting."""
 
 import json
+import sys
 
+import pytest
 from wcwidth import wcswidth
 
 from scripts.tui.ui_widgets import LineEditor, clip_to_width, display_width, wrap_to_width
@@ -19,7 +21,18 @@ LABEL = "User Input: "
 
 
 def row_text(term: Terminal, row: int) -> str:
-    return term.screen.display[row].rstrip()
+    """The row as the terminal holds it, read cell by cell: pyte's `display` raises on what a
+    half-overwritten wide character leaves."""
+    line = term.screen.buffer[row]
+    return "".join(line[column].data for column in range(term.screen.columns)).rstrip()
+
+
+def settle(term: Terminal) -> None:
+    """Until the app stops drawing (Terminal.settled, which renders through `display`)."""
+    size = -1
+    while size != len(term.raw):
+        size = len(term.raw)
+        term.read(0.3)
 
 
 def cursor_columns(term: Terminal, row: int) -> list[int]:
@@ -29,7 +42,7 @@ def cursor_columns(term: Terminal, row: int) -> list[int]:
 
 def blank_below(term: Terminal, row: int) -> bool:
     """Nothing between `row` and the footer's rule: no part of a line spilled over."""
-    return not any(line.strip() for line in term.screen.display[row + 1 : term.screen.lines - 2])
+    return not any(row_text(term, below) for below in range(row + 1, term.screen.lines - 2))
 
 
 def assert_field_shows(term: Terminal, row: int, label: str, value: str) -> None:
@@ -67,22 +80,53 @@ def test_the_cursor_steps_over_a_letter_with_its_marks():
     assert editor.value == "Caf" and editor.cursor == 3
 
 
-def test_a_long_mixed_script_line_typed_and_deleted_leaves_nothing_behind(data_dir):
-    term = open_generate(data_dir)
+def open_generate_on(data_dir, terminal_type: str) -> Terminal:
+    """The Generate screen on a terminal of that type (Terminal sets TERM itself)."""
+    program = ["/usr/bin/env", f"TERM={terminal_type}", sys.executable, "launcher.py"]
+    term = Terminal(data_dir, program=program)
+    term.wait_for("Main Menu")
+    term.send(b"1")
+    term.wait_for("What kind of music are we making today?")
+    return term
+
+
+# "screen" is what tmux and GNU screen tell programs: there the cursor cell, drawn over half of
+# a wide character, left characters on the terminal after the whole line was deleted.
+TERMINAL_TYPES = ["xterm-256color", "screen"]
+
+
+@pytest.mark.parametrize("terminal_type", TERMINAL_TYPES)
+def test_a_deleted_line_of_wide_characters_leaves_no_cell_behind(data_dir, terminal_type):
+    short = "日本の音楽 Café 🎵 K-pop"
+    term = open_generate_on(data_dir, terminal_type)
+    term.send(short.encode())
+    settle(term)
+    assert row_text(term, 5) == LABEL + short
+    assert cursor_columns(term, 5) == [len(LABEL) + wcswidth(short)]
+    term.send(BACKSPACE * len(short))
+    settle(term)
+    assert row_text(term, 5) == LABEL.rstrip()
+    term.send(b"\x1bx")
+    assert term.exit_status() == 0
+
+
+@pytest.mark.parametrize("terminal_type", TERMINAL_TYPES)
+def test_a_long_mixed_script_line_typed_and_deleted_leaves_nothing_behind(data_dir, terminal_type):
+    term = open_generate_on(data_dir, terminal_type)
     term.send(LINE.encode())
-    term.settled()
+    settle(term)
     assert_field_shows(term, 5, LABEL, LINE)
     assert blank_below(term, 5)
     term.send(BACKSPACE * 40)  # what is left fits: all of it shows, nothing of what went
-    term.settled()
+    settle(term)
     assert row_text(term, 5) == LABEL + LINE[:-40]
     assert cursor_columns(term, 5) == [len(LABEL) + wcswidth(LINE[:-40])]
     assert blank_below(term, 5)
-    term.send(BACKSPACE * 49)
-    term.settled()
+    term.send(BACKSPACE * (len(LINE) - 40))
+    settle(term)
     assert row_text(term, 5) == LABEL.rstrip() and cursor_columns(term, 5) == [len(LABEL)]
     term.send(LINE.encode() + CTRL_U)
-    term.settled()
+    settle(term)
     assert row_text(term, 5) == LABEL.rstrip() and blank_below(term, 5)
     term.send(b"\x1bx")
     assert term.exit_status() == 0
