@@ -226,10 +226,13 @@ def utf8_text() -> None:
     """Under the plain C locale (LC_ALL=C) curses can neither decode typed UTF-8 (get_wch fails
     and the key is lost) nor draw it: use C.UTF-8 for characters, as Python itself does for
     LANG=C (PEP 538). Windows consoles are read as wide characters whatever the locale."""
-    if sys.platform != "win32" and locale.setlocale(locale.LC_CTYPE) in ("C", "POSIX"):
+    if sys.platform == "win32" or locale.setlocale(locale.LC_CTYPE) not in ("C", "POSIX"):
+        return
+    for name in temporary.UI_UTF8_LOCALES:
         try:
-            locale.setlocale(locale.LC_CTYPE, temporary.UI_UTF8_LOCALE)
-        except locale.Error:  # no such locale here: ASCII input still works
+            locale.setlocale(locale.LC_CTYPE, name)
+            return
+        except locale.Error:  # not on this system; with none, ASCII input still works
             pass
 
 
