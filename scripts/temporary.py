@@ -60,6 +60,9 @@ UI_TICK_MS = 100  # the main loop wakes this often to drain worker events and mo
 UI_MIN_HEIGHT, UI_MIN_WIDTH = 16, 60
 UI_BAR_WIDTH = 30
 UI_RECENT_SONGS = 4  # finished songs listed under the bars on the Generate screen
+# what curses reads and writes text in when the locale is plain C: the first one the system has
+# (the names Python tries itself for PEP 538; macOS calls it "UTF-8")
+UI_UTF8_LOCALES = ("C.UTF-8", "C.utf8", "UTF-8")
 CONTINUOUS_WORDS = ("c", "continuous")  # typed as the song count: generate until cancelled
 
 # --- Limits ----

@@ -5,6 +5,7 @@ background and only post events (design: workers never call curses)."""
 from __future__ import annotations
 
 import curses
+import locale
 import logging
 import os
 import queue
@@ -221,8 +222,23 @@ def stderr_to_log():
             os.close(saved)
 
 
+def utf8_text() -> None:
+    """Under the plain C locale (LC_ALL=C) curses can neither decode typed UTF-8 (get_wch fails
+    and the key is lost) nor draw it: use C.UTF-8 for characters, as Python itself does for
+    LANG=C (PEP 538). Windows consoles are read as wide characters whatever the locale."""
+    if sys.platform == "win32" or locale.setlocale(locale.LC_CTYPE) not in ("C", "POSIX"):
+        return
+    for name in temporary.UI_UTF8_LOCALES:
+        try:
+            locale.setlocale(locale.LC_CTYPE, name)
+            return
+        except locale.Error:  # not on this system; with none, ASCII input still works
+            pass
+
+
 def run_tui() -> int:
     os.environ.setdefault("ESCDELAY", "25")  # Esc cancels: do not wait a second for a sequence
+    utf8_text()  # before curses starts: it reads the character set once
     config, notices = settings_store.load()
     try:
         with stderr_to_log() as log_path:

@@ -4,8 +4,9 @@ windows-curses also has: addstr, attributes, getmaxyx, erase)."""
 from __future__ import annotations
 
 import curses
-import textwrap
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scripts import temporary
 from scripts.utility import printable, progress_bar
@@ -41,6 +42,51 @@ def key_name(key: int | str) -> str:
     return curses.keyname(key).decode("ascii", "replace") if key >= 0 else ""
 
 
+@lru_cache(maxsize=4096)
+def cell_width(char: str) -> int:
+    """Terminal cells one code point takes, as terminals and ncurses count them: 2 for East
+    Asian wide and full-width characters (CJK, most emoji), 0 for combining marks and
+    zero-width format characters (joiners, variation selectors), else 1."""
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    return sum(map(cell_width, text))
+
+
+def clip_to_width(text: str, cells: int) -> str:
+    """The longest start of `text` that fits in `cells` cells; marks that follow the last
+    character stay with it."""
+    used = 0
+    for index, char in enumerate(text):
+        used += cell_width(char)
+        if used > cells:
+            return text[:index]
+    return text
+
+
+def wrap_to_width(text: str, cells: int) -> list[str]:
+    """Lines of at most `cells` cells, broken at spaces (not at hyphens: a path or a name in a
+    message stays whole where it can); a word longer than a line is broken anywhere, as CJK
+    text without spaces is. textwrap counts characters, not cells."""
+    lines, line = [], ""
+    for word in text.split():
+        joined = f"{line} {word}" if line else word
+        if display_width(joined) <= cells:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        while display_width(word) > cells:
+            head = clip_to_width(word, cells) or word[0]
+            lines.append(head)
+            word = word[len(head) :]
+        line = word
+    return [*lines, line] if line or not lines else lines
+
+
 class Canvas:
     """A window that clips every line to the screen instead of raising at its edges."""
 
@@ -51,9 +97,11 @@ class Canvas:
     def text(self, row: int, col: int, line: str, attribute: int = 0) -> None:
         if not 0 <= row < self.height or col >= self.width - 1:
             return
-        line = printable(line)  # what a file or a model holds must never drive the terminal
+        # What a file or a model holds must never drive the terminal; clipped by cells, since
+        # a line that reaches the edge is wrapped by curses onto the next row.
+        line = clip_to_width(printable(line), self.width - 1 - col)
         try:
-            self.window.addstr(row, col, line[: self.width - 1 - col], attribute)
+            self.window.addstr(row, col, line, attribute)
         except curses.error:  # the bottom-right cell; nothing is lost
             pass
 
@@ -74,8 +122,7 @@ class Canvas:
 
     def wrapped(self, row: int, text: str, last_row: int, attribute: int = 0) -> int:
         """Text wrapped at word boundaries from `row`; returns the next free row."""
-        # not at hyphens: a path or a name in a message stays whole where it can
-        for line in textwrap.wrap(text, self.width - 1, break_on_hyphens=False) or [""]:
+        for line in wrap_to_width(text, self.width - 1):
             if row > last_row:
                 break
             self.text(row, 0, line, attribute)
@@ -86,7 +133,7 @@ class Canvas:
 @dataclass
 class LineEditor:
     """One line of typed input: printable keys insert, arrows move, Backspace/Delete erase,
-    Ctrl+U clears."""
+    Ctrl+U clears. The cursor steps over a character with its combining marks as one."""
 
     value: str = ""
     cursor: int = 0
@@ -94,6 +141,20 @@ class LineEditor:
 
     def __post_init__(self) -> None:
         self.cursor = len(self.value)
+
+    def before(self, index: int) -> int:
+        """Where the character (with its marks) that ends at `index` starts."""
+        index = max(0, index - 1)
+        while index and not cell_width(self.value[index]):
+            index -= 1
+        return index
+
+    def after(self, index: int) -> int:
+        """Where the character (with its marks) that starts at `index` ends."""
+        index = min(len(self.value), index + 1)
+        while index < len(self.value) and not cell_width(self.value[index]):
+            index += 1
+        return index
 
     def handle(self, key: int | str) -> bool:
         """Apply a key; False when the editor does not use it (Enter, Esc, ...)."""
@@ -103,15 +164,15 @@ class LineEditor:
                 self.value = self.value[: self.cursor] + key + self.value[self.cursor :]
                 self.cursor += 1
         elif name == "BACKSPACE":
-            if self.cursor:
-                self.value = self.value[: self.cursor - 1] + self.value[self.cursor :]
-                self.cursor -= 1
+            start = self.before(self.cursor)
+            self.value = self.value[:start] + self.value[self.cursor :]
+            self.cursor = start
         elif name == "KEY_DC":
-            self.value = self.value[: self.cursor] + self.value[self.cursor + 1 :]
+            self.value = self.value[: self.cursor] + self.value[self.after(self.cursor) :]
         elif name == "KEY_LEFT":
-            self.cursor = max(0, self.cursor - 1)
+            self.cursor = self.before(self.cursor)
         elif name == "KEY_RIGHT":
-            self.cursor = min(len(self.value), self.cursor + 1)
+            self.cursor = self.after(self.cursor)
         elif name == "KEY_HOME":
             self.cursor = 0
         elif name == "KEY_END":
@@ -123,10 +184,17 @@ class LineEditor:
         return True
 
     def draw(self, canvas: Canvas, row: int, col: int) -> None:
-        """The value, scrolled so the cursor stays visible, with the cursor cell reversed."""
+        """The value, scrolled so the cursor stays visible, with the cursor cell reversed.
+        Counted in cells: a wide character takes two, a combining mark none."""
         room = max(1, canvas.width - 2 - col)
-        start = max(0, self.cursor - room + 1)
-        shown = self.value[start : start + room]
-        canvas.text(row, col, shown)
-        at = self.cursor - start
-        canvas.text(row, col + at, (shown[at : at + 1] or " "), curses.A_REVERSE)
+        under = self.value[self.cursor : self.after(self.cursor)] or " "
+        start, used = self.cursor, display_width(under)
+        while start:  # back from the cursor while the characters fit
+            back = self.before(start)
+            used += display_width(self.value[back:start])
+            if used > room:
+                break
+            start = back
+        canvas.text(row, col, clip_to_width(self.value[start:], room))
+        at = col + display_width(self.value[start : self.cursor])
+        canvas.text(row, at, under, curses.A_REVERSE)
