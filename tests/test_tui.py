@@ -18,6 +18,35 @@ ROWS, COLS = 24, 80
 ENTER_ALTERNATE_SCREEN, LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049h", b"\x1b[?1049l"
 
 
+class ScrollingScreen(pyte.Screen):
+    """pyte's screen with the scroll-up and scroll-down sequences (CSI n S, CSI n T) that real
+    terminals have and ncurses sends when a list moves: without them pyte keeps rows that the
+    app has cleared, and a test would see text that no user sees."""
+
+    def scroll_up(self, count: int = 1, *_, **__) -> None:
+        self.shift(max(1, count))
+
+    def scroll_down(self, count: int = 1, *_, **__) -> None:
+        self.shift(-max(1, count))
+
+    def shift(self, count: int) -> None:
+        top, bottom = self.margins or pyte.screens.Margins(0, self.lines - 1)
+        rows = [self.buffer[y] for y in range(top, bottom + 1)]
+        blank = [None] * abs(count)
+        moved = rows[count:] + blank if count > 0 else blank + rows[: len(rows) + count]
+        for y, line in enumerate(moved, start=top):
+            if line is None:
+                self.buffer.pop(y, None)
+            else:
+                self.buffer[y] = line
+        self.dirty.update(range(self.lines))
+
+
+class ScrollingStream(pyte.ByteStream):
+    csi = {**pyte.ByteStream.csi, "S": "scroll_up", "T": "scroll_down"}
+    events = pyte.ByteStream.events | {"scroll_up", "scroll_down"}
+
+
 class Terminal:
     """launcher.py (no arguments: the TUI) on a pty, rendered by the pyte terminal emulator."""
 
@@ -25,8 +54,8 @@ class Terminal:
 
     def __init__(self, data_dir, rows=ROWS, cols=COLS, env=None, program=None):
         Terminal.started.append(self)
-        self.screen = pyte.Screen(cols, rows)
-        self.stream = pyte.ByteStream(self.screen)
+        self.screen = ScrollingScreen(cols, rows)
+        self.stream = ScrollingStream(self.screen)
         self.raw = b""
         self.pid, self.fd = pty.fork()
         if self.pid == 0:

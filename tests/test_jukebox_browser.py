@@ -1,0 +1,259 @@
+"""The Output Jukebox as a music service, driven through a pseudo-terminal as a user would:
+artists with members and top tracks, search, playlists (read back as M3U8 files), the meter,
+gapless playback, and libraries that are big, damaged or changed behind the app's back."""
+
+import json
+import re
+import shutil
+import time
+
+import pytest
+
+from scripts import library_views
+from scripts.song_library import SongLibrary, most_played
+from tests.synthetic_library import SONGS_PER_ARTIST, make_library
+from tests.test_tui import Terminal
+from tests.test_tui_screens import configure
+
+TAB, ENTER, ESC, DOWN, CTRL_U = b"\t", b"\r", b"\x1b", b"\x1bOB", b"\x15"
+SONGS = 3 * SONGS_PER_ARTIST  # three artists
+
+
+@pytest.fixture(scope="module")
+def made_library(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("library") / "songs"
+    make_library(folder, SONGS)
+    return folder
+
+
+@pytest.fixture
+def songs_dir(made_library, data_dir, tmp_path):
+    folder = tmp_path / "songs"
+    shutil.copytree(made_library, folder)
+    configure(data_dir, output_dir=str(folder))
+    return folder
+
+
+def open_jukebox(data_dir, **size) -> Terminal:
+    term = Terminal(data_dir, **size)
+    term.wait_for("Main Menu")
+    term.send(b"2")
+    term.wait_for("Playing song:")
+    return term
+
+
+def playing(screen: str) -> str:
+    return re.search(r"(?:Playing song|Paused): (.*) by ", screen).group(1)
+
+
+def shown_top_tracks(screen: str) -> list[tuple[str, int]]:
+    return [
+        (title, int(plays)) for title, plays in re.findall(r"\d+\. (.+?) - (\d+) plays?", screen)
+    ]
+
+
+def test_an_artist_shows_its_members_and_top_tracks_most_played_first(songs_dir, data_dir):
+    library = SongLibrary(songs_dir)
+    first_playing = library.songs()[0]
+    term = open_jukebox(data_dir)
+    term.send(TAB)  # Artists
+    screen = term.wait_for("Top tracks")
+    artists = library_views.artists(library.songs())
+    assert [a.name for a in artists] == sorted((a.name for a in artists), key=str.casefold)
+    term.send(DOWN)
+    artist = artists[1]
+    screen = term.wait_for(f"Genre: {artist.genre}")
+    for member in artist.members:
+        assert f"{member['name']} - {member['instrument']}" in screen
+    songs = [s for s in library.songs() if s.artist == artist.name]
+    for song in songs:  # the song playing was counted when it started
+        song.plays += song.id == first_playing.id
+    expected = [(song.title, song.plays) for song in most_played(songs)]
+    assert shown_top_tracks(screen) == expected[: len(shown_top_tracks(screen))]
+    assert len(shown_top_tracks(screen)) >= 4
+    term.send(ENTER)  # plays the artist's top tracks, the queue going on with them
+    screen = term.wait_for(f"Playing song: {expected[0][0]} by {artist.name}")
+    term.send(b"n")
+    term.wait_for(f"Playing song: {expected[1][0]} by {artist.name}")
+    term.send(b"x")
+    assert term.exit_status() == 0
+
+
+def test_search_as_you_type_then_play_and_the_queue_goes_on(songs_dir, data_dir):
+    songs = SongLibrary(songs_dir).songs()
+    member = songs[SONGS_PER_ARTIST].members[-1]["name"]  # the second artist's last member
+    found = library_views.SongSearch(songs).find(member)
+    assert len(found) == SONGS_PER_ARTIST
+    term = open_jukebox(data_dir)
+    term.send(b"/")
+    term.wait_for("Search:")
+    term.send(member.encode())
+    screen = term.wait_for(f"{len(found)} found")
+    assert f"Search: {member}" in screen and found[0].title[:20] in screen
+    term.send(ENTER)
+    term.wait_for(f"Playing song: {found[0].title}")
+    term.send(b"n")
+    term.wait_for(f"Playing song: {found[1].title}")
+    lyric = next(s for s in songs if s.lyrics_text).lyrics_text.split(" / ")[0]
+    term.send(b"/" + CTRL_U + lyric.encode())
+    term.wait_for(f"{len(library_views.SongSearch(songs).find(lyric))} found")
+    term.send(TAB + b"i")  # the results, then the chosen song's details with its lyrics
+    screen = term.wait_for("[Verse 1]")
+    assert "Arranged as:" in screen and "Tempo:" in screen and lyric in screen
+    term.send(b"x")
+    assert term.exit_status() == 0
+
+
+def read_m3u(path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def test_a_playlist_is_made_reordered_renamed_kept_and_exported(songs_dir, data_dir):
+    songs = SongLibrary(songs_dir).songs()
+    term = open_jukebox(data_dir)
+    term.send(TAB * 3)  # Songs, newest first
+    term.wait_for("newest first")
+    newest = sorted(songs, key=lambda s: s.created, reverse=True)
+    term.send(b"l")
+    term.wait_for("Add to playlist")
+    term.send(b"Road trip" + ENTER)
+    term.wait_for("Added 1 to the playlist Road trip")
+    term.send(DOWN + b"l" + ENTER)  # the last name is offered again
+    term.wait_for("Added 1 to the playlist Road trip")
+    path = songs_dir / "playlists" / "Road trip.m3u8"
+    lines = read_m3u(path)
+    assert lines[0] == "#EXTM3U"
+    assert lines[1:] == [
+        f"#EXTINF:{round(newest[0].duration_seconds)},{newest[0].artist} - {newest[0].title}",
+        f"../{newest[0].id}.mp3",
+        f"#EXTINF:{round(newest[1].duration_seconds)},{newest[1].artist} - {newest[1].title}",
+        f"../{newest[1].id}.mp3",
+    ]
+    term.send(TAB * 2)  # Queue, Playlists
+    term.wait_for("Road trip (2)")
+    term.send(ENTER + b"]")  # open it, move the first song down
+    term.wait_for("Take out")
+    time.sleep(0.5)
+    assert read_m3u(path)[2::2] == [f"../{newest[1].id}.mp3", f"../{newest[0].id}.mp3"]
+    term.send(ESC + b"e" + CTRL_U + b"Drive" + ENTER)
+    term.wait_for("Renamed Road trip to Drive")
+    assert not path.exists() and (songs_dir / "playlists" / "Drive.m3u8").exists()
+    term.send(b"x")
+    assert term.exit_status() == 0
+
+    again = open_jukebox(data_dir)
+    again.send(TAB * 5)
+    again.wait_for("Drive (2)")
+    again.send(ENTER + ENTER)  # open it, play from its first song
+    again.wait_for(f"Playing song: {newest[1].title}")
+    again.send(TAB * 2)  # Artists
+    again.wait_for("Top tracks")
+    again.send(b"w")
+    screen = " ".join(again.wait_for("Saved").split())
+    artist = library_views.artists(songs)[0]
+    exported = songs_dir / "playlists" / f"{artist.name}.m3u8"
+    assert f"Saved {len(artist.songs)} songs as {exported.name}" in screen
+    assert read_m3u(exported)[2::2] == [f"../{s.id}.mp3" for s in artist.songs]
+    again.send(b"x")
+    assert again.exit_status() == 0
+
+
+def meter_rows(term: Terminal) -> list[str]:
+    rows = term.screen.display[7:11]
+    assert all(set(row.strip()) <= set(" ▁▂▃▄▅▆▇█") for row in rows), rows
+    return rows
+
+
+def test_the_meter_moves_while_a_song_plays_and_stops_when_paused(songs_dir, data_dir):
+    term = open_jukebox(data_dir)
+    seen = set()
+    for _ in range(20):
+        term.read(0.15)
+        seen.add(tuple(meter_rows(term)))
+    assert len(seen) >= 5  # the bars follow the notes
+    assert any(row.strip() for frame in seen for row in frame)
+    term.send(b" ")
+    term.wait_for("Paused:")
+    time.sleep(0.5)
+    paused = meter_rows(term)
+    assert not any(row.strip() for row in paused)  # nothing is sent: the bars fall
+    time.sleep(1)
+    term.read(0.3)
+    assert meter_rows(term) == paused
+    term.send(b"m")
+    term.wait_for("Meter off")
+    term.send(b"x")
+    assert term.exit_status() == 0
+
+
+def test_the_meter_is_off_by_itself_on_a_small_terminal(songs_dir, data_dir):
+    term = open_jukebox(data_dir, rows=16, cols=60)
+    time.sleep(1)
+    screen = term.settled()
+    assert not set(screen) & set("▁▂▃▄▅▆▇█") and "Next 5 Songs" in screen
+    term.send(b"x")
+    assert term.exit_status() == 0
+
+
+def test_playlists_from_other_programs_and_songs_gone_are_shown_and_skipped(songs_dir, data_dir):
+    songs = SongLibrary(songs_dir).songs()
+    gone = songs[3]
+    foreign = songs_dir / "From VLC.m3u"
+    text = (
+        "#EXTM3U\r\n"
+        "#EXTINF:-1,Radio \x1b[31mStream\x07\r\n"
+        "http://radio.example/stream\r\n"
+        f"{songs_dir / songs[1].id}.mp3\r\n"  # an absolute path into the library
+        "/elsewhere/other.mp3\r\n"
+        f"#EXTINF:30,{gone.title}\r\n"
+        f"{gone.id}.mp3\r\n"
+        f"{songs[2].id}.mp3\r\n"
+    ).encode("cp1252")
+    foreign.write_bytes(text)
+    (songs_dir / "playlists").mkdir()
+    (songs_dir / "playlists" / "broken.m3u8").mkdir()  # a folder with a playlist's name
+    (songs_dir / f"{gone.id}.mp3").unlink()  # deleted behind the app's back
+    term = open_jukebox(data_dir)
+    term.send(TAB * 5)
+    screen = term.wait_for("From VLC (5)")
+    assert "broken" in screen
+    term.send(DOWN)
+    screen = term.wait_for("(not in the library) Radio Stream")
+    assert f"(missing) {gone.title}" in screen
+    term.send(ENTER + ENTER)  # open it and play: the songs it has, the others skipped
+    screen = " ".join(term.wait_for(f"Playing song: {songs[1].title}").split())
+    assert "of its entries are not in the library: skipped" in screen
+    term.send(b"n")
+    term.wait_for(f"Playing song: {songs[2].title}")
+    later = songs[5]
+    (songs_dir / f"{later.id}.mp3").unlink()  # deleted while the jukebox lists it
+    term.send(b"/" + later.title.encode())
+    found = library_views.SongSearch([s for s in songs if s is not gone]).find(later.title)
+    assert found[0].id == later.id
+    term.wait_for(f"{len(found)} found")
+    term.send(ENTER)
+    screen = " ".join(term.wait_for("Skipped:").split())
+    assert f"cannot play {later.id}.mp3" in screen
+    term.send(b"x")
+    assert term.exit_status() == 0
+    assert foreign.read_bytes() == text  # nothing the user did not ask to change is changed
+    assert (songs_dir / "playlists" / "broken.m3u8").is_dir()
+
+
+def test_ten_thousand_songs_open_and_search(tmp_path, data_dir):
+    folder = tmp_path / "songs"
+    make_library(folder, 10_000, seconds=5)
+    configure(data_dir, output_dir=str(folder))
+    songs = SongLibrary(folder).songs()
+    term = open_jukebox(data_dir)
+    term.send(b"/")
+    term.wait_for("Search:")
+    for typed in ("h", "ha", "har", "harb"):
+        term.send(typed[-1].encode())
+        count = len(library_views.SongSearch(songs).find(typed))
+        term.wait_for(f"{count} found")
+    term.send(ESC + TAB)
+    term.wait_for("Top tracks")
+    term.send(b"x")
+    assert term.exit_status(timeout=30) == 0
+    assert json.loads((folder / "library.json").read_text())["songs"][0]["id"] == songs[0].id
