@@ -70,6 +70,8 @@ def duration(seconds: float) -> str:
 def printable(text: str) -> str:
     """`text` without escape sequences and control characters; a tab or a line break becomes a
     space, so words do not run together."""
+    if text.isprintable():  # the usual case, and much faster than the patterns
+        return text
     text = ESCAPE_SEQUENCE.sub("", text)
     return CONTROL_CHARACTER.sub(lambda match: " " if match[0] in "\t\n\r" else "", text)
 
