@@ -308,14 +308,14 @@ def command_list(args) -> int:
         return 1
     for song in songs:
         if args.json:
-            print(json.dumps(song, ensure_ascii=False))
+            print(json.dumps(song.record(), ensure_ascii=False))
         else:
-            minutes, seconds = divmod(round(song["duration_seconds"]), 60)
-            artist = f" by {song['artist']}" if song["artist"] else ""
-            plays = f"  {song['plays']} plays" if args.artist else ""
+            minutes, seconds = divmod(round(song.duration_seconds), 60)
+            artist = f" by {song.artist}" if song.artist else ""
+            plays = f"  {song.plays} plays" if args.artist else ""
             print(
-                f"{song['id']}  {minutes}:{seconds:02d}  {song['title']}{artist}  "
-                f"[{', '.join(song['styles'])}]{plays}"
+                f"{song.id}  {minutes}:{seconds:02d}  {song.title}{artist}  "
+                f"[{', '.join(song.styles)}]{plays}"
             )
     return 0
 

@@ -20,7 +20,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from scripts import temporary
@@ -64,50 +64,88 @@ def number(value, default: float = 0.0) -> float:
 
 @dataclass
 class Song:
-    """A song as the library lists it and the jukebox plays it: the sidecar's summary and its
-    play count. Read tolerantly: a field of the wrong type (an old or hand-edited file) gets its
-    default, and text loses any control characters, so listing a song never breaks or changes the
-    terminal."""
+    """A song as the library lists it, the jukebox plays it and the browser finds it: the
+    sidecar's summary and its play count. Read tolerantly, from a sidecar or an index entry: a
+    field of the wrong type (an old or hand-edited file) gets its default, and text loses any
+    control characters, so listing a song never breaks or changes the terminal."""
 
     id: str
     title: str = ""
     artist: str = ""
-    styles: list[str] | None = None
+    members: list[dict] = field(default_factory=list)  # [{"name", "instrument"}]
+    styles: list[str] = field(default_factory=list)  # as typed (or the invented genre)
+    arranged_as: str = ""  # "Sea shanty → folk, 6/8"
     duration_seconds: float = 0.0
     created: str = ""
     model: str = ""
     seed: int | None = None
     plays: int = 0
+    lyrics_text: str = ""  # every sung line, for search (the sidecar has them by part)
 
     @classmethod
     def from_record(cls, song_id: str, record: dict) -> Song:
-        styles = record.get("styles")
+        """From an index entry, or from a sidecar (its "artist_members" and "lyrics")."""
         seed = record.get("seed")
+        members = record.get("members", record.get("artist_members"))
+        words = record.get("lyrics_text")
         return cls(
             id=song_id,
             title=text(record.get("title")),
             artist=text(record.get("artist")),
-            styles=[text(s) for s in styles if isinstance(s, str)]
-            if isinstance(styles, list)
+            members=[
+                {"name": text(m.get("name")), "instrument": text(m.get("instrument"))}
+                for m in members
+                if isinstance(m, dict)
+            ]
+            if isinstance(members, list)
             else [],
+            styles=texts(record.get("styles")),
+            arranged_as=text(record.get("arranged_as")),
             duration_seconds=max(0.0, number(record.get("duration_seconds"))),
             created=text(record.get("created")),
             model=text(record.get("model")),
             seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
             plays=max(0, int(number(record.get("plays")))),
+            lyrics_text=text(words) if isinstance(words, str) else sung_lines(record.get("lyrics")),
         )
 
     def record(self) -> dict:
-        return asdict(self)
+        # by hand, not dataclasses.asdict: it deep-copies, and a big library reads 10,000
+        return {name: getattr(self, name) for name in RECORD_FIELDS}
 
     @classmethod
-    def is_sound(cls, record) -> bool:
-        """An index entry exactly as the app writes it (a damaged one makes the index rebuilt)."""
+    def from_index(cls, record) -> Song | None:
+        """An index entry exactly as the app writes it, as a Song; None for anything else (a
+        damaged entry makes the index rebuilt from the sidecars)."""
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-            return False
-        if set(record) != {f.name for f in fields(cls)}:
-            return False
-        return cls.from_record(record["id"], record).record() == record
+            return None
+        if record.keys() != RECORD_KEYS:
+            return None
+        song = cls.from_record(record["id"], record)
+        return song if song.record() == record else None
+
+
+RECORD_FIELDS = tuple(f.name for f in fields(Song))
+RECORD_KEYS = frozenset(RECORD_FIELDS)
+
+
+def texts(value) -> list[str]:
+    return (
+        [text(item) for item in value if isinstance(item, str)] if isinstance(value, list) else []
+    )
+
+
+def sung_lines(lyrics) -> str:
+    """A sidecar's lyrics by part (or anything else found there) as one line of words."""
+    if not isinstance(lyrics, list):
+        return ""
+    parts = [part.get("lines") for part in lyrics if isinstance(part, dict)]
+    return " / ".join(" / ".join(texts(lines)) for lines in parts if texts(lines))
+
+
+def most_played(songs: list[Song]) -> list[Song]:
+    """Top tracks: most played first, then newest."""
+    return sorted(songs, key=lambda song: (song.plays, song.created), reverse=True)
 
 
 class SongLibrary:
@@ -179,8 +217,8 @@ class SongLibrary:
         for extension in (*SONG_EXTENSIONS, SIDECAR):
             os.replace(self.partial_path(stem, extension), self.folder / f"{stem}{extension}")
         self.release(stem)
-        song = Song.from_record(stem, sidecar).record()
-        self.update(lambda songs: [s for s in songs if s["id"] != stem] + [song])
+        song = Song.from_record(stem, sidecar)
+        self.update(lambda songs: [s for s in songs if s.id != stem] + [song])
         return sidecar
 
     def discard(self, stem: str) -> None:
@@ -190,7 +228,7 @@ class SongLibrary:
 
     # --- the index -------------------------------------------------------------------------------
 
-    def scan(self, plays: dict[str, int] | None = None) -> list[dict]:
+    def scan(self, plays: dict[str, int] | None = None) -> list[Song]:
         """Rebuild the index from the sidecars on disk (the sidecars are the truth)."""
         songs = []
         for path in sorted(self.folder.glob(f"*{SIDECAR}")):
@@ -201,11 +239,11 @@ class SongLibrary:
             except (OSError, ValueError):
                 continue
             if isinstance(sidecar, dict) and (self.folder / f"{path.stem}.mp3").exists():
-                songs.append(Song.from_record(path.stem, {**sidecar, "plays": 0}).record())
-        songs.sort(key=lambda song: (song["created"], song["id"]))
+                songs.append(Song.from_record(path.stem, {**sidecar, "plays": 0}))
+        songs.sort(key=lambda song: (song.created, song.id))
         plays = self.saved_plays() if plays is None else plays
         for song in songs:
-            song["plays"] = plays.get(song["id"], 0)
+            song.plays = plays.get(song.id, 0)
         return songs
 
     def read_index(self) -> tuple[list | None, str]:
@@ -238,15 +276,18 @@ class SongLibrary:
             return {}
         return {song_id: int(count) for song_id, count in found}
 
-    def indexed_songs(self) -> list[dict] | None:
+    def indexed_songs(self) -> list[Song] | None:
         """The index when it is sound and matches the MP3s on disk; None otherwise."""
-        songs, _ = self.read_index()
-        if songs is None or not all(Song.is_sound(song) for song in songs):
+        records, _ = self.read_index()
+        if records is None:
+            return None
+        songs = [Song.from_index(record) for record in records]
+        if None in songs:
             return None
         on_disk = {path.stem for path in self.folder.glob("*.mp3")}
-        return songs if {song["id"] for song in songs} == on_disk else None
+        return songs if {song.id for song in songs} == on_disk else None
 
-    def current(self) -> list[dict]:
+    def current(self) -> list[Song]:
         """The index if it can be trusted, else rebuilt from the sidecars (with the play counts
         it still holds); a damaged index is kept beside it as a backup and said so."""
         songs = self.indexed_songs()
@@ -273,7 +314,7 @@ class SongLibrary:
             f"from the songs' files, with {recovered} play counts recovered"
         )
 
-    def update(self, change: Callable[[list[dict]], list[dict]]) -> list[dict]:
+    def update(self, change: Callable[[list[Song]], list[Song]]) -> list[Song]:
         """Change the index: read afresh under the lock, changed, written, released. A folder
         that cannot be written (a read-only one) is read and left as it is."""
         try:
@@ -283,15 +324,16 @@ class SongLibrary:
             return change(self.current())
         try:
             songs = change(self.current())
+            document = {"songs": [song.record() for song in songs]}
             try:
-                atomic_write_text(self.index_path, json.dumps({"songs": songs}, indent=1) + "\n")
+                atomic_write_text(self.index_path, json.dumps(document, indent=1) + "\n")
             except OSError:
                 pass  # the index is a cache of the sidecars; it is rebuilt next time
             return songs
         finally:
             lock.release()
 
-    def songs(self) -> list[dict]:
+    def songs(self) -> list[Song]:
         """All songs, oldest first. A missing, damaged or stale index is rebuilt from disk."""
         songs = self.indexed_songs()
         return songs if songs is not None else self.update(lambda songs: songs)
@@ -299,31 +341,29 @@ class SongLibrary:
     def titles(self) -> list[str]:
         """Every song's title. Writes nothing: a song still being made may yet be cancelled."""
         songs = self.indexed_songs()
-        return [song["title"] for song in (self.scan() if songs is None else songs)]
+        return [song.title for song in (self.scan() if songs is None else songs)]
 
     def record_play(self, stem: str) -> None:
         """A song started playing: one more play in the index (its "top tracks" order)."""
 
-        def played(songs: list[dict]) -> list[dict]:
+        def played(songs: list[Song]) -> list[Song]:
             for song in songs:
-                if song["id"] == stem:
-                    song["plays"] += 1
+                if song.id == stem:
+                    song.plays += 1
             return songs
 
         self.update(played)
 
-    def top_tracks(self, artist: str) -> list[dict]:
+    def top_tracks(self, artist: str) -> list[Song]:
         """The artist's songs (name as typed, any case), most played first, then newest."""
         wanted = artist.casefold().strip()
-        songs = [song for song in self.songs() if song["artist"].casefold() == wanted]
-        songs.sort(key=lambda song: song["created"], reverse=True)
-        return sorted(songs, key=lambda song: song["plays"], reverse=True)
+        return most_played([song for song in self.songs() if song.artist.casefold() == wanted])
 
     def delete(self, stem: str) -> None:
         """Remove a song's files, the sidecar first (a song without one is not in the library)."""
         for extension in (SIDECAR, *SONG_EXTENSIONS):
             (self.folder / f"{stem}{extension}").unlink(missing_ok=True)
-        self.update(lambda songs: [song for song in songs if song["id"] != stem])
+        self.update(lambda songs: [song for song in songs if song.id != stem])
 
     def sidecar(self, stem: str) -> dict:
         return json.loads((self.folder / f"{stem}{SIDECAR}").read_text(encoding="utf-8"))

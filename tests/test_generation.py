@@ -70,7 +70,7 @@ def test_a_song_end_to_end(model, config, tmp_path):
     assert tags(mp3)["genre"] == "Chill, Dubstep"
     stages = [(e.stage, e.message) for e in events]
     assert ("generate", "") in stages and ("convert", "done") in stages
-    assert [song["id"] for song in SongLibrary(tmp_path).songs()] == [mp3.stem]
+    assert [song.id for song in SongLibrary(tmp_path).songs()] == [mp3.stem]
 
 
 def test_garbage_model_is_retried_then_skipped_with_the_reason(garbage_model, config, tmp_path):

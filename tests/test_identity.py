@@ -131,7 +131,7 @@ def test_songs_carry_their_artist_and_titles_stay_unique(abc_model, tmp_path):
         assert found["genre"] == identity.invent_genre(11)
     saved = library.sidecar(first["files"]["mp3"].removesuffix(".mp3"))  # as written on disk
     assert saved["artist_members"] == artist["members"] and saved["lyrics"] is None
-    assert [song["artist"] for song in library.songs()] == [artist["name"]] * 2
+    assert [song.artist for song in library.songs()] == [artist["name"]] * 2
 
 
 def test_generate_with_a_question_mark_prints_the_genre_and_artist(abc_model, data_dir, tmp_path):

@@ -252,10 +252,10 @@ def test_top_tracks_are_the_most_played_and_plays_survive_a_rebuild(words_model,
     time.sleep(1)  # another created time: the newer song would come first at equal plays
     second = song_with_lyrics(words_model, tmp_path)
     ids = [song["files"]["mp3"].removesuffix(".mp3") for song in (first, second)]
-    assert [s["id"] for s in library.top_tracks(first["artist"])] == ids[::-1]
+    assert [s.id for s in library.top_tracks(first["artist"])] == ids[::-1]
     library.record_play(ids[0])
     library.index_path.write_text(library.index_path.read_text() + " ")  # still readable
     (tmp_path / "stray.mp3").write_bytes(b"")  # the index is stale now: it is rebuilt
-    assert [s["id"] for s in library.top_tracks(first["artist"])] == ids
-    assert library.top_tracks(first["artist"])[0]["plays"] == 1
+    assert [s.id for s in library.top_tracks(first["artist"])] == ids
+    assert library.top_tracks(first["artist"])[0].plays == 1
     assert library.top_tracks("Nobody") == []

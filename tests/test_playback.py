@@ -21,6 +21,7 @@ from scripts.playback import (
     SilentPlayer,
     open_player,
 )
+from scripts.song_library import Song
 
 try:
     import miniaudio
@@ -250,23 +251,21 @@ def test_open_player_without_miniaudio(no_miniaudio):
 # --- Jukebox ---------------------------------------------------------------------------------
 
 
-def song(number: int) -> dict:
-    stem = f"2026010{number}-song-{number}"
-    return {
-        "id": stem,
-        "title": f"Song {number}",
-        "artist": "Llm-Music-Gen",
-        "duration_seconds": 60.0 + number,
-        "created": f"2026-01-0{number}T00:00:00",
-        "files": {"mp3": f"{stem}.mp3"},
-    }
+def song(number: int) -> Song:
+    return Song(
+        id=f"2026010{number}-song-{number}",
+        title=f"Song {number}",
+        artist="Llm-Music-Gen",
+        duration_seconds=60.0 + number,
+        created=f"2026-01-0{number}T00:00:00",
+    )
 
 
 SONGS = [song(number) for number in range(1, 7)]
 
 
-def titles(songs: list[dict] | None) -> list[str]:
-    return [item["title"][5:] for item in songs or []]
+def titles(songs: list[Song] | None) -> list[str]:
+    return [item.title[5:] for item in songs or []]
 
 
 def test_empty_jukebox():
@@ -281,27 +280,27 @@ def test_empty_jukebox():
 
 def test_next_and_previous_wrap():
     jukebox = Jukebox(SONGS)
-    assert jukebox.current["id"] == SONGS[0]["id"]
-    visited = [jukebox.next()["title"][5:] for _ in range(6)]
+    assert jukebox.current.id == SONGS[0].id
+    visited = [jukebox.next().title[5:] for _ in range(6)]
     assert visited == ["2", "3", "4", "5", "6", "1"]
-    assert jukebox.previous()["title"] == "Song 6"  # before the first comes the last
-    assert jukebox.previous(position=3.5)["title"] == "Song 6"  # well into it: restart
-    assert jukebox.previous(position=temporary.RESTART_THRESHOLD_S)["title"] == "Song 5"
+    assert jukebox.previous().title == "Song 6"  # before the first comes the last
+    assert jukebox.previous(position=3.5).title == "Song 6"  # well into it: restart
+    assert jukebox.previous(position=temporary.RESTART_THRESHOLD_S).title == "Song 5"
 
 
 def test_repeat_modes():
     jukebox = Jukebox(SONGS)
     assert jukebox.repeat == "off"
     assert [jukebox.cycle_repeat() for _ in range(3)] == ["one", "all", "off"]
-    jukebox.select(SONGS[4]["id"])
-    assert jukebox.after_finish()["title"] == "Song 6"
+    jukebox.select(SONGS[4].id)
+    assert jukebox.after_finish().title == "Song 6"
     assert jukebox.after_finish() is None  # the end, no repeat
-    assert jukebox.current["title"] == "Song 6"
+    assert jukebox.current.title == "Song 6"
     jukebox.set_repeat("one")
-    assert jukebox.after_finish()["title"] == "Song 6"
+    assert jukebox.after_finish().title == "Song 6"
     assert titles(jukebox.upcoming()) == []
     jukebox.set_repeat("all")
-    assert jukebox.after_finish()["title"] == "Song 1"
+    assert jukebox.after_finish().title == "Song 1"
     with pytest.raises(ValueError):
         jukebox.set_repeat("twice")
 
@@ -310,7 +309,7 @@ def test_upcoming_follows_repeat_and_length():
     jukebox = Jukebox(SONGS)
     assert titles(jukebox.upcoming()) == ["2", "3", "4", "5", "6"]
     assert titles(jukebox.upcoming(2)) == ["2", "3"]
-    jukebox.select(SONGS[3]["id"])
+    jukebox.select(SONGS[3].id)
     assert titles(jukebox.upcoming()) == ["5", "6"]
     jukebox.set_repeat("all")
     assert titles(jukebox.upcoming()) == ["5", "6", "1", "2", "3"]
@@ -319,71 +318,71 @@ def test_upcoming_follows_repeat_and_length():
 
 def test_shuffle_keeps_the_current_song_and_is_repeatable():
     jukebox = Jukebox(SONGS, seed=7)
-    jukebox.select(SONGS[2]["id"])
+    jukebox.select(SONGS[2].id)
     assert jukebox.toggle_shuffle() is True
-    assert jukebox.current["title"] == "Song 3"
+    assert jukebox.current.title == "Song 3"
     order = titles(jukebox.play_order)
     assert order[0] == "3" and sorted(order) == ["1", "2", "3", "4", "5", "6"]
     assert titles(jukebox.upcoming()) == order[1:6]
     twin = Jukebox(SONGS, seed=7)
-    twin.select(SONGS[2]["id"])
+    twin.select(SONGS[2].id)
     twin.toggle_shuffle()
     assert titles(twin.play_order) == order
     other = Jukebox(SONGS, seed=8)
-    other.select(SONGS[2]["id"])
+    other.select(SONGS[2].id)
     other.toggle_shuffle()
     assert titles(other.play_order) != order
     assert titles([jukebox.next() for _ in range(5)]) == order[1:]
     assert jukebox.toggle_shuffle() is False
     assert titles(jukebox.play_order) == ["1", "2", "3", "4", "5", "6"]
-    assert jukebox.current["title"] == f"Song {order[5]}"
+    assert jukebox.current.title == f"Song {order[5]}"
 
 
 def test_added_songs_come_up_and_removed_songs_go():
     jukebox = Jukebox(SONGS[:3])
-    jukebox.select(SONGS[1]["id"])
+    jukebox.select(SONGS[1].id)
     jukebox.add(SONGS[3])
     jukebox.add(SONGS[3])  # the same song twice is one song
     assert titles(jukebox.upcoming()) == ["3", "4"]
     jukebox.toggle_shuffle()
     jukebox.add(SONGS[4])
     assert "5" in titles(jukebox.upcoming())
-    assert len(jukebox) == 5 and jukebox.current["title"] == "Song 2"
+    assert len(jukebox) == 5 and jukebox.current.title == "Song 2"
 
     assert jukebox.remove("no-such-song") is None
-    assert jukebox.remove(SONGS[4]["id"])["title"] == "Song 5"
+    assert jukebox.remove(SONGS[4].id).title == "Song 5"
     assert "5" not in titles(jukebox.upcoming())
     following = jukebox.upcoming(1)[0]
-    jukebox.remove(SONGS[1]["id"])  # the current song: the next one takes its place
+    jukebox.remove(SONGS[1].id)  # the current song: the next one takes its place
     assert jukebox.current == following
     jukebox.toggle_shuffle()
-    jukebox.select(SONGS[3]["id"])  # last in library order
-    jukebox.remove(SONGS[3]["id"])
-    assert jukebox.current["title"] == "Song 3"
+    jukebox.select(SONGS[3].id)  # last in library order
+    jukebox.remove(SONGS[3].id)
+    assert jukebox.current.title == "Song 3"
     for item in jukebox.songs:
-        jukebox.remove(item["id"])
+        jukebox.remove(item.id)
     assert jukebox.current is None and jukebox.upcoming() == []
 
 
 def test_resume_state_round_trip(tmp_path):
     path = tmp_path / "data" / temporary.JUKEBOX_STATE_NAME
     jukebox = Jukebox(SONGS, seed=1)
-    jukebox.select(SONGS[3]["id"])
+    jukebox.select(SONGS[3].id)
     jukebox.toggle_shuffle()
     jukebox.cycle_repeat()
     jukebox.cycle_repeat()
     assert jukebox.save_state(path, position=42.5, volume=0.35)
-    assert json.loads(path.read_text())["song_id"] == SONGS[3]["id"]
+    assert json.loads(path.read_text())["song_id"] == SONGS[3].id
 
     restored = Jukebox(SONGS, seed=2)
     state = restored.load_state(path)
-    assert state == ResumeState(SONGS[3]["id"], 42.5, True, "all", 0.35)
-    assert restored.current["title"] == "Song 4" and restored.shuffle and restored.repeat == "all"
+    assert state == ResumeState(SONGS[3].id, 42.5, True, "all", 0.35)
+    assert restored.current.title == "Song 4" and restored.shuffle and restored.repeat == "all"
     assert titles(restored.play_order)[0] == "4"
 
     fewer = Jukebox(SONGS[:3])  # the song was deleted since
     assert fewer.load_state(path) == ResumeState(None, 0.0, True, "all", 0.35)
-    assert fewer.current["title"] == "Song 1"
+    assert fewer.current.title == "Song 1"
 
 
 @pytest.mark.parametrize(
@@ -405,7 +404,7 @@ def test_bad_resume_state_is_ignored(tmp_path, content):
     jukebox = Jukebox(SONGS)
     assert jukebox.load_state(path) is None
     assert jukebox.load_state(tmp_path / "missing.json") is None
-    assert jukebox.current["title"] == "Song 1" and not jukebox.shuffle
+    assert jukebox.current.title == "Song 1" and not jukebox.shuffle
 
 
 def test_unwritable_resume_state_is_reported(tmp_path):

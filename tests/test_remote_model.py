@@ -138,7 +138,7 @@ def test_a_song_end_to_end(remote, config, tmp_path):
     assert sidecar["model"] == remote.name and sidecar["raw_text"]
     fractions = [e.fraction for e in events if e.stage == "generate"]
     assert 0 < max(fractions) <= 1 and ("convert", "done") in [(e.stage, e.message) for e in events]
-    assert [song["id"] for song in SongLibrary(tmp_path).songs()] == [mp3.stem]
+    assert [song.id for song in SongLibrary(tmp_path).songs()] == [mp3.stem]
 
 
 def test_cancel_mid_stream_raises_and_leaves_no_files(remote, config, tmp_path):

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 
 from scripts.song_library import SongLibrary
 from tests.conftest import CORPUS, REPO, run_launcher
@@ -19,14 +20,14 @@ def test_songs_are_listed_oldest_first(tmp_path):
     library = SongLibrary(tmp_path)
     make_song(library, "A")
     make_song(library, "B")
-    assert [song["title"] for song in library.songs()] == ["A", "B"]
+    assert [song.title for song in library.songs()] == ["A", "B"]
 
 
 def test_partial_files_are_not_songs_and_are_cleaned(tmp_path):
     library = SongLibrary(tmp_path)
     make_song(library, "Kept")
     (tmp_path / "20990101-000000-half.mp3.part").write_bytes(b"half")  # its writer is gone
-    assert [song["title"] for song in library.songs()] == ["Kept"]
+    assert [song.title for song in library.songs()] == ["Kept"]
     assert library.remove_partials() == 1
     assert not list(tmp_path.glob("*.part"))
 
@@ -36,9 +37,9 @@ def test_a_corrupt_or_stale_index_is_rebuilt_from_sidecars(tmp_path):
     first = make_song(library, "One")
     make_song(library, "Two")
     library.index_path.write_text("{not json")
-    assert [song["title"] for song in library.songs()] == ["One", "Two"]
+    assert [song.title for song in library.songs()] == ["One", "Two"]
     (tmp_path / first["files"]["mp3"]).unlink()  # deleted by the user behind our back
-    assert [song["title"] for song in library.songs()] == ["Two"]
+    assert [song.title for song in library.songs()] == ["Two"]
     assert [s["title"] for s in json.loads(library.index_path.read_text())["songs"]] == ["Two"]
 
 
@@ -60,9 +61,9 @@ def test_wrong_types_in_the_index_rebuild_it_from_the_sidecars(tmp_path):
     index["songs"][1]["plays"] = 3
     library.index_path.write_text(json.dumps(index))
     songs = SongLibrary(tmp_path).songs()
-    assert [(song["title"], song["plays"]) for song in songs] == [("One", 0), ("Two", 3)]
-    assert all(song["duration_seconds"] == 0.0 and song["styles"] == [] for song in songs)
-    assert SongLibrary(tmp_path).top_tracks("")[0]["title"] == "Two"
+    assert [(song.title, song.plays) for song in songs] == [("One", 0), ("Two", 3)]
+    assert all(song.duration_seconds == 0.0 and song.styles == [] for song in songs)
+    assert SongLibrary(tmp_path).top_tracks("")[0].title == "Two"
 
 
 def test_a_sidecar_with_wrong_types_is_listed_with_defaults(tmp_path):
@@ -75,7 +76,7 @@ def test_a_sidecar_with_wrong_types_is_listed_with_defaults(tmp_path):
     )
     library.index_path.unlink()
     [song] = SongLibrary(tmp_path).songs()
-    assert song == {**Song(stem).record(), "styles": []}
+    assert song == Song(stem)
 
 
 def test_an_unreadable_index_is_kept_as_a_backup_and_its_play_counts_recovered(tmp_path):
@@ -87,7 +88,7 @@ def test_an_unreadable_index_is_kept_as_a_backup_and_its_play_counts_recovered(t
     damaged = library.index_path.read_text()[:-6]  # cut off while it was being copied
     library.index_path.write_text(damaged)
     again = SongLibrary(tmp_path)
-    assert [song["plays"] for song in again.songs()] == [3, 1]
+    assert [song.plays for song in again.songs()] == [3, 1]
     [backup] = tmp_path.glob("library.json.corrupt-*.bak")
     assert backup.read_text() == damaged
     [notice] = again.notices
@@ -97,7 +98,7 @@ def test_an_unreadable_index_is_kept_as_a_backup_and_its_play_counts_recovered(t
 def test_text_with_escape_sequences_is_read_without_them(tmp_path):
     library = SongLibrary(tmp_path)
     song = make_song(library, "Blue\x1b[31m Moon\x07")
-    assert library.songs()[0]["title"] == "Blue Moon"
+    assert library.songs()[0].title == "Blue Moon"
     assert song["title"] == "Blue\x1b[31m Moon\x07"  # the sidecar as written (by a test)
 
 
@@ -121,7 +122,7 @@ def test_play_counts_from_two_processes_at_once_are_all_kept(tmp_path):
     for _ in range(40):  # and this process's own (the TUI's UI thread, say) at the same time
         library.record_play(stem)
     assert [player.wait(timeout=120) for player in players] == [0, 0]
-    assert SongLibrary(tmp_path).songs()[0]["plays"] == 120
+    assert SongLibrary(tmp_path).songs()[0].plays == 120
 
 
 SAVER = """
@@ -177,8 +178,10 @@ def test_a_running_jukebox_picks_up_songs_another_process_added(data_dir, tmp_pa
     try:
         assert len(service.jukebox) == 1
         assert run_launcher(*render, data=data_dir).returncode == 0  # another process
-        service.next_look = 0
-        service.tick()
+        deadline = time.monotonic() + 10  # the index is looked at every LIBRARY_LOOK_S
+        while len(service.jukebox) < 2 and time.monotonic() < deadline:
+            service.tick()
+            time.sleep(0.05)
         assert len(service.jukebox) == 2
     finally:
         service.close()

@@ -230,7 +230,7 @@ def test_the_jukebox_opened_before_the_first_song_plays_it_when_made(abc_model, 
     term.send(b"j")  # generate while listening
     screen = term.wait_for("Playing song: ", timeout=120)
     [first, *_] = SongLibrary(tmp_path / "songs").scan()  # the first song made, by its artist
-    assert f"Playing song: {first['title']} by {first['artist']}" in screen
+    assert f"Playing song: {first.title} by {first.artist}" in screen
     assert "[generating" in screen and "continuous]" in screen
     term.send(b"x")  # exit cancels the song being made: only finished songs stay
     assert term.exit_status(timeout=30) == 0 and term.restored()
