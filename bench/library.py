@@ -21,13 +21,21 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.tui import highlighted_row, p95, peak_memory_mb  # noqa: E402
+from bench.tui import p95, peak_memory_mb  # noqa: E402
 from scripts import settings  # noqa: E402
 from tests.synthetic_library import make_library  # noqa: E402
 from tests.test_tui import Terminal  # noqa: E402
 
 DOWN, UP, TAB = b"\x1bOB", b"\x1bOA", b"\t"
 QUERIES = ("harbour", "jazz light", "oh the", "reggae home")  # words the fixture's songs hold
+
+
+def highlighted_row(term: Terminal) -> int | None:
+    """The list row drawn reversed (the selection)."""
+    for row in range(4, term.screen.lines - 6):
+        if any(cell.reverse for cell in term.screen.buffer[row].values()):
+            return row
+    return None
 
 
 def wait(term: Terminal, done, what: str, limit: float = 30.0) -> float:

@@ -329,6 +329,10 @@ SEEK_STEP_S = 5.0
 VOLUME_STEP = 0.05
 LIBRARY_LOOK_S = 2.0  # how often the jukebox looks for songs another process added
 UPCOMING_COUNT = 5  # songs shown in the "next" list
+JUKEBOX_VIEWS = ("Playing", "Artists", "Genres", "Songs", "Queue", "Playlists")  # Tab's order
+METER_ROWS = 4  # the level meter's height in rows of block characters
+METER_BANDS = 24  # frequency bands it shows (fewer on a narrow screen)
+METER_MIN_HEIGHT = 24  # below this many rows the meter turns itself off: the lyrics need them
 REPEAT_MODES = ("off", "one", "all")  # the order the repeat key cycles through
 
 # --- Training on the user's own tunes (training/user_tunes.py, training/finetune.py) ----

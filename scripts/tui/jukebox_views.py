@@ -12,7 +12,7 @@ import curses
 
 from scripts import library_views
 from scripts.song_library import Song
-from scripts.tui.ui_widgets import Canvas, LineEditor, clock
+from scripts.tui.ui_widgets import Canvas, LineEditor, clip_to_width, clock, display_width
 
 LIST_KEYS = {"KEY_UP": -1, "KEY_DOWN": 1, "KEY_PPAGE": -10, "KEY_NPAGE": 10}
 
@@ -50,10 +50,12 @@ class Cursor:
 
 
 def cut(text: str, width: int) -> str:
-    """`text` in exactly `width` columns: padded, or cut with an ellipsis."""
+    """`text` in exactly `width` cells: padded, or cut with an ellipsis."""
     if width <= 0:
         return ""
-    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+    if display_width(text) > width:
+        text = clip_to_width(text, width - 1) + "…"
+    return text + " " * (width - display_width(text))
 
 
 def song_columns(width: int) -> tuple[int, int, int]:

@@ -1,34 +1,85 @@
-"""Output Jukebox: the song playing with a moving MM:SS/MM:SS bar, the next five, and the keys
-people know from terminal players (space, n, p, arrows, +/-, s, r, ?)."""
+"""Output Jukebox: the song playing with a moving MM:SS/MM:SS bar, a level meter and the lyrics,
+and the library as a music service: Artists (members, top tracks), Genres, Songs, the Queue,
+Playlists and search. The keys are the ones people know from terminal players (space, n, p,
+arrows, +/-, s, r, /, Tab, ?). The views are in jukebox_views.py; the keys they share are here."""
 
 from __future__ import annotations
 
 import curses
+import time
 
-from scripts import temporary
+from scripts import library_views, temporary
+from scripts import playlists as playlist_files
 from scripts.lyrics import part_at
+from scripts.tui import jukebox_views as views
 from scripts.tui.music_service import library_song
-from scripts.tui.ui_widgets import Canvas, clock, key_name
+from scripts.tui.ui_widgets import Canvas, LineEditor, clock, key_name, wrap_to_width
 
-FOOTER = "Selection; Pause = Space, Next = N, Previous = P, Help = ?, Back to Main = B, Exit = X:"
+FOOTER = (
+    "Selection; Pause = Space, Next = N, Previous = P, Views = Tab, Help = ?, Back = B, Exit = X:"
+)
 ASK_FOOTER = "Answer = Y / N"
+PROMPT_FOOTER = "Enter = OK, Esc = Cancel"
+DETAILS_FOOTER = "Up / Down = Scroll, Esc or I = Close"
 HELP = (
     "Space  pause / resume          N  next song          P  previous (or restart)",
     "Left / Right  seek 5 s         +  louder             -  softer",
-    "S  shuffle on / off            R  repeat: off, one, all",
-    "D  delete this song (asks first)",
+    "S  shuffle on / off            R  repeat: off, one, all          M  meter on / off",
+    "Tab / Shift+Tab  Playing, Artists, Genres, Songs, Queue, Playlists",
+    "Up / Down / PgUp / PgDn / Home / End  choose      Enter  play it (the list goes on)",
+    "/  search titles, artists, members, styles, lyrics     A  add to the queue",
+    "I  the song's details and lyrics        L  add to a playlist        O  order songs",
+    "W  save an artist, a genre or the queue as a playlist (M3U8, for other players too)",
+    "Playlists: Enter open, C new, E rename, D delete; opened: [ ] move, Del take out",
+    "D  delete the song (asks first)         Del  take it out of the queue",
     "B  back to the main menu (the music goes on)          X  exit",
     "?  close this help",
 )
+METER_STEPS = " ▁▂▃▄▅▆▇█"
+
+
+def meter_lines(levels: list[float], rows: int) -> list[str]:
+    """Bars of block characters, two columns a band, the loudest reaching the top row."""
+    lines = []
+    for row in range(rows):
+        floor = rows - 1 - row  # how many full rows lie below this one
+        cells = []
+        for level in levels:
+            fill = min(1.0, max(0.0, level * rows - floor))
+            cells.append(METER_STEPS[round(fill * (len(METER_STEPS) - 1))] * 2)
+        lines.append(" ".join(cells))
+    return lines
 
 
 class JukeboxScreen:
     def __init__(self):
-        self.asking = ""  # "resume" | "delete" while a yes/no question is open
+        self.asking = ""  # "resume" | "delete" | "delete-playlist" while a yes/no question is open
+        self.target = None  # the song or playlist the question is about
+        self.prompt: tuple[str, LineEditor, object] | None = None  # (question, editor, action)
         self.help = False
+        self.details: list[tuple[str, int]] | None = None  # the details panel's lines
+        self.details_top = 0
+        self.meter = True
+        self.views = {
+            view.name: view
+            for view in (
+                views.ArtistsView(),
+                views.GenresView(),
+                views.SongsView(),
+                views.QueueView(),
+                views.PlaylistsView(),
+                views.SearchView(),
+            )
+        }
+        self.view = temporary.JUKEBOX_VIEWS[0]
+        self.before_search = self.view
+        self.body_rows = 10
+        self.raw_key = None
+        self.service = None
+        self.last_playlist = ""
 
     def enter(self, app) -> None:
-        service = app.music_service()
+        service = self.service = app.music_service()
         self.help = False
         if service.started:
             return
@@ -36,31 +87,90 @@ class JukeboxScreen:
             self.asking = "resume"
             return
         made = app.batch.done if app.batch is not None else []  # this session's songs first
-        service.start(from_song=library_song(made[0])["id"] if made else None)
+        service.start(from_song=library_song(made[0]).id if made else None)
+
+    def say(self, message: str) -> None:
+        self.service.message, self.service.notice = message, None
+
+    def list_view(self):
+        return self.views.get(self.view)
 
     # --- drawing ----
 
+    def footer(self) -> str:
+        if self.asking:
+            return ASK_FOOTER
+        if self.prompt:
+            return PROMPT_FOOTER
+        if self.details is not None:
+            return DETAILS_FOOTER
+        view = self.list_view()
+        return FOOTER if view is None or self.help else view.footer
+
     def draw(self, canvas: Canvas, app) -> None:
         service = app.music_service()
-        footer = ASK_FOOTER if self.asking else FOOTER
-        canvas.frame("Output Jukebox", footer, app.busy_text())
+        canvas.frame("Output Jukebox", self.footer(), app.busy_text())
+        self.draw_tabs(canvas)
+        view = self.list_view()
+        last = canvas.height - 7 if view is not None else canvas.height - 3
+        self.body_rows = last - 3
+        if self.help:
+            for row, line in enumerate(HELP[: last - 3], start=4):
+                canvas.text(row, 0, line)
+        elif self.details is not None:
+            self.draw_details(canvas, last)
+        elif view is None:
+            self.draw_playing(canvas, service)
+            return
+        else:
+            view.draw(canvas, 4, last, service)
+        if view is not None:
+            self.draw_now_line(canvas, service, canvas.height - 6)
+            self.draw_note(canvas, service, canvas.height - 4)
+
+    def draw_tabs(self, canvas: Canvas) -> None:
+        col = 0
+        for name in temporary.JUKEBOX_VIEWS:
+            attribute = curses.A_REVERSE if name == self.view else curses.A_DIM
+            canvas.text(3, col, f" {name} ", attribute)
+            col += len(name) + 3
+        if self.view == "Search":
+            canvas.text(3, col, " Search ", curses.A_REVERSE)
+
+    def draw_now_line(self, canvas: Canvas, service, row: int) -> None:
+        """The seed's "Playing song" line and bar, on every view."""
         song = service.current()
         if song is None:
-            canvas.text(4, 0, "No songs yet: make some in Generate Music (1 on the main menu).")
-            return
-        if self.help:
-            for row, line in enumerate(HELP):
-                canvas.text(4 + row, 0, line)
+            canvas.text(row, 0, "Nothing playing.", curses.A_DIM)
             return
         paused = service.player.paused and service.loaded
         verb = "Paused" if paused else ("Playing song" if service.loaded else "Stopped")
-        artist = f" by {song['artist']}" if song.get("artist") else ""
-        canvas.text(4, 0, f"{verb}: {song['title']}{artist}", curses.A_BOLD)
+        artist = f" by {song.artist}" if song.artist else ""
+        canvas.text(row, 0, f"{verb}: {song.title}{artist}", curses.A_BOLD)
         duration = service.duration()
         position = min(service.position(), duration)
         canvas.bar(
-            5, position / duration if duration else 0, f"{clock(position)}/{clock(duration)}"
+            row + 1, position / duration if duration else 0, f"{clock(position)}/{clock(duration)}"
         )
+
+    def draw_note(self, canvas: Canvas, service, row: int) -> None:
+        if self.prompt:
+            question, editor, _ = self.prompt
+            canvas.text(row, 0, question, curses.A_BOLD)
+            editor.draw(canvas, row, len(question) + 1)
+            return
+        note = self.question(service) or service.message or service.notice or ""
+        canvas.wrapped(row, note, canvas.height - 3, curses.A_BOLD)
+
+    def draw_playing(self, canvas: Canvas, service) -> None:
+        song = service.current()
+        if song is None:
+            canvas.text(4, 0, "No songs yet: make some in Generate Music (1 on the main menu).")
+            self.draw_note(canvas, service, canvas.height - 4)
+            return
+        if self.help:
+            return
+        self.draw_now_line(canvas, service, 4)
         jukebox = service.jukebox
         canvas.text(
             6,
@@ -69,63 +179,183 @@ class JukeboxScreen:
             f"Shuffle: {'on' if jukebox.shuffle else 'off'}   ({service.player.name})",
             curses.A_DIM,
         )
-        row = self.draw_lyrics(canvas, service.lyrics(), position, duration)
-        upcoming = ", ".join(s["title"] for s in jukebox.upcoming(temporary.UPCOMING_COUNT))
+        row = 7 + self.draw_meter(canvas, service, 7)
+        duration = service.duration()
+        position = min(service.position(), duration)
+        row = self.draw_lyrics(canvas, service.lyrics(), position, duration, row)
+        upcoming = ", ".join(s.title for s in jukebox.upcoming(temporary.UPCOMING_COUNT))
         last = max(row, canvas.height - 5)
         row = canvas.wrapped(row, f"Next 5 Songs: {upcoming or '(none)'}", last)
-        note = self.question(service) or service.message or service.notice or ""
-        canvas.wrapped(row + 1, note, canvas.height - 3, curses.A_BOLD)
+        if self.prompt:
+            self.draw_note(canvas, service, canvas.height - 3)
+        else:
+            self.draw_note(canvas, service, row + 1)
+
+    def draw_meter(self, canvas: Canvas, service, row: int) -> int:
+        """The level meter from `row`, when it is on and fits; returns the rows it took."""
+        if not self.meter or canvas.height < temporary.METER_MIN_HEIGHT:
+            return 0
+        bands = min(temporary.METER_BANDS, (canvas.width - 1) // 3)
+        levels = service.levels(bands)
+        if levels is None:
+            return 0
+        for offset, line in enumerate(meter_lines(levels, temporary.METER_ROWS)):
+            canvas.text(row + offset, 0, line)
+        return temporary.METER_ROWS
 
     @staticmethod
-    def draw_lyrics(canvas: Canvas, parts: list[dict] | None, position: float, duration: float):
-        """The part being sung, heading and lines, from row 7; returns the next free row. The
+    def draw_lyrics(canvas: Canvas, parts, position: float, duration: float, row: int) -> int:
+        """The part being sung, heading and lines, from `row`; returns the next free row. The
         lines of one part (at most LYRIC_LINES) fit the smallest screen with the rest."""
         if not parts:
-            canvas.text(7, 0, "Instrumental", curses.A_DIM)
-            return 8
+            canvas.text(row, 0, "Instrumental", curses.A_DIM)
+            return row + 1
         index = part_at(parts, position, duration)
         part = parts[index]
-        canvas.text(7, 0, f"[{part['part']}]  ({index + 1}/{len(parts)})", curses.A_BOLD)
+        canvas.text(row, 0, f"[{part['part']}]  ({index + 1}/{len(parts)})", curses.A_BOLD)
         lines = part["lines"][: temporary.LYRIC_LINES[1]]
-        for row, line in enumerate(lines, start=8):
-            canvas.text(row, 2, line)
-        return 8 + len(lines)
+        for offset, line in enumerate(lines, start=1):
+            canvas.text(row + offset, 2, line)
+        return row + 1 + len(lines)
+
+    def draw_details(self, canvas: Canvas, last: int) -> None:
+        """The details panel, wrapped to the screen's width and scrolled."""
+        lines = [
+            (piece, attribute)
+            for line, attribute in self.details
+            for piece in wrap_to_width(line, canvas.width - 1)
+        ]
+        rows = last - 3
+        self.details_top = max(0, min(self.details_top, len(lines) - rows))
+        for row, (line, attribute) in enumerate(lines[self.details_top :][:rows], start=4):
+            canvas.text(row, 0, line, attribute)
 
     def question(self, service) -> str:
         if self.asking == "resume":
             song = service.current()
-            return f"Resume {song['title']} at {clock(service.resume.position)}? (y/n)"
+            return f"Resume {song.title} at {clock(service.resume.position)}? (y/n)"
         if self.asking == "delete":
-            return f"Delete {service.current()['title']} and its files? (y/n)"
+            return f"Delete {self.target.title} and its files? (y/n)"
+        if self.asking == "delete-playlist":
+            return f"Delete the playlist {self.target.name}? Its songs stay. (y/n)"
         return ""
 
     # --- keys ----
 
     def key(self, key, app) -> None:
-        service = app.music_service()
+        service = self.service = app.music_service()
+        self.raw_key = key
         name = key_name(key)
         if self.asking:
             self.answer(name, service)
-        elif name in ("b", "B", "ESC"):
-            app.show("menu")
-        elif name in ("x", "X"):
-            app.quit()
-        elif name == "?":
-            self.help = not self.help
-        elif service.current() is not None:
-            self.control(name, service)
+        elif self.prompt:
+            self.edit_prompt(key, name)
+        elif not self.view_took(name, service) and not self.browse(name, service):
+            self.control(name, app, service)
+
+    def view_took(self, name: str, service) -> bool:
+        """The details panel's keys, else the view's own, come first."""
+        if self.details is not None:
+            return self.scroll_details(name)
+        view = self.list_view()
+        return view is not None and not self.help and view.key(name, self, service)
 
     def answer(self, name: str, service) -> None:
         if name not in ("y", "Y", "n", "N", "ESC"):
             return
         yes = name in ("y", "Y")
-        if self.asking == "resume":
+        asked, target = self.asking, self.target
+        self.asking, self.target = "", None
+        if asked == "resume":
             service.start(resume=yes)
-        elif yes:
-            service.message = f"Deleted {service.delete_current()}."
-        self.asking = ""
+        elif yes and asked == "delete":
+            self.say(f"Deleted {service.delete(target)}.")
+        elif yes and asked == "delete-playlist":
+            self.playlist_change(lambda: playlist_files.delete_playlist(target))
+            self.say(f"Deleted the playlist {target.name}.")
 
-    def control(self, name: str, service) -> None:
+    def edit_prompt(self, key, name: str) -> None:
+        question, editor, action = self.prompt
+        if name == "ESC":
+            self.prompt = None
+        elif name == "ENTER":
+            self.prompt = None
+            if editor.value.strip():
+                action(editor.value.strip())
+        else:
+            editor.handle(key)
+
+    def ask_for(self, question: str, action, value: str = "") -> None:
+        self.prompt = (question, LineEditor(value, limit=temporary.PLAYLIST_NAME_LIMIT), action)
+
+    def scroll_details(self, name: str) -> bool:
+        """The details panel's keys; the player's keys (and X) still work under it."""
+        if name in ("ESC", "i", "I", "ENTER"):
+            self.details = None
+        elif name in views.LIST_KEYS:
+            self.details_top = max(0, self.details_top + views.LIST_KEYS[name])
+        else:
+            return False
+        return True
+
+    def switch(self, step: int) -> None:
+        names = temporary.JUKEBOX_VIEWS
+        current = self.before_search if self.view == "Search" else self.view
+        self.view = names[(names.index(current) + step) % len(names)]
+        self.help = False
+
+    def browse(self, name: str, service) -> bool:
+        """The keys of the library browser; False for the player's keys."""
+        view = self.list_view()
+        if name in ("\t", "KEY_BTAB"):
+            self.switch(-1 if name == "KEY_BTAB" else 1)
+        elif name == "/":
+            if self.view != "Search":
+                self.before_search = self.view
+            self.view = "Search"
+            self.views["Search"].open()
+        elif name == "ESC" and self.view == "Search":
+            self.view = self.before_search
+        elif name in ("i", "I"):
+            song = view.song(service) if view is not None else service.current()
+            self.show_details(song, service)
+        elif name in ("m", "M"):
+            self.meter = not self.meter
+            self.say(f"Meter {'on' if self.meter else 'off'}.")
+        elif view is None:
+            return False
+        elif name == "ENTER":
+            self.say("")
+            note = view.play(service)  # a song skipped on the way leaves its own message
+            if note:
+                self.say(note)
+        elif name in ("a", "A"):
+            self.enqueue(view.songs(service), service)
+        elif name in ("l", "L"):
+            self.add_to_playlist(view.songs(service))
+        elif name in ("w", "W"):
+            self.export(view, service)
+        elif name in ("d", "D"):
+            self.ask_delete(view, service)
+        elif self.view == "Playlists" and name in ("c", "C", "e", "E"):
+            self.name_playlist(view, service, new=name in ("c", "C"))
+        else:
+            return False
+        return True
+
+    def control(self, name: str, app, service) -> None:
+        """The player's keys, on every view."""
+        if name in ("b", "B", "ESC"):
+            app.show("menu")
+            return
+        if name in ("x", "X"):
+            app.quit()
+            return
+        if name == "?":
+            self.help = not self.help
+            return
+        if service.current() is None:
+            return
         service.message, service.notice = "", None
         actions = {
             " ": service.toggle_pause,
@@ -141,6 +371,121 @@ class JukeboxScreen:
         }
         action = actions.get(name if len(name) > 1 else name.lower())
         if name in ("d", "D"):
-            self.asking = "delete"
+            self.asking, self.target = "delete", service.current()
         elif action is not None:
             action()
+
+    # --- what the browser's keys do ----
+
+    def show_details(self, song, service) -> None:
+        if song is None:
+            self.say("No song chosen.")
+            return
+        sidecar = service.sidecar(song)
+        lines = [
+            ("   ".join(f"{label}: {value}" for label, value in group), 0)
+            for group in library_views.details(song, sidecar)
+        ]
+        lines.append((f"File: {service.song_path(song)}", curses.A_DIM))
+        for part, words in library_views.lyric_parts(sidecar):
+            lines += [(" ", 0), (f"[{part}]", curses.A_BOLD), *((f"  {w}", 0) for w in words)]
+        if not sidecar:
+            lines.append(("(its sidecar is missing or damaged: only the index's facts)", 0))
+        self.details, self.details_top = lines, 0
+
+    def enqueue(self, songs, service) -> None:
+        if not songs:
+            self.say("Nothing to add.")
+            return
+        ahead = service.enqueue(songs)
+        what = songs[0].title if len(songs) == 1 else f"{len(songs)} songs"
+        self.say(f"Added {what} to the queue ({ahead} to play before).")
+
+    def ask_delete(self, view, service) -> None:
+        if isinstance(view, views.PlaylistsView) and not view.opened:
+            playlist = view.selected(service)
+            if playlist is not None:
+                self.asking, self.target = "delete-playlist", playlist
+            return
+        song = view.song(service)
+        if song is not None:
+            self.asking, self.target = "delete", song
+
+    def playlist_change(self, change) -> bool:
+        """Run a change to the playlist files; a refusal or a disk error is said, not raised."""
+        try:
+            change()
+        except playlist_files.PlaylistError as error:
+            self.say(str(error))
+            return False
+        finally:
+            self.service.reload_playlists()
+        return True
+
+    def add_to_playlist(self, songs) -> None:
+        if not songs:
+            self.say("Nothing to add.")
+            return
+
+        def add(name: str) -> None:
+            folder = self.service.library.folder
+            same = [p for p in self.service.playlists if p.name.casefold() == name.casefold()]
+            if same:
+                playlist = same[0]
+                playlist.entries += [playlist_files.entry_for(s, playlist) for s in songs]
+                done = self.playlist_change(lambda: playlist_files.save_playlist(playlist))
+            else:
+                done = self.playlist_change(
+                    lambda: playlist_files.new_playlist(folder, name, songs)
+                )
+            if done:
+                self.last_playlist = name
+                self.say(f"Added {len(songs)} to the playlist {name}.")
+
+        self.ask_for("Add to playlist (a new name makes one):", add, self.last_playlist)
+
+    def export(self, view, service) -> None:
+        if isinstance(view, views.QueueView):
+            name, songs = f"Queue {time.strftime('%Y-%m-%d %H.%M')}", service.jukebox.play_order
+        elif isinstance(view, views.GroupView) and view.selected(service) is not None:
+            name, songs = view.selected(service).name, view.songs(service)
+        else:
+            self.say("W saves a playlist in Artists, Genres and the Queue.")
+            return
+        made = []
+        if self.playlist_change(
+            lambda: made.append(playlist_files.export_playlist(service.library.folder, name, songs))
+        ):
+            self.say(f"Saved {len(songs)} songs as {made[0].path.name} (in {made[0].path.parent}).")
+
+    def name_playlist(self, view, service, new: bool) -> None:
+        """C: a new, empty playlist; E: the chosen one renamed."""
+        folder, playlist = service.library.folder, view.selected(service)
+
+        def make(name: str) -> None:
+            if self.playlist_change(lambda: playlist_files.new_playlist(folder, name)):
+                self.say(f"Made the playlist {name}: L in the other views adds songs.")
+
+        def rename(name: str) -> None:
+            if self.playlist_change(lambda: playlist_files.rename_playlist(playlist, name)):
+                self.say(f"Renamed {playlist.name} to {name}.")
+
+        if new:
+            self.ask_for("Name of the new playlist:", make)
+        elif playlist is not None:
+            self.ask_for("Rename to:", rename, playlist.name)
+
+    def edit_playlist(self, playlist, cursor, name: str) -> None:
+        """[ and ] move the chosen entry, Del takes it out; the file is saved at once."""
+        place, entries = cursor.index, playlist.entries
+        if not 0 <= place < len(entries):
+            return
+        if name == "KEY_DC":
+            del entries[place]
+        else:
+            other = place - 1 if name == "[" else place + 1
+            if not 0 <= other < len(entries):
+                return
+            entries[place], entries[other] = entries[other], entries[place]
+            cursor.index = other
+        self.playlist_change(lambda: playlist_files.save_playlist(playlist))
