@@ -42,7 +42,7 @@ def open_jukebox(data_dir, again=False, **size) -> Terminal:
     if again:
         term.wait_for("Resume")
         term.send(b"n")
-    term.wait_for("Playing song:")
+    term.wait_for("Playing song:", settle=False)  # the meter moves: the screen never settles
     return term
 
 
@@ -245,7 +245,7 @@ def test_playlists_from_other_programs_and_songs_gone_are_shown_and_skipped(song
 
 def test_ten_thousand_songs_open_and_search(tmp_path, data_dir):
     folder = tmp_path / "songs"
-    make_library(folder, 10_000, seconds=5)
+    make_library(folder, 10_000)
     configure(data_dir, output_dir=str(folder))
     songs = SongLibrary(folder).songs()
     term = open_jukebox(data_dir)
@@ -260,3 +260,31 @@ def test_ten_thousand_songs_open_and_search(tmp_path, data_dir):
     term.send(b"x")
     assert term.exit_status(timeout=30) == 0
     assert json.loads((folder / "library.json").read_text())["songs"][0]["id"] == songs[0].id
+
+
+def test_songs_are_added_to_the_queue_taken_out_and_the_queue_saved(songs_dir, data_dir):
+    songs = SongLibrary(songs_dir).songs()
+    term = open_jukebox(data_dir)
+    term.send(TAB)  # Artists: the first one's songs go to the end of the queue
+    term.wait_for("Top tracks")
+    term.send(b"a")
+    term.wait_for(f"Added {SONGS_PER_ARTIST} songs to the queue")
+    term.send(TAB * 3)
+    term.wait_for(f"{SONGS + SONGS_PER_ARTIST} in the queue (chosen songs)")
+    term.send(b"\x1b[3~")  # Delete: the first entry out of the queue (the song stays)
+    term.wait_for(f"Took {songs[0].title} out of the queue")
+    term.wait_for(f"{SONGS + SONGS_PER_ARTIST - 1} in the queue")
+    term.send(b"w")
+    screen = " ".join(term.wait_for("Saved").split())
+    [saved] = (songs_dir / "playlists").glob("Queue *.m3u8")
+    assert f"Saved {SONGS + SONGS_PER_ARTIST - 1} songs as {saved.name}" in screen
+    assert len(read_m3u(saved)) == 1 + 2 * (SONGS + SONGS_PER_ARTIST - 1)
+    term.send(TAB)
+    term.wait_for(f"{saved.stem} ({SONGS + SONGS_PER_ARTIST - 1})")
+    term.send(b"d")
+    term.wait_for(f"Delete the playlist {saved.stem}? Its songs stay. (y/n)")
+    term.send(b"y")
+    term.wait_for(f"Deleted the playlist {saved.stem}")
+    assert not saved.exists() and len(list(songs_dir.glob("*.mp3"))) == SONGS
+    term.send(b"x")
+    assert term.exit_status() == 0

@@ -59,8 +59,9 @@ def cut(text: str, width: int) -> str:
 
 
 def song_columns(width: int) -> tuple[int, int, int]:
-    """Widths of title, artist and style in a song row (length, plays and date are fixed)."""
-    room = max(12, width - 24)
+    """Widths of title, artist and style in a song row (length, plays, date and the five spaces
+    between the columns take 25 cells)."""
+    room = max(12, width - 25)
     title = room * 2 // 5
     artist = room * 3 // 10
     return title, artist, room - title - artist
@@ -83,6 +84,11 @@ def song_header(width: int) -> str:
     )
 
 
+def list_width(canvas: Canvas) -> int:
+    """The left pane of a two-pane view (a list, and the chosen item's contents)."""
+    return min(34, canvas.width // 2 - 1)
+
+
 def draw_list(canvas, cursor, lines, top, bottom, width, col=0, focused=True) -> None:
     """Lines from row `top` to `bottom`, the selected one reversed (dim when not focused)."""
     rows = bottom - top + 1
@@ -96,7 +102,7 @@ class View:
     """A list of things; Enter plays what is selected."""
 
     name = ""
-    footer = "Tab View  Enter Play  A Queue  L Playlist  / Search  I Info  ? Help  B Back"
+    footer = "Enter Play  A Queue  L Playlist  / Search  I Info  Tab View  ? Help"
     empty = "No songs yet: make some in Generate Music (1 on the main menu)."
 
     def __init__(self) -> None:
@@ -161,7 +167,7 @@ class GroupView(View):
         if not groups:
             canvas.text(top, 0, self.empty)
             return
-        left = min(34, canvas.width // 2 - 1)
+        left = list_width(canvas)
         draw_list(canvas, self.cursor, [self.label(g) for g in groups], top, bottom, left)
         group = groups[self.cursor.index]
         col, width = left + 2, canvas.width - left - 3
@@ -242,7 +248,7 @@ class SongTable(View):
 
 class SongsView(SongTable):
     name = "Songs"
-    footer = "Enter Play  A Queue  L Playlist  O Order  / Search  I Info  D Delete  Tab View"
+    footer = "Enter Play  A Queue  L Playlist  O Order  I Info  D Delete  ? Help"
 
     def __init__(self) -> None:
         super().__init__()
@@ -267,7 +273,7 @@ class SongsView(SongTable):
 
 class QueueView(SongTable):
     name = "Queue"
-    footer = "Enter Play  Del Take out  W Save as playlist  I Info  D Delete  Tab View  ? Help"
+    footer = "Enter Play  Del Take out  W Save  I Info  D Delete  ? Help"
     empty = "The queue is empty."
 
     def build(self, service) -> list:
@@ -303,8 +309,8 @@ class PlaylistsView(View):
 
     name = "Playlists"
     empty = "No playlists yet: C makes one, W in Artists, Genres or Queue saves one."
-    list_footer = "Enter Open  C New  E Rename  D Delete  A Queue all  Tab View  ? Help"
-    open_footer = "Enter Play from here  [ ] Move  Del Take out  I Info  Esc Back to the list"
+    list_footer = "Enter Open  C New  E Rename  D Delete  A Queue all  ? Help"
+    open_footer = "Enter Play  [ ] Move  Del Take out  I Info  Esc Back"
 
     def __init__(self) -> None:
         super().__init__()
@@ -368,7 +374,7 @@ class PlaylistsView(View):
         if not found:
             canvas.text(top, 0, self.empty)
             return
-        left = min(30, canvas.width // 3)
+        left = list_width(canvas)
         labels = [f"{p.name} ({len(p.entries)})" for p in found]
         draw_list(canvas, self.cursor, labels, top, bottom, left, focused=not self.opened)
         playlist = found[self.cursor.index]
@@ -399,8 +405,8 @@ class SearchView(SongTable):
     """`/`: results as you type, across title, artist, members, style and lyrics."""
 
     name = "Search"
-    typing_footer = "Type to search  Up/Down Choose  Enter Play  Tab Results  Esc Close"
-    results_footer = "Enter Play  A Queue  L Playlist  I Info  / Type again  Esc Close"
+    typing_footer = "Type to search  Enter Play  Tab Results  Esc Close"
+    results_footer = "Enter Play  A Queue  L Playlist  I Info  / Type  Esc Close"
     empty = "No song matches."
 
     @property

@@ -15,25 +15,21 @@ from scripts.tui import jukebox_views as views
 from scripts.tui.music_service import library_song
 from scripts.tui.ui_widgets import Canvas, LineEditor, clock, key_name, wrap_to_width
 
-FOOTER = (
-    "Selection; Pause = Space, Next = N, Previous = P, Views = Tab, Help = ?, Back = B, Exit = X:"
-)
+FOOTER = "Space Pause  N Next  P Previous  Tab Views  ? Help  B Back  X Exit"
 ASK_FOOTER = "Answer = Y / N"
 PROMPT_FOOTER = "Enter = OK, Esc = Cancel"
 DETAILS_FOOTER = "Up / Down = Scroll, Esc or I = Close"
-HELP = (
-    "Space  pause / resume          N  next song          P  previous (or restart)",
-    "Left / Right  seek 5 s         +  louder             -  softer",
-    "S  shuffle on / off            R  repeat: off, one, all          M  meter on / off",
-    "Tab / Shift+Tab  Playing, Artists, Genres, Songs, Queue, Playlists",
-    "Up / Down / PgUp / PgDn / Home / End  choose      Enter  play it (the list goes on)",
-    "/  search titles, artists, members, styles, lyrics     A  add to the queue",
-    "I  the song's details and lyrics        L  add to a playlist        O  order songs",
-    "W  save an artist, a genre or the queue as a playlist (M3U8, for other players too)",
-    "Playlists: Enter open, C new, E rename, D delete; opened: [ ] move, Del take out",
-    "D  delete the song (asks first)         Del  take it out of the queue",
-    "B  back to the main menu (the music goes on)          X  exit",
-    "?  close this help",
+HELP = (  # lines of at most 59 characters: the help fits the smallest screen (60x16)
+    "Space pause   N next   P previous   Left/Right seek 5 s",
+    "+ / - volume   S shuffle on / off   R repeat   M meter",
+    "Tab / Shift+Tab: Playing Artists Genres Songs Queue Lists",
+    "Arrows PgUp PgDn Home End choose; Enter plays from there",
+    "/ search (title, artist, member, style, lyric); I details",
+    "A add to the queue; Del take out of the queue or playlist",
+    "L add to a playlist; W save artist/genre/queue as M3U8",
+    "Playlists: Enter open, C new, E rename, D delete, [ ] move",
+    "O order the songs; D delete a song (asks first)",
+    "B back to the menu (the music goes on)   X exit   ? close",
 )
 METER_STEPS = " ▁▂▃▄▅▆▇█"
 
@@ -111,29 +107,29 @@ class JukeboxScreen:
         service = app.music_service()
         canvas.frame("Output Jukebox", self.footer(), app.busy_text())
         self.draw_tabs(canvas)
-        view = self.list_view()
-        last = canvas.height - 7 if view is not None else canvas.height - 3
-        self.body_rows = last - 3
-        if self.help:
-            for row, line in enumerate(HELP[: last - 3], start=4):
+        if self.help:  # the whole screen: it fits the smallest one
+            for row, line in enumerate(HELP[: canvas.height - 6], start=4):
                 canvas.text(row, 0, line)
-        elif self.details is not None:
-            self.draw_details(canvas, last)
-        elif view is None:
+            return
+        view = self.list_view()
+        if view is None and self.details is None:
             self.draw_playing(canvas, service)
             return
+        last = canvas.height - 7
+        self.body_rows = last - 3
+        if self.details is not None:
+            self.draw_details(canvas, last)
         else:
             view.draw(canvas, 4, last, service)
-        if view is not None:
-            self.draw_now_line(canvas, service, canvas.height - 6)
-            self.draw_note(canvas, service, canvas.height - 4)
+        self.draw_now_line(canvas, service, canvas.height - 6)
+        self.draw_note(canvas, service, canvas.height - 4)
 
     def draw_tabs(self, canvas: Canvas) -> None:
         col = 0
         for name in temporary.JUKEBOX_VIEWS:
             attribute = curses.A_REVERSE if name == self.view else curses.A_DIM
             canvas.text(3, col, f" {name} ", attribute)
-            col += len(name) + 3
+            col += len(name) + 2  # the Search tab still fits in 60 columns
         if self.view == "Search":
             canvas.text(3, col, " Search ", curses.A_REVERSE)
 
@@ -167,8 +163,6 @@ class JukeboxScreen:
         if song is None:
             canvas.text(4, 0, "No songs yet: make some in Generate Music (1 on the main menu).")
             self.draw_note(canvas, service, canvas.height - 4)
-            return
-        if self.help:
             return
         self.draw_now_line(canvas, service, 4)
         jukebox = service.jukebox
@@ -383,7 +377,7 @@ class JukeboxScreen:
             return
         sidecar = service.sidecar(song)
         lines = [
-            ("   ".join(f"{label}: {value}" for label, value in group), 0)
+            (" · ".join(f"{label}: {value}" for label, value in group), 0)
             for group in library_views.details(song, sidecar)
         ]
         lines.append((f"File: {service.song_path(song)}", curses.A_DIM))
