@@ -136,9 +136,11 @@ class Jukebox:
         return self.current
 
     def jump(self, place: int) -> Song | None:
-        """Make the song at `place` in play order current (picked in the queue's view)."""
-        if 0 <= place < len(self._order):
-            self._index = place
+        """Make the song at `place` in play order current (picked in the queue's view); None
+        when there is no such place."""
+        if not 0 <= place < len(self._order):
+            return None
+        self._index = place
         return self.current
 
     def drop(self, place: int) -> Song | None:

@@ -121,7 +121,7 @@ def test_a_playlist_is_made_reordered_renamed_kept_and_exported(songs_dir, data_
     term.send(b"l")
     term.wait_for("Add to playlist")
     term.send(b"Road trip" + ENTER)
-    term.wait_for("Added 1 to the playlist Road trip")
+    term.wait_for("Added 1 to the new playlist Road trip")
     term.send(DOWN + b"l" + ENTER)  # the last name is offered again
     term.wait_for("Added 1 to the playlist Road trip")
     path = songs_dir / "playlists" / "Road trip.m3u8"

@@ -54,7 +54,7 @@ def test_a_chosen_list_becomes_the_queue_and_added_songs_go_to_its_end():
     assert jukebox.following().id == "s2"
     jukebox.remove("s5")  # deleted: every place it was queued
     assert ids(jukebox.play_order) == ["s2", "s3"] and jukebox.current.id == "s3"
-    assert jukebox.drop(7) is None and jukebox.jump(-1).id == "s3"
+    assert jukebox.drop(7) is None and jukebox.jump(-1) is None and jukebox.current.id == "s3"
 
 
 def test_a_chosen_queue_is_resumed_without_the_songs_deleted_since(tmp_path):
@@ -128,3 +128,21 @@ def test_the_next_song_follows_without_a_gap_and_plays_are_counted(tmp_path, dat
     service.close()
     counted = {s.id: s.plays for s in SongLibrary(folder).songs()}
     assert all(counted[i] == plays[i] for i in made) and all(plays[i] >= 1 for i in made)
+
+
+@pytest.mark.skipif(not playback_module_loads(), reason="miniaudio is not installed")
+def test_taking_the_song_playing_out_of_the_queue_plays_the_next(tmp_path, data_dir, monkeypatch):
+    from scripts.tui.music_service import MusicService
+
+    monkeypatch.setenv(temporary.AUDIO_BACKEND_ENV, "null")
+    made = make_library(tmp_path / "songs", 3, seconds=5)
+    service = MusicService(tmp_path / "songs")
+    try:
+        service.start()
+        assert service.drop(service.jukebox.index).id == made[0]
+        assert service.loaded == made[1] and not service.player.paused
+        assert service.jukebox.song(made[0]) is not None  # still in the library
+        assert service.play_at(1) and service.loaded == made[2]
+        assert not service.play_at(5) and service.loaded == made[2]
+    finally:
+        service.close()

@@ -148,8 +148,7 @@ class View:
 class GroupView(View):
     """A list of groups (artists, genres) on the left, the selected one's songs on the right."""
 
-    def build(self, service) -> list:
-        raise NotImplementedError
+    songs_heading = "Top tracks"
 
     def label(self, group) -> str:
         return f"{group.name} ({len(group.songs)})"
@@ -177,8 +176,6 @@ class GroupView(View):
             lines.append((f"{number:>2}. {song.title} - {plays}", 0))
         for row, (line, attribute) in enumerate(lines[: bottom - top + 1], start=top):
             canvas.text(row, col, cut(line, width), attribute)
-
-    songs_heading = "Top tracks"
 
 
 class ArtistsView(GroupView):
@@ -227,20 +224,18 @@ class SongTable(View):
         service.play_songs(found, self.cursor.index)
         return ""
 
-    def draw_table(self, canvas, top, bottom, found, focused=True, mark=None) -> None:
+    def draw_table(self, canvas, top, bottom, found, mark=None) -> None:
+        """A header and the rows on screen (only they are formatted: a list may hold 10,000);
+        `mark`: the row of the song playing."""
         if not found:
             canvas.text(top + 1, 0, self.empty)
             return
         width = canvas.width - 3
         canvas.text(top, 2, song_header(width), curses.A_DIM)
-        lines = [song_row(song, width) for song in found] if len(found) < 200 else None
-        rows = bottom - top
-        for row, index in enumerate(self.cursor.shown(len(found), rows), start=top + 1):
-            line = lines[index] if lines else song_row(found[index], width)
-            selected = index == self.cursor.index
-            attribute = (curses.A_REVERSE if focused else curses.A_BOLD) if selected else 0
+        for row, index in enumerate(self.cursor.shown(len(found), bottom - top), start=top + 1):
+            attribute = curses.A_REVERSE if index == self.cursor.index else 0
             canvas.text(row, 0, "▶ " if index == mark else "  ")
-            canvas.text(row, 2, line, attribute)
+            canvas.text(row, 2, song_row(found[index], width), attribute)
 
     def draw(self, canvas: Canvas, top: int, bottom: int, service) -> None:
         self.draw_table(canvas, top, bottom, self.items(service))
@@ -276,22 +271,15 @@ class QueueView(SongTable):
     footer = "Enter Play  Del Take out  W Save  I Info  D Delete  ? Help"
     empty = "The queue is empty."
 
-    def build(self, service) -> list:
-        return service.jukebox.play_order
-
     def items(self, service) -> list:  # the queue changes without a library change
         return service.jukebox.play_order
 
     def play(self, service) -> str:
-        if service.jukebox.jump(self.cursor.index) is None:
-            return "Nothing to play here."
-        service.started = True
-        service.play_current()
-        return ""
+        return "" if service.play_at(self.cursor.index) else "Nothing to play here."
 
     def key(self, name: str, screen, service) -> bool:
         if name == "KEY_DC":
-            song = service.jukebox.drop(self.cursor.index)
+            song = service.drop(self.cursor.index)
             if song is not None:
                 screen.say(f"Took {song.title} out of the queue.")
             return True
@@ -320,9 +308,6 @@ class PlaylistsView(View):
     @property
     def footer(self) -> str:
         return self.open_footer if self.opened else self.list_footer
-
-    def build(self, service) -> list:
-        return service.playlists
 
     def items(self, service) -> list:  # playlists change without a library change
         return service.playlists

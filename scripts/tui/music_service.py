@@ -153,6 +153,22 @@ class MusicService:
         self.started, self.ended, self.resume = True, False, None
         self.play_current()
 
+    def play_at(self, place: int) -> bool:
+        """Play the song at `place` in the queue (chosen in its view); False: no such place."""
+        if self.jukebox.jump(place) is None:
+            return False
+        self.started, self.ended, self.resume = True, False, None
+        self.play_current()
+        return True
+
+    def drop(self, place: int) -> Song | None:
+        """Take an entry out of the queue; when it was the one playing, the next one plays."""
+        playing = place == self.jukebox.index and self.loaded is not None
+        song = self.jukebox.drop(place)
+        if song is not None and playing:
+            self.play_current()
+        return song
+
     def enqueue(self, songs: list[Song]) -> int:
         """Songs added at the end of the queue by hand; returns how many play before them."""
         was_empty = len(self.jukebox) == 0

@@ -180,10 +180,7 @@ class JukeboxScreen:
         upcoming = ", ".join(s.title for s in jukebox.upcoming(temporary.UPCOMING_COUNT))
         last = max(row, canvas.height - 5)
         row = canvas.wrapped(row, f"Next 5 Songs: {upcoming or '(none)'}", last)
-        if self.prompt:
-            self.draw_note(canvas, service, canvas.height - 3)
-        else:
-            self.draw_note(canvas, service, row + 1)
+        self.draw_note(canvas, service, row + 1)
 
     def draw_meter(self, canvas: Canvas, service, row: int) -> int:
         """The level meter from `row`, when it is on and fits; returns the rows it took."""
@@ -265,8 +262,10 @@ class JukeboxScreen:
         elif yes and asked == "delete":
             self.say(f"Deleted {service.delete(target)}.")
         elif yes and asked == "delete-playlist":
-            self.playlist_change(lambda: playlist_files.delete_playlist(target))
-            self.say(f"Deleted the playlist {target.name}.")
+            self.playlist_change(
+                lambda: playlist_files.delete_playlist(target),
+                lambda _: f"Deleted the playlist {target.name}.",
+            )
 
     def edit_prompt(self, key, name: str) -> None:
         question, editor, action = self.prompt
@@ -405,36 +404,46 @@ class JukeboxScreen:
         if song is not None:
             self.asking, self.target = "delete", song
 
-    def playlist_change(self, change) -> bool:
-        """Run a change to the playlist files; a refusal or a disk error is said, not raised."""
+    def playlist_change(self, change, said) -> None:
+        """Change the playlist files and say what was done (`said` of the change's result); a
+        refused name or a disk error is said instead, never raised."""
         try:
-            change()
+            result = change()
         except playlist_files.PlaylistError as error:
             self.say(str(error))
-            return False
+            return
         finally:
             self.service.reload_playlists()
-        return True
+        self.say(said(result))
 
     def add_to_playlist(self, songs) -> None:
         if not songs:
             self.say("Nothing to add.")
             return
+        service = self.service
 
         def add(name: str) -> None:
-            folder = self.service.library.folder
-            same = [p for p in self.service.playlists if p.name.casefold() == name.casefold()]
-            if same:
-                playlist = same[0]
-                playlist.entries += [playlist_files.entry_for(s, playlist) for s in songs]
-                done = self.playlist_change(lambda: playlist_files.save_playlist(playlist))
-            else:
-                done = self.playlist_change(
-                    lambda: playlist_files.new_playlist(folder, name, songs)
+            self.last_playlist = name
+            try:
+                found = playlist_files.name_in_use(
+                    service.library.folder, playlist_files.safe_name(name)
                 )
-            if done:
-                self.last_playlist = name
-                self.say(f"Added {len(songs)} to the playlist {name}.")
+            except playlist_files.PlaylistError as error:
+                self.say(str(error))
+                return
+            same = [p for p in service.playlists if p.path == found]
+            if not same:
+                self.playlist_change(
+                    lambda: playlist_files.new_playlist(service.library.folder, name, songs),
+                    lambda made: f"Added {len(songs)} to the new playlist {made.name}.",
+                )
+                return
+            playlist = same[0]
+            playlist.entries += [playlist_files.entry_for(s, playlist) for s in songs]
+            self.playlist_change(
+                lambda: playlist_files.save_playlist(playlist),
+                lambda _: f"Added {len(songs)} to the playlist {playlist.name}.",
+            )
 
         self.ask_for("Add to playlist (a new name makes one):", add, self.last_playlist)
 
@@ -446,23 +455,26 @@ class JukeboxScreen:
         else:
             self.say("W saves a playlist in Artists, Genres and the Queue.")
             return
-        made = []
-        if self.playlist_change(
-            lambda: made.append(playlist_files.export_playlist(service.library.folder, name, songs))
-        ):
-            self.say(f"Saved {len(songs)} songs as {made[0].path.name} (in {made[0].path.parent}).")
+        self.playlist_change(
+            lambda: playlist_files.export_playlist(service.library.folder, name, songs),
+            lambda made: f"Saved {len(songs)} songs as {made.path.name} (in {made.path.parent}).",
+        )
 
     def name_playlist(self, view, service, new: bool) -> None:
         """C: a new, empty playlist; E: the chosen one renamed."""
         folder, playlist = service.library.folder, view.selected(service)
 
         def make(name: str) -> None:
-            if self.playlist_change(lambda: playlist_files.new_playlist(folder, name)):
-                self.say(f"Made the playlist {name}: L in the other views adds songs.")
+            self.playlist_change(
+                lambda: playlist_files.new_playlist(folder, name),
+                lambda made: f"Made the playlist {made.name}: L in the other views adds songs.",
+            )
 
         def rename(name: str) -> None:
-            if self.playlist_change(lambda: playlist_files.rename_playlist(playlist, name)):
-                self.say(f"Renamed {playlist.name} to {name}.")
+            self.playlist_change(
+                lambda: playlist_files.rename_playlist(playlist, name),
+                lambda made: f"Renamed {playlist.name} to {made.name}.",
+            )
 
         if new:
             self.ask_for("Name of the new playlist:", make)
@@ -482,4 +494,4 @@ class JukeboxScreen:
                 return
             entries[place], entries[other] = entries[other], entries[place]
             cursor.index = other
-        self.playlist_change(lambda: playlist_files.save_playlist(playlist))
+        self.playlist_change(lambda: playlist_files.save_playlist(playlist), lambda _: "")
