@@ -6,13 +6,13 @@ drive it), each beside a baseline taken in the same run:
 - peak memory (VmHWM) of the app generating with the starter model while the jukebox plays
   (target <= 300 MB), beside the app idle at its main menu.
 
-Usage: .venv/bin/python bench/tui.py [--keys 40] [--model PATH] (default: the starter model)
+Usage: .venv/bin/python bench/tui.py [--keys 40] [--model PATH] [--soundfont PATH]
+(default: the starter model, and the SoundFont the app picks: a system one when installed)
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -102,12 +102,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="TUI start, key latency and memory")
     parser.add_argument("--keys", type=int, default=40)
     parser.add_argument("--model", type=Path, default=temporary.STARTER_MODEL_PATH)
+    parser.add_argument(
+        "--soundfont", default="", help="the SoundFont setting (default: the app's own choice)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder) / "data"
         data_dir.mkdir()
         config = settings.defaults()
-        config["settings"].update(model_path=str(args.model), output_dir=f"{folder}/songs")
+        config["settings"].update(
+            model_path=str(args.model),
+            output_dir=f"{folder}/songs",
+            soundfont_path=args.soundfont,
+            seed=1,  # the same songs every run: memory depends on them
+        )
         settings.save(config, data_dir)
         script = Path(folder) / "bare.py"
         script.write_text(BARE_CURSES)
@@ -135,7 +143,8 @@ def main() -> int:
         term.send(b"x")
         term.exit_status(timeout=30)
 
-    print(f"model: {args.model.name}; {made} songs made during the busy run; {os.cpu_count()} CPUs")
+    soundfont = args.soundfont or "the app's choice"
+    print(f"model: {args.model.name}; SoundFont: {soundfont}; {made} songs made while busy")
     print(f"{'':44}{'app':>14}{'baseline':>14}")
     median = statistics.median
     rows = [

@@ -16,7 +16,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,8 @@ class NextSong:
     path: Path
     audio: Any = None  # MiniaudioPlayer: the decoded frames; SilentPlayer: the length in seconds
     error: str | None = None
+    whole_frames: int = 0  # MiniaudioPlayer: the song's length when only its head is decoded
+    playing: threading.Event = field(default_factory=threading.Event)  # the player moved into it
 
 
 class Player(ABC):
@@ -199,6 +201,34 @@ def decode(path: Path) -> np.ndarray:
     return frames.reshape(-1, temporary.PLAYBACK_CHANNELS)
 
 
+def decode_head(path: Path, seconds: float) -> np.ndarray:
+    """The first `seconds` of the file, decoded as decode() decodes it (the same frames)."""
+    import miniaudio
+
+    path = require_file(path)
+    wanted = int(seconds * temporary.PLAYBACK_SAMPLE_RATE)
+    chunks, frames = [], 0
+    try:
+        stream = miniaudio.stream_file(
+            str(path),
+            output_format=miniaudio.SampleFormat.SIGNED16,
+            nchannels=temporary.PLAYBACK_CHANNELS,
+            sample_rate=temporary.PLAYBACK_SAMPLE_RATE,
+            frames_to_read=8192,
+        )
+        for chunk in stream:
+            chunks.append(np.frombuffer(chunk, dtype=np.int16))
+            frames += len(chunks[-1]) // temporary.PLAYBACK_CHANNELS
+            if frames >= wanted:
+                break
+    except (miniaudio.MiniaudioError, OSError) as error:
+        raise undecodable(path, error) from None
+    if not frames:
+        raise PlaybackError(f"cannot play {path.name}: it holds no audio")
+    head = np.concatenate(chunks).reshape(-1, temporary.PLAYBACK_CHANNELS)
+    return head[:wanted]
+
+
 class SpectrumMeter:
     """The spectrum of the last METER_FRAMES frames handed to the device, in log-spaced bands.
 
@@ -253,8 +283,10 @@ class MiniaudioPlayer(Player):
     The device's thread pulls audio through a generator that reads the play state (position,
     paused, volume, the queued song) under a lock, so seek, pause and volume are plain state
     changes, and the switch into a queued song happens inside one callback: no gap.
-    Memory: at most two decoded songs are held, the current one and the queued one; decodes run
-    one at a time, and one made stale by a newer choice is thrown away when it ends.
+    Memory: one whole decoded song at a time. Only the queued song's first GAPLESS_HEAD_S are
+    decoded ahead; once it plays (and the song before is let go) the rest is decoded and put in
+    place under the same position. Decodes run one at a time, and one made stale by a newer
+    choice is thrown away when it ends.
     """
 
     name = "miniaudio"
@@ -269,6 +301,7 @@ class MiniaudioPlayer(Player):
         self._paused = False
         self._device_running = False
         self._decoding = threading.Lock()  # one background decode at a time
+        self._whole_frames = 0  # the current song's length while only its head is decoded
         self._meter = SpectrumMeter()
         self._device = miniaudio.PlaybackDevice(
             output_format=miniaudio.SampleFormat.SIGNED16,
@@ -321,8 +354,11 @@ class MiniaudioPlayer(Player):
         return chunk
 
     def _advance(self) -> None:
-        """Under the lock: the queued song becomes the current one, at 0 s."""
+        """Under the lock: the queued song (its head) becomes the current one, at 0 s; its
+        decoding thread then decodes the rest."""
         self._samples, self._frame = self._next.audio, 0
+        self._whole_frames = self._next.whole_frames
+        self._next.playing.set()  # never blocks: safe in the device's callback
         self._advanced, self._next = self._next.path, None
 
     # --- the background decode --------------------------------------------------------------
@@ -344,13 +380,42 @@ class MiniaudioPlayer(Player):
             with self._lock:
                 if self._next is not job:
                     return  # replaced before its turn came: spend neither time nor memory
+            head_frames = int(temporary.GAPLESS_HEAD_S * temporary.PLAYBACK_SAMPLE_RATE)
             try:
-                audio, error = decode(job.path), None
+                audio, error = decode_head(job.path, temporary.GAPLESS_HEAD_S), None
+                if len(audio) == head_frames:  # more follows (a shorter song is all there)
+                    job.whole_frames = round(
+                        file_duration(job.path) * temporary.PLAYBACK_SAMPLE_RATE
+                    )
             except Exception as failure:  # out of this thread it would print under curses
                 audio, error = None, unplayable(job.path, failure)
             with self._lock:
-                if self._next is job:
-                    job.audio, job.error = audio, error
+                if self._next is not job:
+                    return
+                job.audio, job.error = audio, error
+        if job.whole_frames:
+            self._decode_rest(job, audio)
+
+    def _decode_rest(self, job: NextSong, head: np.ndarray) -> None:
+        """Once the player moved into the song, decode all of it and swap it in under the
+        playing position (the head is its exact start); a song left by then is not decoded."""
+        while not job.playing.wait(temporary.GAPLESS_POLL_S):
+            with self._lock:
+                if self._next is not job:
+                    return  # replaced or dropped before it played
+        with self._decoding:
+            with self._lock:
+                if self._samples is not head:
+                    return  # already left for another song
+            try:
+                whole = decode(job.path)
+            except Exception:  # the head plays out and the song ends there
+                whole = None
+            with self._lock:
+                if self._samples is head:
+                    if whole is not None:
+                        self._samples = whole
+                    self._whole_frames = 0
 
     # --- the caller's side ------------------------------------------------------------------
 
@@ -360,6 +425,7 @@ class MiniaudioPlayer(Player):
         self._forget_next()
         with self._lock:
             self._samples = samples
+            self._whole_frames = 0
             self._frame = 0
             self._playing = False
             self._paused = False
@@ -419,16 +485,17 @@ class MiniaudioPlayer(Player):
 
     @property
     def duration(self) -> float:
-        return len(self._samples) / temporary.PLAYBACK_SAMPLE_RATE
+        return max(len(self._samples), self._whole_frames) / temporary.PLAYBACK_SAMPLE_RATE
 
     @property
     def paused(self) -> bool:
         return self._paused
 
     def finished(self) -> bool:
+        """Also False while the rest of a song that began from its head is being decoded."""
         with self._lock:
             at_end = self._playing and 0 < len(self._samples) <= self._frame
-            return at_end and not self._next_pending()
+            return at_end and not self._whole_frames and not self._next_pending()
 
     def levels(self, bands: int) -> list[float]:
         """What the device was last sent (after volume); zeros once paused or stopped, as the

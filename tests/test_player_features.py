@@ -274,3 +274,31 @@ def test_the_clock_without_miniaudio_trusts_the_queued_sidecar(monkeypatch, mp3s
     seen = play_through(player, 0.5)
     assert moves(seen) == [mp3s["b"]] and player.duration == 0.4
     wait_until(player.finished, timeout=2.0)
+
+
+@needs_miniaudio
+def test_a_long_queued_song_is_decoded_head_first_and_plays_whole(null_player, mp3s, tmp_path):
+    """Only the first GAPLESS_HEAD_S of a queued song are decoded while another plays (one whole
+    song in memory at a time); after the switch the rest is put in place under the position."""
+    long = sine_mp3(tmp_path / "long.mp3", temporary.GAPLESS_HEAD_S + 5, hz=330.0)
+    first, whole = decode(mp3s["a"]), decode(long)
+    null_player.load(mp3s["a"])
+    null_player.queue_next(long)
+    wait_until(lambda: null_player._next.audio is not None, timeout=10.0)
+    head = null_player._next.audio
+    assert len(head) == temporary.GAPLESS_HEAD_S * RATE < len(whole)
+    null_player.play()
+    null_player._stop_device()  # from here the test is the device: it alone pulls the feed
+    null_player.seek((len(first) - 1000) / RATE)
+    feed = null_player._feed()
+    next(feed)
+    sent = [feed.send(4410)]
+    assert null_player.advanced() == long
+    assert null_player.duration == pytest.approx(len(whole) / RATE, abs=0.05)  # known already
+    wait_until(lambda: len(null_player._samples) == len(whole), timeout=10.0)
+    assert not null_player.finished()
+    while len(b"".join(sent)) < (len(head) + 4410) * 4:  # past the head's end
+        sent.append(feed.send(4410))
+    sent = b"".join(sent)
+    expected = np.concatenate((first[-1000:], whole)).tobytes()
+    assert sent == expected[: len(sent)]  # the whole song, byte for byte, across the head's end
