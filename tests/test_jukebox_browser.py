@@ -154,10 +154,16 @@ def test_a_playlist_is_made_reordered_renamed_kept_and_exported(songs_dir, data_
     again.wait_for("Top tracks")
     again.send(b"w")
     screen = " ".join(again.wait_for("Saved").split())
-    artist = library_views.artists(songs)[0]
+    now = SongLibrary(songs_dir).songs()  # with the plays counted meanwhile (top tracks' order)
+    artist = library_views.artists(now)[0]
     exported = songs_dir / "playlists" / f"{artist.name}.m3u8"
     assert f"Saved {len(artist.songs)} songs as {exported.name}" in screen
     assert read_m3u(exported)[2::2] == [f"../{s.id}.mp3" for s in artist.songs]
+    again.send(TAB + b"w")  # Genres: the first style's songs, most played first
+    genre = library_views.genres(now)[0]
+    again.wait_for(f"as {genre.name}.m3u8")
+    exported = songs_dir / "playlists" / f"{genre.name}.m3u8"
+    assert read_m3u(exported)[2::2] == [f"../{s.id}.mp3" for s in genre.songs]
     again.send(b"x")
     assert again.exit_status() == 0
 
