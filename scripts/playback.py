@@ -181,52 +181,43 @@ def unplayable(path: Path, error: Exception) -> str:
     return f"cannot play {path.name}: {describe(error)}"
 
 
-def decode(path: Path) -> np.ndarray:
-    """The whole file as 16-bit stereo frames at the playback rate, shape (frames, 2)."""
+def decode(path: Path, seconds: float | None = None) -> np.ndarray:
+    """The file (or its first `seconds`) as 16-bit stereo frames at the playback rate, shape
+    (frames, 2). Streamed into one array sized from the file's header: miniaudio.decode_file
+    would hold a whole song twice while it copies it out, and a song is tens of MB."""
     import miniaudio
 
     path = require_file(path)
+    channels, rate = temporary.PLAYBACK_CHANNELS, temporary.PLAYBACK_SAMPLE_RATE
     try:
-        decoded = miniaudio.decode_file(
-            str(path),
-            output_format=miniaudio.SampleFormat.SIGNED16,
-            nchannels=temporary.PLAYBACK_CHANNELS,
-            sample_rate=temporary.PLAYBACK_SAMPLE_RATE,
-        )
-    except (miniaudio.MiniaudioError, OSError) as error:
-        raise undecodable(path, error) from None
-    frames = np.frombuffer(decoded.samples, dtype=np.int16)
-    if not len(frames):
-        raise PlaybackError(f"cannot play {path.name}: it holds no audio")
-    return frames.reshape(-1, temporary.PLAYBACK_CHANNELS)
-
-
-def decode_head(path: Path, seconds: float) -> np.ndarray:
-    """The first `seconds` of the file, decoded as decode() decodes it (the same frames)."""
-    import miniaudio
-
-    path = require_file(path)
-    wanted = int(seconds * temporary.PLAYBACK_SAMPLE_RATE)
-    chunks, frames = [], 0
-    try:
+        size = math.ceil(miniaudio.get_file_info(str(path)).duration * rate) + rate  # 1 s spare
+        if seconds is not None:
+            size = min(size, int(seconds * rate))
+        frames, filled = np.empty((size, channels), dtype=np.int16), 0
         stream = miniaudio.stream_file(
             str(path),
             output_format=miniaudio.SampleFormat.SIGNED16,
-            nchannels=temporary.PLAYBACK_CHANNELS,
-            sample_rate=temporary.PLAYBACK_SAMPLE_RATE,
-            frames_to_read=8192,
+            nchannels=channels,
+            sample_rate=rate,
+            frames_to_read=65536,
         )
         for chunk in stream:
-            chunks.append(np.frombuffer(chunk, dtype=np.int16))
-            frames += len(chunks[-1]) // temporary.PLAYBACK_CHANNELS
-            if frames >= wanted:
+            block = np.frombuffer(chunk, dtype=np.int16).reshape(-1, channels)
+            if filled + len(block) > len(frames):
+                if seconds is not None:
+                    block = block[: len(frames) - filled]
+                else:  # the header said less than there is
+                    more = np.empty((max(len(block), 10 * rate), channels), dtype=np.int16)
+                    frames = np.concatenate((frames, more))
+            frames[filled : filled + len(block)] = block
+            filled += len(block)
+            if filled == len(frames) and seconds is not None:
                 break
     except (miniaudio.MiniaudioError, OSError) as error:
         raise undecodable(path, error) from None
-    if not frames:
+    if not filled:
         raise PlaybackError(f"cannot play {path.name}: it holds no audio")
-    head = np.concatenate(chunks).reshape(-1, temporary.PLAYBACK_CHANNELS)
-    return head[:wanted]
+    return frames[:filled]
 
 
 class SpectrumMeter:
@@ -382,7 +373,7 @@ class MiniaudioPlayer(Player):
                     return  # replaced before its turn came: spend neither time nor memory
             head_frames = int(temporary.GAPLESS_HEAD_S * temporary.PLAYBACK_SAMPLE_RATE)
             try:
-                audio, error = decode_head(job.path, temporary.GAPLESS_HEAD_S), None
+                audio, error = decode(job.path, temporary.GAPLESS_HEAD_S), None
                 if len(audio) == head_frames:  # more follows (a shorter song is all there)
                     job.whole_frames = round(
                         file_duration(job.path) * temporary.PLAYBACK_SAMPLE_RATE
