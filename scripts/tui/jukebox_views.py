@@ -84,9 +84,12 @@ def song_header(width: int) -> str:
     )
 
 
-def list_width(canvas: Canvas) -> int:
-    """The left pane of a two-pane view (a list, and the chosen item's contents)."""
-    return min(34, canvas.width // 2 - 1)
+def draw_panes(canvas, cursor, labels, top, bottom, focused=True) -> tuple[int, int]:
+    """The list of a two-pane view on the left (the chosen item's contents go on the right);
+    returns the right pane's column and width."""
+    left = min(34, canvas.width // 2 - 1)
+    draw_list(canvas, cursor, labels, top, bottom, left, focused=focused)
+    return left + 2, canvas.width - left - 3
 
 
 def draw_list(canvas, cursor, lines, top, bottom, width, col=0, focused=True) -> None:
@@ -108,7 +111,6 @@ class View:
     def __init__(self) -> None:
         self.cursor = Cursor()
         self.made: tuple[int, list] = (-1, [])  # (service.version, items)
-        self.page = 10
 
     def build(self, service) -> list:
         raise NotImplementedError
@@ -138,8 +140,7 @@ class View:
 
     def key(self, name: str, screen, service) -> bool:
         """Keys of this view only; True when used."""
-        self.page = max(1, screen.body_rows - 1)
-        return self.cursor.move(name, len(self.items(service)), self.page)
+        return self.cursor.move(name, len(self.items(service)), screen.page)
 
     def draw(self, canvas: Canvas, top: int, bottom: int, service) -> None:
         raise NotImplementedError
@@ -166,10 +167,9 @@ class GroupView(View):
         if not groups:
             canvas.text(top, 0, self.empty)
             return
-        left = list_width(canvas)
-        draw_list(canvas, self.cursor, [self.label(g) for g in groups], top, bottom, left)
+        labels = [self.label(group) for group in groups]
+        col, width = draw_panes(canvas, self.cursor, labels, top, bottom)
         group = groups[self.cursor.index]
-        col, width = left + 2, canvas.width - left - 3
         lines = [*self.about(group), (self.songs_heading, curses.A_BOLD)]
         for number, song in enumerate(group.songs, start=1):
             plays = f"{song.plays} play" + ("" if song.plays == 1 else "s")
@@ -352,18 +352,16 @@ class PlaylistsView(View):
         if name in ("[", "]", "KEY_DC"):
             screen.edit_playlist(playlist, self.entries, name)
             return True
-        return self.entries.move(name, len(playlist.entries), max(1, screen.body_rows - 1))
+        return self.entries.move(name, len(playlist.entries), screen.page)
 
     def draw(self, canvas: Canvas, top: int, bottom: int, service) -> None:
         found = self.items(service)
         if not found:
             canvas.text(top, 0, self.empty)
             return
-        left = list_width(canvas)
         labels = [f"{p.name} ({len(p.entries)})" for p in found]
-        draw_list(canvas, self.cursor, labels, top, bottom, left, focused=not self.opened)
+        col, width = draw_panes(canvas, self.cursor, labels, top, bottom, not self.opened)
         playlist = found[self.cursor.index]
-        col, width = left + 2, canvas.width - left - 3
         seconds = sum(entry.seconds or 0 for entry in playlist.entries)
         canvas.text(top, col, cut(f"{playlist.name}  {clock(seconds)}", width), curses.A_BOLD)
         problems = " ".join(playlist.problems)

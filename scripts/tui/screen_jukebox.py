@@ -69,7 +69,7 @@ class JukeboxScreen:
         }
         self.view = temporary.JUKEBOX_VIEWS[0]
         self.before_search = self.view
-        self.body_rows = 10
+        self.page = 10  # rows Page Up/Down move: the list's height less one, set as drawn
         self.raw_key = None
         self.service = None
         self.last_playlist = ""
@@ -116,7 +116,7 @@ class JukeboxScreen:
             self.draw_playing(canvas, service)
             return
         last = canvas.height - 7
-        self.body_rows = last - 3
+        self.page = max(1, last - 4)
         if self.details is not None:
             self.draw_details(canvas, last)
         else:
@@ -268,7 +268,7 @@ class JukeboxScreen:
             )
 
     def edit_prompt(self, key, name: str) -> None:
-        question, editor, action = self.prompt
+        _, editor, action = self.prompt
         if name == "ESC":
             self.prompt = None
         elif name == "ENTER":
