@@ -289,7 +289,10 @@ class Arranger:
             "meter": self.meter,
             "kit": self.style["kit"],
             "swing": self.style["feel"]["swing"],
-            "form": [{"section": s.name, "bars": s.bars} for s in sections],
+            "form": [
+                {"section": s.name, "bars": s.bars, "energy": s.energy, "start_bar": s.start_bar}
+                for s in sections
+            ],
             "chords": [c.name for c in chords],
             "roles": sorted(self.tracks),
             "effects": effect_names(self.style["effects"]),

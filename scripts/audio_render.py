@@ -94,47 +94,64 @@ def midi_to_pcm(midi: bytes, soundfont: Path, sample_rate: int) -> np.ndarray:
     return pcm
 
 
-def pcm_to_int16(pcm: np.ndarray, sample_rate: int) -> bytes:
-    """Normalize the peak to temporary.PEAK_DBFS, fade in and out, and interleave as 16-bit
-    little-endian. Works in place on `pcm` (the caller's render, used once): a long song at
-    44.1 kHz is 10 MB a minute per copy, and pydub's fades would each make another."""
-    # The synthesizer can blow up for a moment (a click tens of thousands of times louder than
-    # the music, seen with some voices of abcm2ps's examples): clip such a spike so that it does
-    # not make the normalized song silent; it can also write NaN there.
-    np.nan_to_num(pcm, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
-    ceiling = float(np.percentile(np.abs(pcm[:, :: temporary.SPIKE_SAMPLE_STEP]), 99.9))
-    np.clip(pcm, -ceiling * temporary.SPIKE_RATIO, ceiling * temporary.SPIKE_RATIO, out=pcm)
-    peak = float(np.abs(pcm).max())
-    if peak < 1e-6:
-        raise AudioError("the rendered audio is silent")
-    pcm *= 10 ** (temporary.PEAK_DBFS / 20) / peak * 32767
-    length = pcm.shape[1]
-    fade_in = min(length, sample_rate * temporary.FADE_IN_MS // 1000)
-    fade_out = min(length // 4, sample_rate * temporary.FADE_OUT_MS // 1000)
-    pcm[:, :fade_in] *= np.linspace(0.0, 1.0, fade_in, dtype=np.float32)
-    if fade_out:
-        pcm[:, -fade_out:] *= np.linspace(1.0, 0.0, fade_out, dtype=np.float32)
-    return pcm.T.astype("<i2").tobytes()
+def pcm_to_int16(pcm: np.ndarray, gain_db: float = 0.0) -> bytes:
+    """The master (full scale 1.0), times `gain_db`, as interleaved 16-bit little-endian."""
+    scaled = pcm.T * np.float32(10 ** (gain_db / 20) * 32767)
+    np.clip(scaled, -32768, 32767, out=scaled)
+    return scaled.astype("<i2").tobytes()
+
+
+def decoded_true_peak(path: Path) -> float:
+    """The MP3's true peak (dBTP) as a player decodes it (ffmpeg, streamed in pieces)."""
+    from scripts.audio import loudness
+
+    command = [ffmpeg_path(), "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "2", "-"]
+    peak = loudness.SILENT
+    overlap = np.zeros((2, 0), dtype=np.float32)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL) as decoder:
+        while data := decoder.stdout.read(temporary.DECODE_PIECE_BYTES):
+            frames = np.frombuffer(data[: len(data) // 8 * 8], dtype="<f4").reshape(-1, 2).T
+            piece = np.concatenate([overlap, frames], axis=1)
+            peak = max(peak, loudness.true_peak(piece))
+            overlap = piece[:, -temporary.DECODE_OVERLAP :]
+    if decoder.returncode:
+        raise AudioError("ffmpeg could not decode the MP3 it wrote")
+    return peak
+
+
+def ffmpeg_path() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def audio_segment_class():
     """pydub, pointed at the ffmpeg inside imageio-ffmpeg (pydub only looks on PATH)."""
-    import imageio_ffmpeg
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # "Couldn't find ffmpeg": set below
         from pydub import AudioSegment
-    AudioSegment.converter = imageio_ffmpeg.get_ffmpeg_exe()
+    AudioSegment.converter = ffmpeg_path()
     return AudioSegment
 
 
 def write_mp3(
     pcm: np.ndarray, sample_rate: int, target: Path, tags: dict[str, str], bitrate: str
 ) -> float:
-    """Normalize, fade in and out, encode to MP3 with ID3 tags. Returns the length in seconds."""
-    segment = audio_segment_class()(
-        data=pcm_to_int16(pcm, sample_rate), sample_width=2, frame_rate=sample_rate, channels=2
-    )
+    """Encode the master to MP3 with ID3 tags; if the decoded MP3 peaks over the true-peak
+    ceiling (the encoder's overshoot), encode it again that much quieter. Returns the length in
+    seconds."""
+    gain = 0.0
+    for _ in range(temporary.ENCODE_ATTEMPTS):
+        _encode(pcm_to_int16(pcm, gain), sample_rate, target, tags, bitrate)
+        over = decoded_true_peak(target) - temporary.TRUE_PEAK_CEILING_DBTP
+        if over <= 0:
+            break
+        gain -= over + temporary.LIMITER_MARGIN_DB
+    return pcm.shape[1] / sample_rate
+
+
+def _encode(data: bytes, sample_rate: int, target: Path, tags: dict[str, str], bitrate: str):
+    segment = audio_segment_class()(data=data, sample_width=2, frame_rate=sample_rate, channels=2)
     from pydub.exceptions import CouldntEncodeError
 
     try:
@@ -150,7 +167,6 @@ def write_mp3(
         if "No space left" in str(error):
             raise OSError(errno.ENOSPC, "No space left on device", str(target)) from None
         raise AudioError(f"ffmpeg could not encode the MP3: {str(error).splitlines()[0]}") from None
-    return len(segment) / 1000.0
 
 
 def add_lyrics_tag(path: Path, text: str) -> None:

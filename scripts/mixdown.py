@@ -11,12 +11,14 @@ the role's chain (which keeps its state from block to block) and into the mix.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import symusic
 
 from scripts import temporary
+from scripts.audio.mastering import MasterPlan, master, run_chain
 from scripts.audio_render import AudioError, synthesizer
 from scripts.effects import Chain, SongContext, effect_problems
 
@@ -107,9 +109,13 @@ def _mix_stem(
 
 
 def _last_sound(mix: np.ndarray, block: int) -> int:
-    """The sample after the last one above temporary.SILENCE_DB, searched block by block (an
-    abs() of the whole mix would be another copy of it)."""
-    level = 10 ** (temporary.SILENCE_DB / 20)
+    """The sample after the last one above temporary.SILENCE_DB under the mix's peak, searched
+    block by block (an abs() of the whole mix would be another copy of it)."""
+    peak = max(
+        (float(np.abs(mix[:, at : at + block]).max()) for at in range(0, mix.shape[1], block)),
+        default=0.0,
+    )
+    level = peak * 10 ** (temporary.SILENCE_DB / 20)
     for end in range(mix.shape[1], 0, -block):
         loud = np.flatnonzero(np.abs(mix[:, max(0, end - block) : end]).max(axis=0) > level)
         if len(loud):
@@ -117,11 +123,29 @@ def _last_sound(mix: np.ndarray, block: int) -> int:
     return 0
 
 
+def stem_chain(role: str, chain: list) -> list:
+    """Every stem is DC-blocked; chord parts are high-passed above the bass they would mask."""
+    cutoff = temporary.ROLE_HIGHPASS_HZ.get(role, temporary.DC_BLOCK_HZ)
+    return [{"type": "highpass", "cutoff_hz": cutoff}] * 2 + list(chain)
+
+
+def last_onset(score) -> float:
+    """When the last note starts (seconds): the final chord."""
+    return max(track.notes[-1].time for track in score.tracks if track.notes)
+
+
 def render_mix(
-    score, effects: dict | None, soundfont: Path, sample_rate: int, seed: int
+    score,
+    effects: dict | None,
+    soundfont: Path,
+    sample_rate: int,
+    seed: int,
+    plan: MasterPlan | None = None,
 ) -> np.ndarray:
     """Stereo float32 samples, shape (2, n), of the arranged `score` (tracks named by role)
-    with the style's `effects` (see scripts/effects.py). Raises AudioError with one line."""
+    with the style's `effects` (see scripts/effects.py), mastered by `plan`; with no plan, the
+    mix through the style's master chain alone (for measuring effects). Raises AudioError with
+    one line."""
     problems = effect_problems(effects)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -136,8 +160,7 @@ def render_mix(
     groups: dict[str, list] = {}
     for track in seconds.tracks:
         if track.notes:
-            role = role_of(track)
-            groups.setdefault(role if chains.get(role) else "", []).append(track)
+            groups.setdefault(role_of(track), []).append(track)
     bpm = seconds.tempos[0].qpm if len(seconds.tempos) else DEFAULT_BPM
     context = SongContext(sample_rate, float(bpm), _kicks(seconds, sample_rate), seed)
     try:
@@ -146,18 +169,19 @@ def render_mix(
             (2, math.ceil((seconds.end() + temporary.MIX_TAIL_S) * sample_rate)), np.float32
         )
         for role, tracks in groups.items():
-            chain = Chain(chains[role], context, role) if role else None
+            chain = Chain(stem_chain(role, chains.get(role, [])), context, role)
             _mix_stem(tracks, chain, mix, synth, sample_rate, seconds.tpq)
     except (RuntimeError, ValueError) as error:
         raise AudioError(f"the synthesizer failed: {error}") from None
-    master = effects.get("master")
-    chain = Chain(temporary.DEFAULT_MASTER if master is None else master, context)
     block = int(temporary.MIX_BLOCK_S * sample_rate)
-    if chain.stages:
-        for start in range(0, mix.shape[1], block):
-            piece = mix[:, start : start + block]
-            piece[:] = chain(piece.copy(), start)
     end = _last_sound(mix, block)
     if end == 0:
         raise AudioError("the mix is silent")
-    return mix[:, :end]
+    master_chain = effects.get("master")
+    chain = Chain(temporary.DEFAULT_MASTER if master_chain is None else master_chain, context)
+    chain = chain if chain.stages else None
+    if plan is None:
+        return run_chain(mix[:, :end], chain)
+    if plan.last_chord_s is None:
+        plan = replace(plan, last_chord_s=last_onset(seconds))
+    return master(mix[:, :end], sample_rate, plan, chain)

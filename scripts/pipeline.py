@@ -22,6 +22,7 @@ from scripts.abc_file import WrittenTune, file_parts, words
 from scripts.abc_lyrics import with_words
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
 from scripts.arranger import ArrangeError, arrange_song
+from scripts.audio.mastering import MasterPlan
 from scripts.audio_render import (
     AudioError,
     abc_to_midi,
@@ -218,7 +219,10 @@ def pickup_quarters(stats: abc_analysis.TuneStats) -> float:
 def arranged(job: Job, tune: AbcTune, stats, tempo: int, seed: int):
     """The tune as a song of the job's styles: the melody played by abc2midi alone, then the
     arranger's score. Returns (arrangement, abc2midi's warnings)."""
-    melody_only = tune.to_text(("%%MIDI gchordoff", "%%MIDI drumoff"))
+    # abc2midi swings a tune whose R: is a hornpipe by itself; the style's feel swings the
+    # melody in the arranger, once: abc2midi gets the tune straight.
+    straight = replace(tune, headers={k: v for k, v in tune.headers.items() if k != "R"})
+    melody_only = straight.to_text(("%%MIDI gchordoff", "%%MIDI drumoff"))
     melody, warnings = abc_to_midi(melody_only)
     try:
         song = arrange_song(
@@ -250,7 +254,8 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
         song, warnings = arranged(job, tune, stats, tempo, seed)
         step("audio", 0.2)
         # Each role through the SoundFont on its own, with the style's effects, then mastered.
-        pcm, soundfont = mixed(job, song.score, job.blend["effects"], seed)
+        plan = master_plan(job.blend, song)
+        pcm, soundfont = mixed(job, song.score, job.blend["effects"], seed, plan)
         described = {
             "key": tune.headers["K"],
             "meter": tune.headers.get("M"),
@@ -269,10 +274,23 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
     return save_song(job, number, abc_text, title, genre, meta, sound)
 
 
-def mixed(job: Job, score: symusic.Score, effects: dict | None, seed: int):
-    """(The score's audio through the chosen SoundFont and these effects, that SoundFont's name)."""
+def master_plan(blend: Blend, song) -> MasterPlan:
+    """The style's loudness, and each section's level under the loudest by its energy."""
+    mastering = blend.mastering
+    top = max(section.energy for section in song.sections)
+    levels = tuple(
+        (song.seconds(section.start_bar), (section.energy - top) * mastering["section_db"])
+        for section in song.sections
+    )
+    return MasterPlan(mastering["lufs"], levels)
+
+
+def mixed(job: Job, score: symusic.Score, effects: dict | None, seed: int, plan=None):
+    """(The score's audio through the chosen SoundFont and these effects, mastered by `plan`
+    (the default loudness when None), that SoundFont's name)."""
+    plan = plan or MasterPlan(temporary.DEFAULT_LUFS)
     soundfont = choose_soundfont(soundfont_file(job.settings))
-    pcm = render_mix(score, effects, soundfont.path, job.settings["sample_rate"], seed)
+    pcm = render_mix(score, effects, soundfont.path, job.settings["sample_rate"], seed, plan)
     return pcm, soundfont.name
 
 

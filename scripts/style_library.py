@@ -250,6 +250,13 @@ def style_schema(steps_per_bar: int) -> Callable:
         },
         {
             "about": text,
+            "mastering": fields(
+                {},
+                {
+                    "lufs": number(*temporary.LUFS_RANGE),
+                    "section_db": number(*temporary.SECTION_DB_RANGE),
+                },
+            ),
             "variants": list_of(
                 fields(
                     {
@@ -326,6 +333,11 @@ class StyleData:
 
     def __getitem__(self, key: str):
         return self.data[key]
+
+    @property
+    def mastering(self) -> dict:
+        """The style's loudness target and section levels, defaults filled in."""
+        return {**temporary.MASTERING_DEFAULTS, **self.data.get("mastering", {})}
 
 
 @dataclass(frozen=True)

@@ -306,11 +306,9 @@ KEYS_BY_MODE: dict[str, tuple[str, ...]] = {
 }
 
 # --- Audio ----
-PEAK_DBFS = -1.0  # normalize the mix so its peak sits here
 SPIKE_RATIO = 8  # a sample this many times the 99.9th percentile is a synthesizer glitch
 SPIKE_SAMPLE_STEP = 7  # every 7th sample is enough to estimate that percentile
 FADE_IN_MS = 20
-FADE_OUT_MS = 800
 LAME_QUALITY = 7  # libmp3lame -q, 0 (best) .. 9 (fastest): 7 encodes ~1.7x faster than 5
 ID3_VERSION = "3"
 
@@ -547,7 +545,7 @@ DEFAULT_MASTER: tuple[dict, ...] = (
 MIX_BLOCK_S = 1.0  # effects run over the mix this many seconds at a time (memory, not sound)
 RENDER_WINDOW_S = 8.0  # a stem's notes go to the synth in windows of this many seconds of onsets
 MIX_TAIL_S = 3.0  # room after the last note for release, reverb and delay tails
-SILENCE_DB = -70.0  # the mix is trimmed after its last sample above this level
+SILENCE_DB = -70.0  # the mix is trimmed after its last sample this far under its peak
 # A drum-track note on key 0 (below every GM kit) at velocity 1: silent in TimGM6mb, FluidR3_GM
 # and MuseScore_General, it makes the synth render past the last real note so releases ring out.
 LENGTH_MARKER_PITCH = 0
@@ -597,3 +595,34 @@ WINDOWS_RESERVED_NAMES = frozenset(
     ["CON", "PRN", "AUX", "NUL"]
     + [f"{device}{n}" for device in ("COM", "LPT") for n in (*"0123456789", "¹", "²", "³")]
 )
+
+# --- Loudness (BS.1770) and mastering ----
+LOUDNESS_STEP_S = 0.1  # gating blocks start this often
+LOUDNESS_BLOCK_S = 0.4  # momentary / gating block
+SHORT_TERM_S = 3.0
+TRUE_PEAK_TAPS_PER_PHASE = 16  # the 4x interpolation filter: 64 taps, Kaiser-windowed sinc
+TRUE_PEAK_KAISER_BETA = 8.0
+TRUE_PEAK_CEILING_DBTP = -1.0  # no song peaks above this after its MP3 is decoded
+ENCODER_HEADROOM_DB = 0.5  # the limiter aims this far under the ceiling: MP3 adds overshoot
+DEFAULT_LUFS = -14.0  # integrated loudness of a style that names none
+LUFS_RANGE = (-30.0, -6.0)  # what a style may ask for
+# A style's "mastering": its loudness, and how many dB a section sits under the loudest per unit
+# of energy it lacks (a breakdown of energy 0.4 in a style of 8: 4.8 dB under the drop).
+MASTERING_DEFAULTS = {"lufs": DEFAULT_LUFS, "section_db": 6.0}
+SECTION_DB_RANGE = (0.0, 20.0)
+STAGING_LUFS = -20.0  # the mix is brought here before the style's master chain
+DC_BLOCK_HZ = 20.0
+# Stems high-passed above the bass they would mask (12 dB an octave); other roles: DC_BLOCK_HZ.
+ROLE_HIGHPASS_HZ = {"comp": 140.0, "pad": 160.0, "melody": 90.0, "lead": 90.0}
+SECTION_RAMP_S = 0.03  # a section's level change is ramped over this long
+LOUDNESS_PASSES = 2  # loudness, then limit; the second pass wins back what the limiter took
+MASTER_BLOCK = 1 << 16  # samples the master's stages work on at a time (memory, not sound)
+LIMITER_BLOCK = 32  # samples a step of the limiter's gain (0.7 ms at 44.1 kHz)
+LIMITER_ATTACK_S = 0.002
+LIMITER_RELEASE_DB_S = 40.0
+LIMITER_MARGIN_DB = 0.05
+ENCODE_ATTEMPTS = 3  # an MP3 over the ceiling after decoding is encoded again, quieter
+DECODE_PIECE_BYTES = 1 << 22  # the MP3's check decodes it this much at a time
+DECODE_OVERLAP = 64  # frames each piece shares with the last (the true-peak filter's reach)
+ENDING_FLOOR_DB = -60.0  # the ending decays to this under full level
+ENDING_MAX_S = 8.0  # the ending's decay starts at most this long before the end

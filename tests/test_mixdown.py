@@ -12,8 +12,8 @@ import symusic
 from scripts import effects as effects_module
 from scripts import temporary
 from scripts.audio_render import AudioError, default_soundfont, synthesizer
-from scripts.effects import effect_problems
-from scripts.mixdown import render_mix
+from scripts.effects import Chain, SongContext, effect_problems
+from scripts.mixdown import render_mix, stem_chain
 from scripts.soundfonts import SoundFontChoice, choose_soundfont, find_system_soundfont
 from tests.mixdown_scores import (
     TPQ,
@@ -165,11 +165,20 @@ def test_a_gate_after_the_reverb_cuts_the_snare_tail_short():
         assert 20 * np.log10(washed_rms[tail].mean() / gated_rms[tail].mean()) > 12
 
 
-def test_a_role_with_no_chain_is_mixed_dry():
+def through_stem_filter(audio: np.ndarray, role: str) -> np.ndarray:
+    """The synth's render through the high-pass every stem of `role` gets (DC, masking)."""
+    context = SongContext(RATE, BPM, np.zeros(0), SEED)
+    return Chain(stem_chain(role, []), context, role)(audio.astype(np.float32), 0)
+
+
+def test_a_role_with_no_chain_is_mixed_with_its_stem_filter_alone():
     tune = [(beat / 2, 0.5, 64 + (beat * 5) % 12, 100) for beat in range(20)]
     melody_only = score([("melody", 0, False, tune)], bpm=BPM)
-    direct = np.asarray(
-        synthesizer(str(default_soundfont()), RATE).render(melody_only.to("second"), True)
+    direct = through_stem_filter(
+        np.asarray(
+            synthesizer(str(default_soundfont()), RATE).render(melody_only.to("second"), True)
+        ),
+        "melody",
     )
     both = score([("melody", 0, False, tune), ("bass", 33, False, [(0.0, 8.0, 40, 110)])], bpm=BPM)
     # The bass has a chain that silences it; the melody has none and must come out untouched.
@@ -186,8 +195,9 @@ def test_rendering_in_windows_matches_one_whole_render():
     arranged = score([("pad", 48, False, notes)], bpm=BPM)
     for time, number, value in ((0, 7, 70), (0, 10, 20), (19, 10, 110)):  # volume, pan
         arranged.tracks[0].controls.append(symusic.ControlChange(time * TPQ, number, value))
-    direct = np.asarray(
-        synthesizer(str(default_soundfont()), RATE).render(arranged.to("second"), True)
+    direct = through_stem_filter(
+        np.asarray(synthesizer(str(default_soundfont()), RATE).render(arranged.to("second"), True)),
+        "pad",
     )
     windowed = mix(arranged, DRY)
     length = min(direct.shape[1], windowed.shape[1])

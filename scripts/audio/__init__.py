@@ -1,0 +1,1 @@
+"""Audio production: measuring loudness and mastering the mix."""

@@ -1,0 +1,128 @@
+"""The production of real songs, judged from the files a listener gets: the saved MP3 as ffmpeg
+decodes it, measured by ffmpeg's own EBU R 128 meter, and the saved MIDI file
+(tests/production.py). Never from the style file's settings or the sidecar's summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyloudnorm
+import pytest
+
+from scripts import settings
+from scripts.audio import loudness
+from scripts.models import LocalModel
+from scripts.pipeline import Job, generate_song
+from scripts.song_library import SongLibrary
+from scripts.style_library import StyleError, check, load_library
+from tests import production
+from tests.conftest import run_launcher
+
+SEED = 7
+STYLES = ("House", "Ambient", "Blues", "Heavy metal")
+
+
+@pytest.fixture(scope="module")
+def songs(abc_model, tmp_path_factory) -> dict:
+    """One song of each of STYLES by the real pipeline: {style: (mp3 path, target LUFS)}."""
+    folder = tmp_path_factory.mktemp("produced")
+    config = settings.defaults()
+    model = LocalModel(abc_model, config["settings"])
+    library = load_library()
+    made = {}
+    for style in STYLES:
+        job = Job((style,), config, SongLibrary(folder))
+        sidecar = generate_song(model, job, 1, base_seed=SEED)
+        made[style] = (folder / sidecar["files"]["mp3"], job.blend.mastering["lufs"])
+        assert library[sidecar["arrangement"]["style"]].mastering == job.blend.mastering
+    return made
+
+
+def test_every_song_is_at_its_styles_loudness_and_under_the_ceiling_after_decoding(songs):
+    for style, (mp3, target) in songs.items():
+        meter = production.ebur128(mp3)
+        assert abs(meter["lufs"] - target) <= 1.0, (style, meter, target)
+        assert meter["true_peak"] <= -1.0, (style, meter)
+
+
+def test_quiet_styles_are_quieter_than_loud_ones(songs):
+    ambient = production.ebur128(songs["Ambient"][0])["lufs"]
+    metal = production.ebur128(songs["Heavy metal"][0])["lufs"]
+    assert metal - ambient >= 3, (metal, ambient)
+
+
+def test_no_song_carries_a_dc_offset(songs):
+    """House's and ambient's pads (GM 89) render with a large offset from the SoundFont."""
+    for style, (mp3, _) in songs.items():
+        pcm, _ = production.decode(mp3)
+        assert float(np.abs(pcm.mean(axis=1)).max()) < 0.01, style
+
+
+def test_every_ending_rings_out_to_silence_after_the_last_chord(songs):
+    for style, (mp3, _) in songs.items():
+        pcm, rate = production.decode(mp3)
+        ending = production.ending(pcm, rate, production.last_onset(mp3.with_suffix(".mid")))
+        assert not ending.cut, (style, ending)
+        assert ending.tail_s >= 1.0, (style, ending)  # the last chord is heard, then its tail
+        assert ending.dead_s < 1.0, (style, ending)
+
+
+def test_a_drop_is_louder_than_the_breakdown_before_it(songs):
+    mp3 = songs["House"][0]
+    pcm, rate = production.decode(mp3)
+    levels = dict(production.section_loudness(pcm, rate, production.sidecar(mp3)))
+    assert levels["drop"] - levels["breakdown"] >= 2.0, levels
+
+
+def test_the_apps_meter_agrees_with_pyloudnorm_and_ffmpeg_on_a_song(songs):
+    mp3 = songs["Blues"][0]
+    pcm, rate = production.decode(mp3)
+    ours = loudness.integrated(np.ascontiguousarray(pcm), rate)
+    reference = pyloudnorm.Meter(rate).integrated_loudness(pcm.T.astype(np.float64))
+    ffmpeg = production.ebur128(mp3)
+    assert abs(ours - reference) < 0.2 and abs(ours - ffmpeg["lufs"]) < 0.3, (ours, reference)
+    assert abs(loudness.true_peak(np.ascontiguousarray(pcm)) - ffmpeg["true_peak"]) < 0.3
+
+
+def test_a_sine_reads_as_the_standard_says():
+    """EBU Tech 3341: a 1 kHz sine at -23 dBFS in both channels reads -23.0 LUFS; a sine at a
+    quarter of the sample rate sampled 45 degrees off its peaks has a true peak 3 dB above its
+    samples."""
+    rate = 48000
+    t = np.arange(rate * 10) / rate
+    sine = (10 ** (-23 / 20) * np.sin(2 * np.pi * 997 * t)).astype(np.float32)
+    assert abs(loudness.integrated(np.stack([sine, sine]), rate) + 23.0) < 0.1
+    between = np.sin(2 * np.pi * rate / 4 * t + np.pi / 4).astype(np.float32) * 0.5
+    assert 20 * np.log10(np.abs(between).max()) == pytest.approx(-9.03, abs=0.01)
+    assert loudness.true_peak(np.stack([between, between])) == pytest.approx(-6.02, abs=0.15)
+
+
+def test_a_hornpipe_is_swung_once_by_the_style_not_again_by_abc2midi(tmp_path, data_dir):
+    """R:hornpipe makes abc2midi dot every pair of eighths; the style's feel swings the tune in
+    the arranger. The melody's off-beats must fall where the band's do."""
+    tune = tmp_path / "hornpipe.abc"
+    body = "|: GABc dedB | cBAG FGAF | GABc dedB | c2A2 G4 :|\n" * 2
+    tune.write_text(f"X:1\nT:Test Hornpipe\nR:hornpipe\nM:4/4\nL:1/8\nK:G\n{body}")
+    out = tmp_path / "out"
+    result = run_launcher(
+        "render", str(tune), "--styles", "Reggae", "--out", str(out), data=data_dir
+    )
+    assert result.returncode == 0, result.stderr
+    midi = next(out.glob("*.mid"))
+    parts = production.tracks(midi)
+    melody = production.offbeat_position(parts["melody"])
+    band = production.offbeat_position(parts["drums"])
+    assert melody is not None and band is not None
+    assert abs(melody - band) < 0.04, (melody, band)
+
+
+def test_a_style_asking_for_an_impossible_master_is_refused_in_one_line():
+    path = load_library()["house"].source
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    for bad, word in (({"lufs": 5}, "lufs"), ({"section_db": -3}, "section_db")):
+        data["mastering"] = bad
+        with pytest.raises(StyleError) as error:
+            check(data)
+        assert word in str(error.value) and "\n" not in str(error.value)
