@@ -1,15 +1,17 @@
 """ABC → MP3: the app's in-process path against abc2midi | timidity | lame on the same ABC text.
 
-Tunes: the first N of the folk-rnn corpus that the app's own prepare_tune accepts, arranged for
-the "Chill" style, written out with their %%MIDI directives exactly as render_song does.
-App: abc_to_midi → midi_to_pcm → write_mp3 (one tune rendered first to load the SoundFont).
+Tunes: the first N of the folk-rnn corpus that the app's own prepare_tune accepts, played as
+written (the `render` command's path for a file of ABC tunes).
+App: abc_to_midi → render_mix (synth, master) → write_mp3 (one tune rendered first to load the
+SoundFont).
 Baseline: `abc2midi tune.abc -o tune.mid`, `timidity -Ow -o tune.wav tune.mid`,
 `lame --quiet -b 192 tune.wav tune.mp3` (Debian packages abcmidi, timidity, lame), also warmed
 up on one tune first.
 
 Mixdown engine (issue 11): a 3-minute arranged song (drums, bass, comp, pad, melody;
 tests/mixdown_scores.song) with a realistic effect set (SONG_EFFECTS: sidechain, LFO ladder,
-saturation, chorus, delays, reverbs, compressors, limiter) through render_mix, beside the old
+saturation, chorus, delays, reverbs, compressors, limiter) through render_mix and the
+mastering stage, beside the old
 path on the same song (the whole score through midi_to_pcm, no effects). Each runs in a child
 process that reports its speed, its peak resident memory (ru_maxrss) and how much the render
 grew that peak over the imports, a warm-up render and the score. `--plots DIR` writes
@@ -32,16 +34,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.arrangement import arrange, directives  # noqa: E402
+import symusic  # noqa: E402
 
+from scripts import temporary  # noqa: E402
 from scripts.abc_notation import AbcError, extract_tunes  # noqa: E402
+from scripts.audio.mastering import MasterPlan  # noqa: E402
 from scripts.audio_render import (  # noqa: E402
     abc2midi_path,
     abc_to_midi,
     default_soundfont,
-    midi_to_pcm,
     write_mp3,
 )
+from scripts.mixdown import render_mix  # noqa: E402
 from scripts.pipeline import prepare_tune  # noqa: E402
 from scripts.settings import defaults  # noqa: E402
 from tests import mixdown_scores  # noqa: E402
@@ -53,15 +57,14 @@ MIX_SECONDS, MIX_TARGET_REALTIME = 180.0, 50.0
 
 
 def corpus_tunes(path: Path, count: int, settings: dict) -> list[str]:
-    arrangement = arrange(("Chill",))
     texts = []
     for raw in extract_tunes(path.read_text(encoding="utf-8")):
         header = {"X": "1", "T": f"Corpus {raw.number}", "M": "4/4", "K": "C"}
         try:
-            tune, _, _ = prepare_tune(raw, header, arrangement, settings["min_bars"])
+            tune, _, _ = prepare_tune(raw, header, None, settings["min_bars"])
         except AbcError:
             continue
-        texts.append(tune.to_text(directives(arrangement, tune.headers.get("M", "4/4"))))
+        texts.append(tune.to_text())
         if len(texts) == count:
             break
     return texts
@@ -72,9 +75,10 @@ def app_render(abc: str, target: Path, settings: dict) -> tuple[float, list[floa
     t0 = time.perf_counter()
     midi, _ = abc_to_midi(abc)
     t1 = time.perf_counter()
-    pcm = midi_to_pcm(midi, default_soundfont(), rate)
+    plan = MasterPlan(temporary.DEFAULT_LUFS)
+    pcm = render_mix(symusic.Score.from_midi(midi), None, default_soundfont(), rate, 1, plan)
     t2 = time.perf_counter()
-    tags = {"title": target.stem, "artist": "bench", "album": "bench", "genre": "Chill"}
+    tags = {"title": target.stem, "artist": "bench", "album": "bench", "genre": "ABC"}
     seconds = write_mp3(pcm, rate, target, tags, settings["mp3_bitrate"])
     return seconds, [t1 - t0, t2 - t1, time.perf_counter() - t2]
 
@@ -103,6 +107,7 @@ def tool_render(abc: str, folder: Path) -> tuple[float, list[float]]:
 MIX_CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
+from scripts.audio.mastering import MasterPlan
 from scripts.audio_render import default_soundfont, midi_to_pcm
 from scripts.mixdown import render_mix
 from tests import mixdown_scores
@@ -113,12 +118,13 @@ def peak_mb():
 
 rate, effects = {rate}, mixdown_scores.SONG_EFFECTS
 song = mixdown_scores.song({seconds})
-render_mix(mixdown_scores.song(10.0), effects, default_soundfont(), rate, 1)
+plan = MasterPlan(-14.0)
+render_mix(mixdown_scores.song(10.0), effects, default_soundfont(), rate, 1, plan)
 midi = song.dumps_midi()
 before = peak_mb()
 started = time.perf_counter()
 if {engine!r} == "mix":
-    audio = render_mix(song, effects, default_soundfont(), rate, 1)
+    audio = render_mix(song, effects, default_soundfont(), rate, 1, plan)
 else:
     audio = midi_to_pcm(midi, default_soundfont(), rate)
 wall = time.perf_counter() - started
@@ -237,7 +243,7 @@ def main() -> int:
     ratio = tool_wall / app_wall
     app_rt, tool_rt = app_audio / app_wall, tool_audio / tool_wall
     print(
-        f"{len(tunes)} corpus tunes, Chill arrangement; app abc2midi: {abc2midi_path()}, "
+        f"{len(tunes)} corpus tunes as written; app abc2midi: {abc2midi_path()}, "
         f"SoundFont {default_soundfont().name}; baseline: timidity's configured SoundFont"
     )
     row("", "app", "baseline", "target")

@@ -10,14 +10,22 @@ from __future__ import annotations
 import math
 import random
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import symusic
 
 from scripts import temporary
 from scripts.abc_analysis import Key, fraction_parts
 from scripts.drums import section_drums
-from scripts.harmony import Chord, choose_chords, dominant_chord, key_scale, tonic_chord
+from scripts.harmony import (
+    Chord,
+    choose_chords,
+    closing_chords,
+    harsh_clashes,
+    key_scale,
+    scale_of,
+)
+from scripts.lead import LeadContext, lead_line, solo_line
 from scripts.parts import ChordSpan, PartNote, part_notes, voiced
 from scripts.song_form import MELODY_HALF, Section, lay_out, tune_halves
 from scripts.style_match import Blend
@@ -26,6 +34,7 @@ TPQ = 480
 HUMAN_TIMING_MS = 9.0  # timing spread (one sigma) of a fully human player
 HUMAN_VELOCITY = 7.0
 ENDING_HOLD_BARS = 1  # the last chord rings this long
+ONSET_TOLERANCE = 0.0625  # quarters: a note this close before a beat starts on it
 
 
 class ArrangeError(ValueError):
@@ -64,8 +73,14 @@ class SongArrangement:
 def melody_from_midi(midi: bytes, pickup_quarters: float) -> list[MelodyNote]:
     """The tune's notes (every pitched track of abc2midi's file), timed from its first full bar."""
     score = symusic.Score.from_midi(midi).to("quarter")
+    grid = temporary.TICKS_A_QUARTER
     notes = [
-        MelodyNote(n.time - pickup_quarters, n.duration, n.pitch, n.velocity)
+        MelodyNote(
+            round((n.time - pickup_quarters) * grid) / grid,
+            round(n.duration * grid) / grid,
+            n.pitch,
+            n.velocity,
+        )
         for track in score.tracks
         if not track.is_drum
         for n in track.notes
@@ -96,6 +111,46 @@ def chord_slots(
         if index < len(slots):
             slots[index].append((note.pitch, note.length))
     return slots
+
+
+def strong_slots(
+    notes: list[MelodyNote], count: int, bar: float, chord_bars: float, beats: list[float]
+) -> list[set[int]]:
+    """The pitch classes the melody sounds on the strong beats (`beats`, quarters into the
+    bar) of each of `count` chord slots."""
+    slot = bar * chord_bars
+    slots: list[set[int]] = [set() for _ in range(count)]
+    for note in notes:
+        # abc2midi's notes start a tick or two late: a beat counts as the note's from just before
+        start = note.start - ONSET_TOLERANCE
+        first = math.floor(max(0.0, start) / bar)
+        for bar_index in range(first, math.floor((note.start + note.length) / bar) + 1):
+            for beat in beats:
+                at = bar_index * bar + beat
+                index = int(at // slot)
+                if start <= at < note.start + note.length and index < count:
+                    slots[index].add(note.pitch % 12)
+    return slots
+
+
+def resolved(
+    notes: list[MelodyNote], chords: list[Chord], bar: float, chord_bars: float, beats: list[float]
+) -> list[MelodyNote]:
+    """The notes, with each one that starts on a strong beat a semitone from its chord's tone
+    moved onto that tone (where no chord could carry the melody there, the arranger bends the
+    melody, as an appoggiatura resolved early)."""
+    slot = bar * chord_bars
+    fitted = []
+    for note in notes:
+        index = int(max(0.0, note.start + ONSET_TOLERANCE) // slot)
+        position = note.start % bar
+        strong = any(abs(position - beat) < ONSET_TOLERANCE for beat in beats)
+        if strong and index < len(chords) and harsh_clashes(chords[index], {note.pitch % 12}):
+            tones = chords[index].pitch_classes
+            step = -1 if (note.pitch - 1) % 12 in tones else 1
+            note = replace(note, pitch=note.pitch + step)
+        fitted.append(note)
+    return fitted
 
 
 class Arranger:
@@ -135,12 +190,18 @@ class Arranger:
 
     # --- harmony ----
 
-    def tune_chords(self, melody: list[MelodyNote], tune_bars: int) -> tuple[list[Chord], float]:
+    def tune_chords(
+        self, melody: list[MelodyNote], solo: list[MelodyNote], tune_bars: int
+    ) -> tuple[list[Chord], float]:
+        """A chord per slot of the tune, fitting the lead and, on the strong beats, the solo
+        that is played over the same chords."""
         harmony = self.style["harmony"]
         chord_bars = float(harmony["chord_bars"])
         slots = chord_slots(melody, tune_bars, self.bar, chord_bars)
+        beats = self.strong_beats()
         chords = choose_chords(
             slots,
+            strong_slots(melody + solo, len(slots), self.bar, chord_bars, beats),
             harmony["progressions"],
             self.tonic,
             self.mode,
@@ -214,20 +275,41 @@ class Arranger:
             loop += length_bars * self.bar or span
 
     def parts_section(self, section: Section, spans: list[ChordSpan]) -> None:
-        dominant_root = dominant_chord(self.tonic, self.mode).root
+        scale = scale_of(self.tonic, self.mode)
         for role, part in self.style["parts"].items():
             if role not in section.roles:
                 continue
             rhythm = part.get("rhythms", {}).get(section.name, part["rhythm"])
-            notes = part_notes(role, part, rhythm, spans, section.energy, dominant_root)
+            notes = part_notes(
+                role, part, rhythm, spans, section.energy, scale, self.style["steps_per_beat"]
+            )
             self.add_steps(role, notes, section.start_bar)
 
+    def lead_context(self) -> LeadContext:
+        top, bottom = self.signature
+        melody = self.style["melody"]
+        return LeadContext(
+            bar=self.bar,
+            beat=1.5 if bottom == 8 and top % 3 == 0 else 4 / bottom,
+            tonic=self.tonic,
+            mode=self.mode,
+            simplify=melody.get("simplify", temporary.LEAD_SIMPLIFY),
+            rng=random.Random(f"lead {self.blend.name} {self.seed}"),
+        )
+
+    def strong_beats(self) -> list[float]:
+        """Where the strong beats of the tune's bar fall, in quarters: the first and the middle
+        of an even bar (4/4: 1 and 3; 6/8: both dotted quarters), the first of an odd one."""
+        top, bottom = self.signature
+        beat = 1.5 if bottom == 8 and top % 3 == 0 else 4 / bottom
+        beats = round(self.bar / beat)
+        return [0.0, beat * beats / 2] if beats % 2 == 0 and beats > 1 else [0.0]
+
     def closing_chords(self) -> tuple[Chord, Chord]:
-        """V and I, with sevenths where the style's chords mostly have them (jazz: V7, Imaj7)."""
-        chords = dominant_chord(self.tonic, self.mode), tonic_chord(self.tonic, self.mode)
-        if self.style["harmony"].get("sevenths", 0.0) >= 0.5:
-            chords = chords[0].with_seventh(dominant=True), chords[1].with_seventh(dominant=False)
-        return chords
+        harmony = self.style["harmony"]
+        return closing_chords(
+            harmony["progressions"], self.tonic, self.mode, harmony.get("sevenths", 0.0)
+        )
 
     def final_chord(self, end_bar: int, roles: tuple[str, ...]) -> None:
         """The song's last chord, rung by every pitched role still playing."""
@@ -240,7 +322,7 @@ class Arranger:
             if role == "bass":
                 self.add(role, start, length, 12 * (octave + 1) + tonic.root, 100)
             else:
-                for pitch in voiced(tonic, "pad", 12 * (octave + 1) + 6, False):
+                for pitch in voiced(tonic, "pad", 12 * (octave + 1) + 6, frozenset()):
                     self.add(role, start, length, pitch, 80)
         if "melody" in roles and "melody" in self.tracks:
             last = max(self.tracks["melody"], key=lambda n: n[0])[2]
@@ -261,7 +343,14 @@ class Arranger:
             Section(s.name, s.start_bar + lead, s.bars, s.roles, s.energy, s.last_of_kind)
             for s in sections
         ]
-        chords, chord_bars = self.tune_chords(melody, tune_bars)
+        # The style's lead is made from the tune; the chords and the register follow the lead.
+        context = self.lead_context()
+        melody = lead_line(melody, self.style["melody"].get("idiom", "tune"), context)
+        solo = solo_line(melody, context)
+        chords, chord_bars = self.tune_chords(melody, solo, tune_bars)
+        beats = self.strong_beats()
+        melody = resolved(melody, chords, self.bar, chord_bars, beats)
+        solo = resolved(solo, chords, self.bar, chord_bars, beats)
         shift = register_shift(melody, self.style["melody"]["register"])
         grooves = self.style["drums"]
         drum_notes: list[PartNote] = []
@@ -270,7 +359,8 @@ class Arranger:
             first_bar = halves[0] if half == "B" and halves[1] else 0
             spans = self.section_spans(section, chords, chord_bars, first_bar)
             self.parts_section(section, spans)
-            self.melody_section(section, melody, halves, shift)
+            lead = solo if section.name == "solo" and solo else melody
+            self.melody_section(section, lead, halves, shift)
             crash = self.style["feel"].get("crash", True)
             drum_notes += section_drums(grooves, section, self.steps_per_bar, index == 0, crash)
         end_bar = sections[-1].end_bar

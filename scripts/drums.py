@@ -69,12 +69,42 @@ def section_drums(
             groove = fill
         else:
             groove = base
-        notes += groove_notes(groove, bar, groove_bar, steps_per_bar, section.energy)
+        played = groove_notes(groove, bar, groove_bar, steps_per_bar, section.energy)
+        if groove is base and section.name != "build":
+            played = phrased(played, groove, offset, bar * steps_per_bar, steps_per_bar)
+        notes += played
     start = section.start_bar * steps_per_bar
     crashed = any(n.pitch == temporary.CRASH_NOTE and n.start == start for n in notes)
     if crash and not is_first and not crashed:
         notes.append(PartNote(start, 1, temporary.CRASH_NOTE, 110))
     return notes
+
+
+def phrased(
+    notes: list[PartNote], groove: dict, offset: int, start: int, steps_per_bar: int
+) -> list[PartNote]:
+    """A groove bar as a drummer plays it in its 4-bar phrase (temporary.DRUM_PHRASE_BARS):
+    the downbeat accented in the first bar, ghost notes before the backbeat in the second,
+    a ghosted pickup into the next phrase in the fourth."""
+    place = offset % temporary.DRUM_PHRASE_BARS
+    voice = next((v for v in temporary.BACKBEAT_VOICES if v in groove), None)
+    if place == 0:
+        return [
+            PartNote(n.start, n.length, n.pitch, min(127, n.velocity + temporary.DOWNBEAT_ACCENT))
+            if n.start == start
+            else n
+            for n in notes
+        ]
+    if voice is None or place not in (1, temporary.DRUM_PHRASE_BARS - 1):
+        return notes
+    pitch = temporary.DRUM_VOICES[voice]
+    taken = {n.start for n in notes if n.pitch == pitch}
+    if place == 1:
+        ghosts = {step - 1 for step in taken if step - 1 > start}
+    else:
+        ghosts = {start + steps_per_bar - 2, start + steps_per_bar - 1}
+    extra = [PartNote(at, 1, pitch, temporary.GHOST_VELOCITY) for at in sorted(ghosts - taken)]
+    return notes + extra
 
 
 def ending_bars(ending: dict | None, steps_per_bar: int) -> int:

@@ -27,6 +27,7 @@ MINOR_MODES = ("min", "dor", "phr", "loc")
 class Chord:
     root: int  # pitch class
     intervals: tuple[int, ...]  # semitones above the root, the root (0) first
+    plain: bool = False  # its added tones were taken off for the melody: voicings add none
 
     @property
     def pitch_classes(self) -> set[int]:
@@ -56,11 +57,21 @@ class Chord:
             quality = "sus2"
         return root + quality
 
-    def with_seventh(self, dominant: bool) -> Chord:
-        """A seventh added: the minor seventh on minor and dominant chords, else the major."""
+    def with_seventh(self, scale: frozenset[int]) -> Chord:
+        """A seventh added from the key's `scale`: the major seventh where the key has it on a
+        major chord (Imaj7, IVmaj7), else the minor one (V7, ii7), never a note outside it."""
         if self.has_seventh or self.intervals[:3] not in (MAJOR, MINOR):
             return self
-        return Chord(self.root, (*self.intervals, 10 if self.is_minor or dominant else 11))
+        options = (10,) if self.is_minor else (11, 10)
+        for interval in options:
+            if (self.root + interval) % 12 in scale:
+                return Chord(self.root, (*self.intervals, interval))
+        return self
+
+
+def scale_of(tonic: int, mode: str) -> frozenset[int]:
+    """The key's pitch classes."""
+    return frozenset((tonic + step) % 12 for step in SCALES[mode])
 
 
 def key_scale(key: Key, mode: str | None = None) -> tuple[int, str]:
@@ -119,8 +130,54 @@ def fit_score(chord: Chord, notes: list[tuple[int, float]]) -> float:
     return score
 
 
+def harsh_clashes(chord: Chord, pitch_classes: set[int]) -> int:
+    """How many of the melody's pitch classes sound a semitone from a chord tone without being
+    one: a minor second or major seventh against the band (a flat ninth when voiced apart)."""
+    tones = chord.pitch_classes
+    return sum(
+        1
+        for pc in pitch_classes
+        if pc not in tones and any((pc - t) % 12 in (1, 11) for t in tones)
+    )
+
+
+def triad_of(chord: Chord) -> Chord:
+    return Chord(chord.root, chord.intervals[:3], plain=True)
+
+
+def without_clash(
+    chord: Chord, strong: set[int], notes: list[tuple[int, float]], candidates: list[Chord]
+) -> Chord:
+    """`chord`, unless a note sounding on a strong beat clashes with it: then the chord without
+    its added tones, else the candidate with no clash that carries the slot's melody best (the
+    style's own chords come first among equals), else the one with the fewest clashes."""
+    if not harsh_clashes(chord, strong):
+        return chord
+    if not harsh_clashes(triad_of(chord), strong):
+        return triad_of(chord)
+    options = [option for c in candidates for option in (c, triad_of(c))]
+    clean = [c for c in options if not harsh_clashes(c, strong)]
+    if clean:
+        return max(clean, key=lambda c: (fit_score(c, notes), -clean.index(c)))
+    return min([chord, *options], key=lambda c: harsh_clashes(c, strong))
+
+
+def own_chords(progressions: list[list[Chord]], tonic: int, mode: str) -> list[Chord]:
+    """The style's chords, most used first; a style of fewer than three chords borrows the
+    key's triads."""
+    counted: dict[Chord, int] = {}
+    for progression in progressions:
+        for chord in progression:
+            counted[chord] = counted.get(chord, 0) + 1
+    chords = sorted(counted, key=lambda c: -counted[c])
+    if len(chords) < 3:
+        chords += [c for c in diatonic_chords(tonic, mode) if c not in chords]
+    return chords
+
+
 def choose_chords(
     slots: list[list[tuple[int, float]]],
+    strong: list[set[int]],
     progressions: list[list[str]],
     tonic: int,
     mode: str,
@@ -129,7 +186,9 @@ def choose_chords(
     seed: int,
 ) -> list[Chord]:
     """One chord per slot: the style progression that suits the melody best, looped; where `fit`
-    lets the melody decide, a chord it clashes with gives way to the diatonic chord it fits."""
+    lets the melody decide, a chord it clashes with gives way to the style's chord it fits; and
+    no chord sounds a semitone against a note on a strong beat (`strong`: the pitch classes
+    sounding there, per slot)."""
     rng = random.Random(f"harmony {seed}")
     parsed = [[parse_numeral(n, tonic, mode) for n in progression] for progression in progressions]
 
@@ -138,8 +197,8 @@ def choose_chords(
 
     ranked = sorted(parsed, key=lambda p: (total(p), rng.random()), reverse=True)
     progression = ranked[0]
-    candidates = diatonic_chords(tonic, mode) + [c for p in parsed for c in p]
-    dominant = (tonic + 7) % 12
+    candidates = own_chords(parsed, tonic, mode)
+    scale = scale_of(tonic, mode)
     chords = []
     for index, notes in enumerate(slots):
         chord = progression[index % len(progression)]
@@ -148,9 +207,22 @@ def choose_chords(
             if fit_score(chord, notes) < fit * fit_score(best, notes):
                 chord = best
         if rng.random() < sevenths:
-            chord = chord.with_seventh(dominant=chord.root == dominant)
-        chords.append(chord)
+            chord = chord.with_seventh(scale)
+        chords.append(without_clash(chord, strong[index], notes, candidates))
     return chords
+
+
+def closing_chords(progressions: list[list[str]], tonic: int, mode: str, sevenths: float):
+    """V and I as the style plays them: its own most used chords on those roots (blues: V7 and
+    I7; jazz: V7 and Imaj7; funk: im7), else triads, with sevenths where the style mostly has
+    them."""
+    parsed = [[parse_numeral(n, tonic, mode) for n in progression] for progression in progressions]
+    own = own_chords(parsed, tonic, mode)
+    defaults = (dominant_chord(tonic, mode), tonic_chord(tonic, mode))
+    chords = [next((c for c in own if c.root == d.root), d) for d in defaults]
+    if sevenths >= 0.5:
+        chords = [chord.with_seventh(scale_of(tonic, mode)) for chord in chords]
+    return tuple(chords)
 
 
 def tonic_chord(tonic: int, mode: str) -> Chord:

@@ -56,19 +56,20 @@ def chord_tones(chord: Chord, center: int, count: int) -> list[int]:
     return tones[:count]
 
 
-def voiced(chord: Chord, voicing: str, center: int, dominant: bool) -> list[int]:
+def voiced(chord: Chord, voicing: str, center: int, scale: frozenset[int]) -> list[int]:
     """The notes a voicing plays of a chord, near `center`."""
     if voicing == "power":
         root = near(chord.root, center - 5)
         return [root, root + 7, root + 12]
-    if voicing in ("seventh", "shell", "ninth"):
-        chord = chord.with_seventh(dominant)
-    if voicing == "ninth" and 14 not in chord.intervals:
+    # A chord made plain for the melody keeps to its triad whatever the voicing adds.
+    if voicing in ("seventh", "shell", "ninth") and not chord.plain:
+        chord = chord.with_seventh(scale)
+    if voicing == "ninth" and 14 not in chord.intervals and not chord.plain:
         chord = Chord(chord.root, (*chord.intervals, 14))
     if voicing == "shell":
         root = near(chord.root, center - 7)
         third = 3 if chord.is_minor else 4
-        seventh = next((i for i in chord.intervals if i in (10, 11)), 10)
+        seventh = next((i for i in chord.intervals if i in (10, 11)), 7)
         return [root, root + third + 12, root + seventh]
     if voicing == "skank":
         return chord_tones(chord, center + 7, 3)
@@ -136,13 +137,24 @@ class ChordSpan:
     following: Chord
 
 
+def metric_accent(step: int, steps_per_beat: int) -> float:
+    """How a player weighs a note by where it falls: the beat over the off-beat over the
+    steps between (temporary.METRIC_ACCENTS)."""
+    if step % steps_per_beat == 0:
+        return temporary.METRIC_ACCENTS[0]
+    if steps_per_beat % 2 == 0 and step % (steps_per_beat // 2) == 0:
+        return temporary.METRIC_ACCENTS[1]
+    return temporary.METRIC_ACCENTS[2]
+
+
 def part_notes(
     role: str,
     part: dict,
     rhythm: str,
     spans: list[ChordSpan],
     energy: float,
-    dominant_root: int,
+    scale: frozenset[int],
+    steps_per_beat: int,
 ) -> list[PartNote]:
     """Every note one part plays over the chord spans of a section."""
     total = spans[-1].start_step + spans[-1].steps if spans else 0
@@ -159,6 +171,7 @@ def part_notes(
             span_index += 1
         span = spans[span_index]
         velocity = temporary.STEP_VELOCITY[hit.mark] * base_velocity / 96
+        velocity *= metric_accent(hit.step, steps_per_beat)
         velocity = max(1, min(127, round(velocity * (0.75 + 0.35 * energy))))
         length = hit.length * gate
         if role == "bass":
@@ -173,7 +186,7 @@ def part_notes(
             notes.append(PartNote(hit.step, length, pitch, velocity))
             continue
         length = min(length, SHORT_VOICINGS.get(voicing, length))
-        tones = voiced(span.chord, voicing, center, span.chord.root == dominant_root)
+        tones = voiced(span.chord, voicing, center, scale)
         played = broken(tones, voicing, number)
         for order, pitch in enumerate(played):
             offset = order * STRUM_SPREAD_STEPS if voicing == "strum" else 0.0

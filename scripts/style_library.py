@@ -235,6 +235,8 @@ def style_schema(steps_per_bar: int) -> Callable:
                     "triplets": boolean,
                     "anticipate": number(0, 1),
                     "octave_double": boolean,
+                    "idiom": one_of(temporary.LEAD_IDIOMS),
+                    "simplify": number(0, 1),
                 },
             ),
             "harmony": fields(

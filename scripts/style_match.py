@@ -82,14 +82,19 @@ def match_style(typed: str, library: StyleLibrary, closest: str | None = None) -
 
     if text in index:
         return chosen(*index[text], "name")
-    inside = [phrase for phrase in index if contains_words(text, phrase)]
-    if inside:
-        return chosen(*index[max(inside, key=len)], "synonym")
     words = set(text.split())
     scores = {
         style.name: len(words & {normal(w) for w in style["words"]})
         for style in library.styles.values()
     }
+    inside = [phrase for phrase in index if contains_words(text, phrase)]
+    if inside:
+        # The longest name wins; between names as long, the one whose style's words are typed
+        # too, then the one typed first ("lo-fi beats to study to": lofi, not hip hop's beats).
+        def rank(phrase: str):
+            return len(phrase), scores[index[phrase][0]], -f" {text} ".index(f" {phrase} ")
+
+        return chosen(*index[max(inside, key=rank)], "synonym")
     best = max(
         scores, key=lambda name: (scores[name], name == temporary.FALLBACK_STYLE), default=None
     )

@@ -418,6 +418,15 @@ CRASH_NOTE = 49
 GROOVES = ("main", "variation", "fill", "intro", "ending", "build")
 # Step characters: velocity of a hit ("-" holds a pitched note; "." and "-" are silent on drums).
 STEP_VELOCITY = {"X": 118, "x": 96, "o": 58}
+# A part's note on the beat, on the off-beat and between, times its velocity: the lilt a player
+# gives an accompaniment (a machine style's parts get it too; its humanize stays 0).
+METRIC_ACCENTS = (1.08, 0.94, 0.84)
+# Drums within each 4-bar phrase: the first bar's downbeat accented, ghost notes before the
+# backbeat in the second, a ghosted pickup into the next phrase in the fourth.
+DRUM_PHRASE_BARS = 4
+DOWNBEAT_ACCENT = 12
+GHOST_VELOCITY = 38
+BACKBEAT_VOICES = ("snare", "rim", "clap", "snap")
 STEP_HOLD, STEP_REST = "-", "."
 STEP_SEPARATORS = "| "
 PART_ROLES = ("bass", "comp", "pad", "arp", "counter")
@@ -596,6 +605,14 @@ WINDOWS_RESERVED_NAMES = frozenset(
     + [f"{device}{n}" for device in ("COM", "LPT") for n in (*"0123456789", "¹", "²", "³")]
 )
 
+# --- The lead line (scripts/lead.py) ----
+LEAD_IDIOMS = ("tune", "hook", "riff", "blues", "pentatonic", "long_tones", "clave")
+LEAD_SIMPLIFY = 0.5  # the share of equal short pairs merged, where a style names none
+BLUES_SCALE = (0, 3, 5, 6, 7, 10)  # semitones over the tonic
+PENTATONIC = {"major": (0, 2, 4, 7, 9), "minor": (0, 3, 5, 7, 10)}
+SON_CLAVE = (0.0, 1.5, 3.0, 5.0, 6.0)  # 3-2 son clave: its hits in quarters over two 4/4 bars
+TICKS_A_QUARTER = 96  # the tune's notes are read on this grid (abc2midi starts some a tick late)
+
 # --- Loudness (BS.1770) and mastering ----
 LOUDNESS_STEP_S = 0.1  # gating blocks start this often
 LOUDNESS_BLOCK_S = 0.4  # momentary / gating block
@@ -615,7 +632,8 @@ DC_BLOCK_HZ = 20.0
 # Stems high-passed above the bass they would mask (12 dB an octave); other roles: DC_BLOCK_HZ.
 ROLE_HIGHPASS_HZ = {"comp": 140.0, "pad": 160.0, "melody": 90.0, "lead": 90.0}
 SECTION_RAMP_S = 0.03  # a section's level change is ramped over this long
-LOUDNESS_PASSES = 2  # loudness, then limit; the second pass wins back what the limiter took
+LOUDNESS_PASSES = 3  # loudness, then limit; later passes win back what the limiter took
+LOUDNESS_TOLERANCE_LU = 0.2  # a pass that moves the loudness less than this is the last
 MASTER_BLOCK = 1 << 16  # samples the master's stages work on at a time (memory, not sound)
 LIMITER_BLOCK = 32  # samples a step of the limiter's gain (0.7 ms at 44.1 kHz)
 LIMITER_ATTACK_S = 0.002

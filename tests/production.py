@@ -121,7 +121,7 @@ def section_loudness(pcm: np.ndarray, rate: int, sidecar: dict) -> list[tuple[st
     import pyloudnorm
 
     meter = pyloudnorm.Meter(rate)
-    bar_s = _bar_quarters(sidecar["meter"]) * 60.0 / sidecar["tempo"]
+    bar_s = bar_quarters(sidecar["meter"]) * 60.0 / sidecar["tempo"]
     result = []
     bar = 0  # older sidecars give only each section's bars (a pickup may shift them by one)
     for section in sidecar["arrangement"]["form"]:
@@ -134,7 +134,7 @@ def section_loudness(pcm: np.ndarray, rate: int, sidecar: dict) -> list[tuple[st
     return result
 
 
-def _bar_quarters(meter: str) -> float:
+def bar_quarters(meter: str) -> float:
     top, bottom = (int(part) for part in meter.split("/"))
     return top * 4 / bottom
 
@@ -166,7 +166,7 @@ def clash_rate(midi: Path, meter: str) -> float:
     parts = tracks(midi)
     melody = parts.get("melody", [])
     band = [n for name, notes in parts.items() if name not in ("melody", "drums") for n in notes]
-    bar = _bar_quarters(meter)
+    bar = bar_quarters(meter)
     beats = strong_beats(meter)
     checked = clashes = 0
     for note in melody:
@@ -185,7 +185,7 @@ def clash_rate(midi: Path, meter: str) -> float:
 
 def drum_bars(midi: Path, meter: str) -> tuple[int, int, float]:
     """(distinct one-bar drum patterns, bars with drums, the most common one's share)."""
-    bar = _bar_quarters(meter)
+    bar = bar_quarters(meter)
     bars: dict[int, set] = {}
     for note in tracks(midi).get("drums", []):
         step = round((note.time % bar) * 4)

@@ -11,8 +11,9 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from scripts import settings
+from scripts import settings, temporary
 from scripts.audio import loudness
+from scripts.lead import IDIOMS
 from scripts.models import LocalModel
 from scripts.pipeline import Job, generate_song
 from scripts.song_library import SongLibrary
@@ -126,3 +127,56 @@ def test_a_style_asking_for_an_impossible_master_is_refused_in_one_line():
         with pytest.raises(StyleError) as error:
             check(data)
         assert word in str(error.value) and "\n" not in str(error.value)
+
+
+def test_no_strong_beat_melody_note_sounds_a_semitone_against_the_band(songs):
+    for style, (mp3, _) in songs.items():
+        meter = production.sidecar(mp3)["meter"]
+        assert production.clash_rate(mp3.with_suffix(".mid"), meter) <= 0.05, style
+
+
+def test_a_blues_ends_on_the_dominant_seventh_it_played_all_along(songs):
+    """The blues' tonic is I7 (root, major third, minor seventh): its last chord is too, not
+    the major seventh chord a jazz ballad would end on."""
+    parts = production.tracks(songs["Blues"][0].with_suffix(".mid"))
+    last = max(note.time for notes in parts.values() for note in notes)
+
+    def at_end(note) -> bool:  # a human touch moves each note of the chord by a few ticks
+        return note.time > last - 0.1
+
+    final = [n for name, notes in parts.items() if name != "drums" for n in notes if at_end(n)]
+    root = min(n.pitch for n in parts["bass"] if at_end(n)) % 12
+    classes = {(n.pitch - root) % 12 for n in final}
+    assert {0, 4, 10} <= classes and 11 not in classes, sorted(classes)
+
+
+def test_outside_folk_the_lead_is_no_unbroken_stream_of_equal_notes(songs):
+    """The starter tunes are reels and hornpipes: streams of eighths. A style's lead is made
+    from them (hooks, riffs, call and response, long tones), so few of its notes run on in
+    rows of eight equal ones."""
+    for style, (mp3, _) in songs.items():
+        assert production.stream_share(mp3.with_suffix(".mid")) <= 0.2, style
+
+
+def test_the_solo_is_not_the_tune_again(songs):
+    mp3 = songs["Blues"][0]
+    sidecar = production.sidecar(mp3)
+    bar = production.bar_quarters(sidecar["meter"])
+    melody = production.tracks(mp3.with_suffix(".mid"))["melody"]
+    form = {s["section"]: s for s in reversed(sidecar["arrangement"]["form"])}  # the first of each
+
+    def pitches(name: str) -> list[int]:
+        start = form[name]["start_bar"] * bar
+        end = start + form[name]["bars"] * bar
+        return [n.pitch for n in sorted(melody, key=lambda n: n.time) if start <= n.time < end]
+
+    tune, solo = pitches("A"), pitches("solo")
+    same = sum(a == b for a, b in zip(tune, solo, strict=False))
+    assert solo and same <= len(solo) // 2, (tune[:16], solo[:16])
+
+
+def test_the_lead_idioms_the_style_files_may_name_are_the_ones_the_arranger_has():
+    assert tuple(IDIOMS) == temporary.LEAD_IDIOMS
+    assert {style.data["melody"]["idiom"] for style in load_library().styles.values()} == set(
+        IDIOMS
+    )

@@ -99,6 +99,13 @@ def test_no_name_is_claimed_by_two_styles(library):
         ("R&B", "soul", "4/4", "name"),
         ("dark techno", "techno", "4/4", "synonym"),
         ("regae", "reggae", "4/4", "spelling"),
+        ("Chill", "chillout", "4/4", "name"),
+        ("Chillout", "chillout", "4/4", "name"),
+        ("Downtempo", "chillout", "4/4", "name"),
+        ("Ambient", "ambient", "4/4", "name"),
+        ("lo-fi beats to study to", "lofi", "4/4", "synonym"),
+        ("study beats", "lofi", "4/4", "name"),
+        ("chillhop", "lofi", "4/4", "name"),
         ("Zorblax", temporary.FALLBACK_STYLE, "4/4", "fallback"),
     ],
 )

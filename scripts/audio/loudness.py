@@ -157,7 +157,8 @@ def block_peaks(channel: np.ndarray, block: int) -> np.ndarray:
     # Fed `delay` samples early, the filters' outputs line up with the samples.
     early = np.concatenate([channel[delay:], np.zeros(delay, dtype=channel.dtype)])
     chunk = (_FFT - len(kernel)) // block * block
-    phases = [kernel[phase::_OVERSAMPLE] for phase in range(_OVERSAMPLE)]
+    # Phase 0 of a windowed sinc is the samples themselves: only the points between are new.
+    phases = [kernel[phase::_OVERSAMPLE] for phase in range(1, _OVERSAMPLE)]
     peaks = []
     for start, pieces in zip(
         range(0, len(early), chunk), fir_chunks(early, phases, chunk), strict=True

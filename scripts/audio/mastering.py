@@ -163,7 +163,13 @@ def master(pcm: np.ndarray, sample_rate: int, plan: MasterPlan, chain=None) -> n
     to_loudness(pcm, sample_rate, temporary.STAGING_LUFS)
     run_chain(pcm, chain)
     pcm = ring_out(pcm, sample_rate, plan.last_chord_s)
-    for _ in range(temporary.LOUDNESS_PASSES):
-        to_loudness(pcm, sample_rate, plan.lufs)
-        limit(pcm, sample_rate, plan.ceiling_dbtp - temporary.ENCODER_HEADROOM_DB)
+    # Limiting takes some loudness: each pass wins it back, until a pass moves it by less than
+    # the tolerance (which the encoder headroom absorbs).
+    ceiling = plan.ceiling_dbtp - temporary.ENCODER_HEADROOM_DB
+    to_loudness(pcm, sample_rate, plan.lufs)
+    limit(pcm, sample_rate, ceiling)
+    for _ in range(temporary.LOUDNESS_PASSES - 1):
+        if abs(to_loudness(pcm, sample_rate, plan.lufs)) < temporary.LOUDNESS_TOLERANCE_LU:
+            break
+        limit(pcm, sample_rate, ceiling)
     return pcm
