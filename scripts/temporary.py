@@ -568,7 +568,7 @@ BUNDLED_SOUNDFONT_NAME = "TimGM6mb (bundled)"
 # Retuned copies of SoundFonts (scripts/soundfont_tuning.py) are kept here; the version goes in
 # their names, so a change to the retuning makes new ones.
 SOUNDFONT_CACHE_DIR = REPO_ROOT / "data" / "soundfonts"
-SOUNDFONT_RETUNE_VERSION = 1
+SOUNDFONT_RETUNE_VERSION = 2
 
 # player meter and gapless
 # The meter reads the last frames handed to the audio device: 2048 (46 ms at 44.1 kHz) gives
