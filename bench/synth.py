@@ -55,6 +55,7 @@ SOUNDFONTS = {
     "fluidr3": "/usr/share/sounds/sf2/FluidR3_GM.sf2",
 }
 SMOKE_PROGRAMS = (0, 33, 48, 89)
+VELOCITIES = (32, 64, 100, 127)
 CHUNK = 8  # programs per MIDI file: one channel each, never channel 10
 
 
@@ -141,17 +142,23 @@ def render_app(score: symusic.Score, soundfont: Path) -> np.ndarray:
 
 
 def mono(pcm: np.ndarray) -> np.ndarray:
-    return pcm.mean(axis=0) if pcm.ndim == 2 else pcm
+    """The channels' power, as one signal (for envelopes and pitch)."""
+    return (
+        np.sqrt(np.mean(np.square(pcm), axis=0)) * np.sign(pcm.sum(axis=0))
+        if pcm.ndim == 2
+        else pcm
+    )
 
 
 def level_db(signal: np.ndarray) -> float:
+    """RMS over all channels: the same for a sound panned anywhere at constant power."""
     return 20 * math.log10(max(float(np.sqrt(np.mean(np.square(signal, dtype=np.float64)))), 1e-9))
 
 
 def band_shares(signal: np.ndarray, rate: int = RATE) -> np.ndarray:
-    """Each band's share of the power (they sum to 1)."""
-    power = np.abs(np.fft.rfft(signal)) ** 2
-    freqs = np.fft.rfftfreq(len(signal), 1 / rate)
+    """Each band's share of the power (they sum to 1), over all channels."""
+    power = (np.abs(np.fft.rfft(np.atleast_2d(signal), axis=-1)) ** 2).sum(axis=0)
+    freqs = np.fft.rfftfreq(np.atleast_2d(signal).shape[-1], 1 / rate)
     energy = np.array([power[(freqs >= lo) & (freqs < hi)].sum() for lo, hi in BANDS])
     return energy / max(energy.sum(), 1e-30)
 
@@ -222,16 +229,16 @@ class Figures:
 
 
 def measure(pcm: np.ndarray, block: Block) -> Figures:
-    signal = mono(pcm)[int(block.start * RATE) : int(block.end * RATE)]
+    both = pcm[:, int(block.start * RATE) : int(block.end * RATE)]
     if block.program < 0:
-        return Figures(level_db(signal), band_shares(signal), *(math.nan,) * 4)
-    held = signal[int(block.sustained * RATE) :]
-    held = held[: int((SUSTAIN_S + SUSTAIN_GAP_S) * RATE)]
+        return Figures(level_db(both), band_shares(both), *(math.nan,) * 4)
+    held = both[:, int(block.sustained * RATE) :]
+    held = held[:, : int((SUSTAIN_S + SUSTAIN_GAP_S) * RATE)]
     return Figures(
-        level_db(signal),
-        band_shares(signal),
-        *envelope(held, SUSTAIN_S),
-        pitch_cents(held, block.held),
+        level_db(both),
+        band_shares(both),
+        *envelope(mono(held), SUSTAIN_S),
+        pitch_cents(held.sum(axis=0), block.held),
     )
 
 
@@ -409,6 +416,42 @@ def song_score(minutes: float = 3.0, bpm: float = 120.0) -> symusic.Score:
     return score
 
 
+def song_bands(key: str) -> None:
+    """The synthetic song's band shares and the piano's level by velocity, both ways."""
+    source = soundfont_path(key)
+    if not source.is_file() or shutil.which("fluidsynth") is None:
+        return
+    prepared = synth.prepare_soundfont(source)
+    with tempfile.TemporaryDirectory(prefix="lmg-synth-bench-") as folder:
+        score = song_score(1.0)
+        app = band_shares(render_app(score, prepared))
+        ref = band_shares(render_reference(score, source, Path(folder)))
+        names = " ".join(
+            f"{n}:{a * 100:.1f}/{r * 100:.1f}" for n, a, r in zip(BAND_NAMES, app, ref, strict=True)
+        )
+        print(f"SONG {source.name}: band shares % app/reference {names}")
+        levels = []
+        for velocity in VELOCITIES:
+            one = symusic.Score(480, ttype="second")
+            track = symusic.Track("piano", 0, False, ttype="second")
+            track.notes.append(symusic.Note(0.0, 1.0, 60, velocity, ttype="second"))
+            one.tracks.append(track)
+            levels.append(
+                (
+                    level_db(mono(render_app(one, prepared))),
+                    level_db(mono(render_reference(one, source, Path(folder)))),
+                )
+            )
+        top_app, top_ref = levels[-1]
+        steps = " ".join(
+            f"{v}:{a - top_app:+.1f}/{r - top_ref:+.1f}"
+            for v, (a, r) in zip(VELOCITIES, levels, strict=True)
+        )
+        print(
+            f"VELOCITY {source.name}: piano level by velocity, dB under 127, app/reference {steps}"
+        )
+
+
 def speed(key: str) -> None:
     source = soundfont_path(key)
     if not source.is_file():
@@ -477,6 +520,7 @@ def main() -> None:
     summaries = {key: run_soundfont(key, programs, args.worst) for key in keys}
     if args.speed:
         for key in keys:
+            song_bands(key)
             speed(key)
     if args.json:
         args.json.write_text(json.dumps(summaries, indent=1), encoding="utf-8")

@@ -20,7 +20,8 @@ What prestosynth does with a SoundFont, read from its source, and what the copy 
   shortens the release by -log10(1 - level)/4).
 - It cuts an unlooped sample off after attack + hold when the sustain level is not 0: such zones
   hold until the sample ends if FluidSynth's sustain is within 6 dB of full, else decay to 0.
-- It reads pan as 1/100 (FluidSynth 1/1000): a little pan was hard left or right.
+- It reads pan as 1/100 (FluidSynth 1/1000): a little pan was hard left or right; and it
+  pans linearly where FluidSynth keeps the power (centred zones came out 3 dB down).
 - scaleTuning 0 (one pitch on every key) is ignored: such zones get one zone per key.
 - Preset-level generators are added to the instrument's by it, as the spec says, but through the
   shared cache above: the copy has one instrument per preset with the sums in its zones.
@@ -50,7 +51,7 @@ ENVELOPE_DB = 96.0  # FluidSynth's decay and release fall this far in their time
 DECAY_DELAY_TC = -11651  # 1.2 ms: prestosynth decays only after a delay over 1 ms
 FULL_SUSTAIN_DB = 6.0  # unlooped zones closer to full than this hold until the sample ends
 SILENT_SUSTAIN_DB = 20.0  # looped zones whose sustain is this far down decay to silence
-DECAY_SPAN_S = 1.0  # a flat envelope holds the energy of FluidSynth's over this long
+DECAY_SPAN_S = 0.5  # a flat envelope holds the energy of FluidSynth's over this long
 MAX_TC = 7973  # 100 s, prestosynth's longest segment
 MIN_TC = -11960  # 1 ms, its shortest
 LIMIT = 65535  # bag, generator and sample indices are 16-bit
@@ -259,8 +260,13 @@ def _zone(builder: Builder, pz: dict[int, int], iz: dict[int, int]) -> list[list
     sample_s = max(end - start, 1) / max(rate, 1)
     env, gain = envelope(gens, (low + high) // 2, looped, sample_s)
     level = gain * 10 ** (-min(max(gens.get(ATTENUATION, 0), 0), 1440) * ATTENUATION_SCALE / 200)
+    # prestosynth pans linearly (0.5 -+ pan a side), FluidSynth with constant power (0.71 a side
+    # in the middle): a centred zone came out 3 dB down on a hard-panned one (stereo samples).
+    # Levels cannot go above 1, so the panned ones come down instead.
+    pan = min(max(gens.get(PAN, 0), -500), 500) / 1000
+    level /= math.sqrt(1 + 4 * pan**2)
     attenuation = int(round(1000 * (1 - level)))
-    pan = int(round(min(max(gens.get(PAN, 0), -500), 500) / 10))
+    pan = int(round(pan * 100))
     split = [(low, high)] if scale == 100 else [(k, k) for k in range(low, high + 1)]
     zones = []
     for first, last in split:

@@ -568,7 +568,10 @@ BUNDLED_SOUNDFONT_NAME = "TimGM6mb (bundled)"
 # Retuned copies of SoundFonts (scripts/soundfont_tuning.py) are kept here; the version goes in
 # their names, so a change to the retuning makes new ones.
 SOUNDFONT_CACHE_DIR = REPO_ROOT / "data" / "soundfonts"
-SOUNDFONT_RETUNE_VERSION = 2
+SOUNDFONT_RETUNE_VERSION = 3
+# Notes whose FluidSynth velocity levels are within this many dB go to symusic's synth together
+# (it ignores velocity; scripts/synth.py scales each group): half of it is the largest error.
+VELOCITY_STEP_DB = 1.5
 
 # player meter and gapless
 # The meter reads the last frames handed to the audio device: 2048 (46 ms at 44.1 kHz) gives
