@@ -251,8 +251,11 @@ def _zone(builder: Builder, pz: dict[int, int], iz: dict[int, int]) -> list[list
     loop_start += offset * (gens.get(LOOP_START, 0) + 32768 * gens.get(LOOP_START_COARSE, 0))
     loop_end += offset * (gens.get(LOOP_END, 0) + 32768 * gens.get(LOOP_END_COARSE, 0))
     mode = gens.get(SAMPLE_MODES, 0) & 3
-    if mode in (1, 3) and not (start <= loop_start < loop_end - 1 and loop_end <= end):
-        mode = 0  # a broken loop reads outside the sample (noise bursts, seen in TimGM6mb)
+    # A broken loop reads outside the sample (noise bursts, seen in TimGM6mb). SF3 loops count
+    # from the decoded sample's start, which the header does not give: left as they are.
+    inside = start <= loop_start < loop_end - 1 and loop_end <= end
+    if mode in (1, 3) and builder.bump and not inside:
+        mode = 0
     looped = mode in (1, 3)
     root = gens[ROOT_KEY] if 0 <= gens[ROOT_KEY] <= 127 else pitch
     tune = gens.get(COARSE_TUNE, 0) * 100 + gens.get(FINE_TUNE, 0) + correction

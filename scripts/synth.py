@@ -23,6 +23,10 @@ from scripts.soundfont_tuning import _pdta, in_tune
 
 DRUM_BANK = 128
 EARLY_S = 0.002  # end a note this much before its decay does: prestosynth rounds frames up
+# prestosynth gives a centred sound 0.5 of it a side, FluidSynth sin(45 deg) = 0.71: the same
+# level as FluidSynth (at its gain 1) for centred zones (scripts/soundfont_flatten.py brings the
+# panned ones in line with them).
+PAN_GAIN = math.sqrt(2)
 NOTE_FIELDS = ("time", "duration", "pitch", "velocity")
 EMPTY = (
     np.zeros(0, np.float32),
@@ -117,7 +121,7 @@ class Synth:
         if len(groups) <= 1:
             level = next(iter(groups), 0)
             audio = np.asarray(self.synth.render(score, stereo), np.float32)
-            audio *= 10 ** (level * temporary.VELOCITY_STEP_DB / 20)
+            audio *= PAN_GAIN * 10 ** (level * temporary.VELOCITY_STEP_DB / 20)
             return audio
         parts = []
         for level, members in groups.items():
@@ -129,7 +133,7 @@ class Synth:
                     *(notes[key][chosen] for key in NOTE_FIELDS), score.ttype
                 )
             audio = np.asarray(self.synth.render(part, stereo), np.float32)
-            audio *= 10 ** (level * temporary.VELOCITY_STEP_DB / 20)
+            audio *= PAN_GAIN * 10 ** (level * temporary.VELOCITY_STEP_DB / 20)
             parts.append(audio)
         mixed = np.zeros((parts[0].shape[0], max(p.shape[1] for p in parts)), np.float32)
         for audio in parts:
