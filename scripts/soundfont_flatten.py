@@ -33,6 +33,8 @@ from __future__ import annotations
 import math
 import struct
 
+from scripts.soundfont_filter import cutoff
+
 # SoundFont 2.04 generator numbers
 START, END, LOOP_START, LOOP_END, START_COARSE = 0, 1, 2, 3, 4
 END_COARSE, PAN, DELAY, ATTACK, HOLD, DECAY, SUSTAIN, RELEASE = 12, 17, 33, 34, 35, 36, 37, 38
@@ -136,6 +138,7 @@ class Builder:
         self.index: dict[tuple, int] = {}
         self.starts: set[int] = set()
         self.bump = version == 2
+        self.filters: dict[int, tuple[int, int]] = {}  # header: (cutoff step, Q), to bake
 
     def header(
         self,
@@ -158,25 +161,35 @@ class Builder:
             kind = (kind & 0x8000) | 1  # mono: links point at the source's headers
             self.index[key] = len(self.headers)
             self.headers.append([name, at, end, *loop, rate, root, cents, 0, kind])
+            if extra[-1] is not None:
+                self.filters[self.index[key]] = extra[-1]
         return self.index[key]
 
 
 ENVELOPE_GENS = (DELAY, ATTACK, HOLD, DECAY, RELEASE)  # set in every preset zone (BIAS)
 FOLDED = {PAN, DELAY, ATTACK, HOLD, DECAY, SUSTAIN, KEY_TO_HOLD, KEY_TO_DECAY, ATTENUATION}
 FOLDED |= {COARSE_TUNE, FINE_TUNE}
+FILTER_GENS = {8, 9, 11, 25, 26, 27, 28, 29}  # the cutoff, Q and modulation envelope
 
 
-def flatten(parts: dict[bytes, bytes], version: int) -> dict[bytes, bytes]:
-    """New pdta sub-chunks (see _flatten); with only General MIDI's banks (0, and 128 for
-    drums) where all of them would pass the format's 16-bit indices (FluidR3_GM's bank 8
-    variations would)."""
-    try:
-        return _flatten(parts, version, None)
-    except ValueError:
-        return _flatten(parts, version, (0, 128))
+def flatten(parts: dict[bytes, bytes], version: int, bake=None) -> dict[bytes, bytes]:
+    """New pdta sub-chunks (see _flatten). `bake(headers, filters)` gives the zones that
+    FluidSynth filters samples of their own (scripts/soundfont_filter.py; not for SF3, whose
+    samples are Ogg). Where the format's 16-bit indices will not hold it all: without the
+    preset-level filter offsets, then with only General MIDI's banks (0, and 128 for drums;
+    FluidR3_GM's bank 8 variations do not fit)."""
+    bake = bake if version == 2 else None
+    attempts = [(None, FILTER_GENS), (None, set()), ((0, 128), FILTER_GENS), ((0, 128), set())]
+    for number, (banks, filters) in enumerate(attempts):
+        try:
+            return _flatten(parts, version, banks, FOLDED | filters, bake)
+        except ValueError:
+            if number == len(attempts) - 1:
+                raise
+    raise AssertionError
 
 
-def _flatten(parts: dict[bytes, bytes], version: int, banks) -> dict[bytes, bytes]:
+def _flatten(parts: dict[bytes, bytes], version: int, banks, folded, bake):
     """New pdta sub-chunks. Presets keep their zones; each zone points at a variant of its
     instrument with the preset's offsets added in (shared by presets with the same offsets), but
     for the release of a looped variant, which converts as a factor and stays an offset."""
@@ -211,25 +224,30 @@ def _flatten(parts: dict[bytes, bytes], version: int, banks) -> dict[bytes, byte
             unlooped = any(
                 SAMPLE_ID in z and not (global_i | z).get(SAMPLE_MODES, 0) & 1 for z in izones
             )
-            folded = FOLDED | ({RELEASE} if unlooped else set())
-            offsets = {n: a for n, a in pz.items() if n in folded}
+            offsets = {
+                n: a for n, a in pz.items() if n in folded | ({RELEASE} if unlooped else set())
+            }
             key = (inst, tuple(sorted(offsets.items())))
             if key not in variants:
                 variants[key] = len(instruments)
                 made = []
                 for izone in izones:
                     if SAMPLE_ID in izone:
-                        made += _zone(builder, offsets, global_i | izone)
+                        made += _zone(builder, offsets, global_i | izone, bake is not None)
                 instruments.append((names[inst], made))
             zone = [(n, pz[n]) for n in (KEY_RANGE, VEL_RANGE) if n in pz]
             release = 0 if unlooped else _signed(pz.get(RELEASE, 0))
             zone += [(n, release if n == RELEASE else 0) for n in ENVELOPE_GENS]
             zones.append([*zone, (INSTRUMENT, variants[key])])
         presets.append((preset, zones))
-    return _write(presets, instruments, builder.headers)
+    pdta = _write(presets, instruments, builder.headers)
+    if bake is not None and builder.filters:
+        bake(builder.headers, builder.filters)
+        pdta[b"shdr"] = b"".join(SHDR.pack(*h) for h in [*builder.headers, [b"EOS", *[0] * 9]])
+    return pdta
 
 
-def _zone(builder: Builder, pz: dict[int, int], iz: dict[int, int]) -> list[list]:
+def _zone(builder: Builder, pz: dict[int, int], iz: dict[int, int], filters: bool) -> list[list]:
     """The zone(s) of instrument zone `iz` with preset offsets `pz`, as generator lists."""
     sample = iz[SAMPLE_ID]
     if sample >= len(builder.source):
@@ -284,7 +302,9 @@ def _zone(builder: Builder, pz: dict[int, int], iz: dict[int, int]) -> list[list
         if not 0 <= new_root <= 127:
             continue
         loop = (loop_start, loop_end)
-        index = builder.header(sample, start, end, loop, new_root, cents, (attenuation,))
+        pitch = (first + last) / 2 - new_root + cents / 100
+        cut = cutoff(gens, (first + last) // 2, pitch, rate) if filters else None
+        index = builder.header(sample, start, end, loop, new_root, cents, (attenuation, cut))
         zone = [(KEY_RANGE, first | last << 8)] if (first, last) != (0, 127) else []
         zone += [(VEL_RANGE, vlow | vhigh << 8)] if (vlow, vhigh) != (0, 127) else []
         zone += [(number, value) for number, value in env.items() if value > MIN_TC]

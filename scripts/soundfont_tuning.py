@@ -11,7 +11,10 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+import numpy as np
+
 from scripts import temporary
+from scripts.soundfont_filter import TAIL, lowpass
 from scripts.soundfont_flatten import flatten
 
 
@@ -65,6 +68,57 @@ def _chunk(name: bytes, data: bytes) -> bytes:
     return name + struct.pack("<I", len(data)) + data + b"\0" * (len(data) & 1)
 
 
+def _sdta(path: Path) -> tuple[int, int, int, int] | None:
+    """(LIST offset, LIST size, smpl data offset, smpl size) of the sample data, if found."""
+    with path.open("rb") as file:
+        for chunk, offset, size in _chunks(file, 12, path.stat().st_size):
+            file.seek(offset)
+            if chunk == b"LIST" and file.read(4) == b"sdta":
+                for part, at, length in _chunks(file, offset + 4, offset + size):
+                    if part == b"smpl":
+                        return offset - 8, size, at, length
+    return None
+
+
+class Baker:
+    """Filtered copies of samples (scripts/soundfont_filter.py), to go after the original
+    ones in the copy's smpl chunk; it moves the headers onto them."""
+
+    def __init__(self, source: Path, smpl_offset: int, smpl_size: int):
+        self.samples = np.memmap(source, "<i2", "r", smpl_offset, (smpl_size // 2,))
+        self.pieces: list[np.ndarray] = []
+        self.length = self.base = smpl_size // 2  # where the next piece starts, in samples
+        self.made: dict[tuple, tuple[int, int]] = {}
+
+    def __call__(self, headers: list[list], filters: dict[int, tuple[int, int]]) -> None:
+        # The darkest first, while the copy stays within temporary.SOUNDFONT_BAKE_SAMPLES.
+        for index, (step, q) in sorted(filters.items(), key=lambda item: item[1]):
+            _, start, end, loop_start, loop_end, *_ = headers[index]
+            if not 0 <= start < end <= len(self.samples):
+                continue
+            # (a header starting before the first one of its sample would start before its
+            # copy: the copies are made in header order, the first header has the lowest start)
+            # Headers of one sample start a few samples apart (soundfont_flatten's Builder):
+            # they share the filtered copy, each as far into it as into the original.
+            key = (end, loop_start, loop_end, step, q)
+            if key not in self.made:
+                if self.length - self.base + end - start > temporary.SOUNDFONT_BAKE_SAMPLES:
+                    continue
+                loop = (loop_start - start, loop_end - start)
+                inside = 0 <= loop[0] < loop[1] <= end - start
+                data = lowpass(self.samples[start:end], loop if inside else None, step, q)
+                self.made[key] = (self.length, start)
+                self.pieces += [data, np.zeros(TAIL, "<i2")]
+                self.length += len(data) + TAIL
+            at, first = self.made[key]
+            moved = at - first
+            for field in (1, 2, 3, 4):
+                headers[index][field] += moved
+
+    def data(self) -> bytes:
+        return b"".join(piece.tobytes() for piece in self.pieces)
+
+
 def in_tune(source: Path, folder: Path) -> Path:
     """The copy of `source` that symusic plays like FluidSynth, in `folder` (made once and kept;
     its name carries the source's size and time). Raises OSError or ValueError."""
@@ -74,18 +128,35 @@ def in_tune(source: Path, folder: Path) -> Path:
     if target.is_file():
         return target
     offset, size, parts = _pdta(source)
-    parts = flatten(parts, _version(source))
+    sdta = _sdta(source)
+    baker = Baker(source, *sdta[2:]) if sdta is not None and sdta[0] < offset else None
+    parts = flatten(parts, _version(source), baker)
     pdta = _chunk(b"LIST", b"pdta" + b"".join(_chunk(name, data) for name, data in parts.items()))
     folder.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + temporary.PARTIAL_SUFFIX)
     with source.open("rb") as original, partial.open("wb") as copy:
-        rest = stat.st_size - (offset + 8 + size + (size & 1))
-        copy.write(b"RIFF" + struct.pack("<I", offset - 8 + len(pdta) + rest) + b"sfbk")
+        copy.write(b"RIFF\0\0\0\0sfbk")
         original.seek(12)
-        _copy(original, copy, offset - 12)  # INFO and the samples, unchanged
+        if baker is not None and baker.pieces:
+            # The sample data, then the filtered copies, in one smpl chunk (sm24 is left out).
+            list_at, list_size, smpl_at, smpl_size = sdta
+            _copy(original, copy, list_at - 12)
+            added = baker.data()
+            copy.write(b"LIST" + struct.pack("<I", 12 + smpl_size + len(added)) + b"sdta")
+            copy.write(b"smpl" + struct.pack("<I", smpl_size + len(added)))
+            original.seek(smpl_at)
+            _copy(original, copy, smpl_size)
+            copy.write(added)
+            original.seek(list_at + 8 + list_size + (list_size & 1))
+            _copy(original, copy, offset - original.tell())
+        else:
+            _copy(original, copy, offset - 12)  # INFO and the samples, unchanged
         copy.write(pdta)
         original.seek(offset + 8 + size + (size & 1))
-        _copy(original, copy, rest)  # anything after the preset data
+        _copy(original, copy, stat.st_size - original.tell())  # anything after the preset data
+        total = copy.tell()
+        copy.seek(4)
+        copy.write(struct.pack("<I", total - 8))
     partial.replace(target)
     return target
 
