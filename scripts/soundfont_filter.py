@@ -45,6 +45,8 @@ def mod_envelope(gens: dict[int, int]) -> float:
 def cutoff(gens: dict[int, int], key: int, pitch: float, rate: int) -> tuple[int, int] | None:
     """(cutoff step, Q in cB) of a zone's filter in its sample's own time, or None when it
     passes everything. `pitch` is the semitones the zone's middle key plays above the sample."""
+    if gens.get(11, 0) > 0 and 2.0 ** (gens.get(26, -12000) / 1200) > AT_S:
+        return None  # a filter that opens slowly (a reverse cymbal): no one cutoff will do
     cents = gens.get(8, 13500) + mod_envelope(gens) * gens.get(11, 0)
     hertz = min(8.176 * 2 ** (cents / 1200), OFF_HZ * OUTPUT_RATE)
     # A component at f in the sample sounds at f x 2^(pitch/12): the cutoff, in the sample.
