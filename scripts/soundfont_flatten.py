@@ -9,23 +9,28 @@ What prestosynth does with a SoundFont, read from its source, and what the copy 
   it, so zones sharing a sample play with whichever rendered first (notes off pitch, levels
   wrong, depending on what the song played before): each distinct zone sample gets a start of
   its own, 0-a few samples later than the original (SF2 only; an SF3 start is an Ogg offset).
-- It reads initialAttenuation as 1 - cB/1000 of amplitude and sustain as 1 - cB/1000; FluidSynth
-  reads attenuation as 0.4 dB per unit (ALT_ATTENUATION_SCALE) and sustain as 0.096 dB per unit:
-  the copy writes the values that give FluidSynth's amplitudes.
-- Its decay runs only when the delay is over 1 ms (a slip: it tests the delay), and then as a
-  straight line in amplitude; FluidSynth decays and releases straight in dB (96 dB per decay or
-  release time). Struck and plucked notes held at full level until note-off were the largest
-  difference measured. The copy sets a 1.2 ms delay and straight-line decay and release times
-  that hold the same energy as FluidSynth's curves (and undoes its "sustain penalty", which
-  shortens the release by -log10(1 - level)/4).
-- It cuts an unlooped sample off after attack + hold when the sustain level is not 0: such zones
-  hold until the sample ends if FluidSynth's sustain is within 6 dB of full, else decay to 0.
+- It adds a preset zone's generators to the instrument's starting from the defaults, so every
+  envelope time a preset zone leaves out gets -12000 added: every note had no attack, hold,
+  decay or release (cut dead at note-off). The copy's preset zones set each one.
+- It reads initialAttenuation as 1 - cB/1000 of amplitude; FluidSynth as 0.4 dB per unit
+  (ALT_ATTENUATION_SCALE): the copy writes the values that give FluidSynth's amplitudes.
+- It never applies the sustain level, and decays (a straight line to 0) only notes that end
+  during the decay, and only when the delay is over 1 ms (it tests the delay). FluidSynth
+  decays and releases straight in dB (96 dB per decay or release time). So: looped zones that
+  FluidSynth decays 20 dB or more get a 1.2 ms delay and a decay holding FluidSynth's energy,
+  and scripts/synth.py ends their notes where it reaches 0; other looped zones play flat at the
+  level of FluidSynth's first DECAY_SPAN_S. Releases are straight lines reaching -20 dB when
+  FluidSynth's do.
+- It cuts an unlooped sample off after attack + hold (whatever the note's length) and fades it
+  over the release: such zones hold until the sample ends if FluidSynth's sustain is within
+  6 dB of full, else fade over a release holding the energy of FluidSynth's decay.
 - It reads pan as 1/100 (FluidSynth 1/1000): a little pan was hard left or right; and it
   pans linearly where FluidSynth keeps the power (centred zones came out 3 dB down).
 - scaleTuning 0 (one pitch on every key) is ignored: such zones get one zone per key.
-- Preset-level generators are added to the instrument's by it, as the spec says, but through the
-  shared cache above: the copy has one instrument per preset with the sums in its zones.
-Modulators, filters, LFOs and the modulation envelope it does not play; they are left out.
+- Preset-level offsets reach the samples through the shared cache above: each preset zone
+  points at a variant of its instrument with its offsets added in (one per distinct set).
+- It has no filter: scripts/soundfont_filter.py bakes FluidSynth's into copies of the samples.
+Modulators, LFOs and the modulation envelope it does not play; they are left out.
 """
 
 from __future__ import annotations
