@@ -71,10 +71,11 @@ def default_soundfont() -> Path:
 
 @functools.lru_cache(maxsize=2)
 def synthesizer(soundfont: str, sample_rate: int):
-    """Loading a SoundFont takes longer than rendering a song: keep the last ones."""
-    import symusic
+    """Loading a SoundFont takes longer than rendering a song: keep the last ones. symusic's
+    synth, given notes it plays as FluidSynth would (scripts/synth.py)."""
+    from scripts.synth import Synth
 
-    return symusic.Synthesizer(sf_path=soundfont, sample_rate=sample_rate)
+    return Synth(soundfont, sample_rate)
 
 
 def midi_to_pcm(midi: bytes, soundfont: Path, sample_rate: int) -> np.ndarray:

@@ -1,12 +1,9 @@
-"""A copy of a SoundFont that symusic 0.5.8's synth plays in tune.
+"""A copy of a SoundFont that symusic 0.5.8's synth (prestosynth) plays like FluidSynth.
 
-That synth ignores the instrument zones' overridingRootKey generator and takes each sample's
-root key from its sample header (symusic issue 55). Most General MIDI SoundFonts (TimGM6mb,
-FluidR3_GM) leave the header at 60 and set the real root in the zone, so notes come out many
-semitones off (TimGM6mb's piano plays A3 as B4). The copy gives every zone a sample header whose
-original pitch is the zone's root key (a duplicate header where zones share a sample but not a
-root); sample data, presets and every other generator stay as they are, so a synth that reads
-the override still plays the same notes.
+That synth ignores the zones' overridingRootKey (symusic issue 55: TimGM6mb's piano played A3 as
+B4), reads levels and envelopes in other units than the spec, and more: scripts/soundfont_flatten.py
+says what and how the copy's preset data makes up for it. Sample data and INFO stay as they are;
+the original, not the copy, is what any other player should load.
 """
 
 from __future__ import annotations
@@ -14,10 +11,11 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from scripts import temporary
+import numpy as np
 
-SAMPLE_ID, ROOT_KEY = 53, 58  # SoundFont 2.04 generator numbers
-_SHDR = struct.Struct("<20sIIIIIBbHH")  # name, start, end, loop start, loop end, rate, pitch...
+from scripts import temporary
+from scripts.soundfont_filter import TAIL, lowpass
+from scripts.soundfont_flatten import flatten
 
 
 def _chunks(file, start: int, end: int):
@@ -53,72 +51,112 @@ def _pdta(path: Path) -> tuple[int, int, dict[bytes, bytes]]:
     raise ValueError(f"{path.name} has no preset data (pdta)")
 
 
-def _retuned(parts: dict[bytes, bytes]) -> tuple[bytes, bytes] | None:
-    """New igen and shdr sub-chunks, or None when every zone's root is already in its sample."""
-    generators = [list(g) for g in struct.iter_unpack("<HH", parts[b"igen"])]
-    bags = [bag for bag, _ in struct.iter_unpack("<HH", parts[b"ibag"])]
-    instruments = [bag for *_, bag in struct.iter_unpack("<20sH", parts[b"inst"])]
-    headers = [list(h) for h in _SHDR.iter_unpack(parts[b"shdr"])]
-    terminal = headers.pop()  # the "EOS" record ends the list
-    copies: dict[tuple[int, int], int] = {}
-    for first, last in zip(instruments, instruments[1:], strict=False):
-        shared_root = None
-        for zone in range(first, last):
-            gens = generators[bags[zone] : bags[zone + 1]]
-            amounts = {number: amount for number, amount in gens}
-            if SAMPLE_ID not in amounts:  # the instrument's global zone
-                shared_root = amounts.get(ROOT_KEY, shared_root)
-                continue
-            root, sample = amounts.get(ROOT_KEY, shared_root), amounts[SAMPLE_ID]
-            if root is None or root > 127 or sample >= len(headers):
-                continue
-            if headers[sample][6] == root:
-                continue
-            if (sample, root) not in copies:
-                copies[sample, root] = len(headers)
-                headers.append([*headers[sample][:6], root, *headers[sample][7:]])
-            for generator in gens:
-                if generator[0] == SAMPLE_ID:
-                    generator[1] = copies[sample, root]
-    if not copies:
-        return None
-    for (sample, root), index in copies.items():  # stereo pairs: link the copies to each other
-        partner = copies.get((headers[sample][8], root))
-        if partner is not None:
-            headers[index][8] = partner
-    igen = b"".join(struct.pack("<HH", *g) for g in generators)
-    shdr = b"".join(_SHDR.pack(*h) for h in [*headers, terminal])
-    return igen, shdr
+def _version(path: Path) -> int:
+    """The SoundFont's major version (ifil): 2, or 3 for Ogg-compressed samples."""
+    with path.open("rb") as file:
+        for chunk, offset, size in _chunks(file, 12, path.stat().st_size):
+            file.seek(offset)
+            if chunk == b"LIST" and file.read(4) == b"INFO":
+                for part, at, _ in _chunks(file, offset + 4, offset + size):
+                    if part == b"ifil":
+                        file.seek(at)
+                        return struct.unpack("<H", file.read(2))[0]
+    return 2
 
 
 def _chunk(name: bytes, data: bytes) -> bytes:
     return name + struct.pack("<I", len(data)) + data + b"\0" * (len(data) & 1)
 
 
+def _sdta(path: Path) -> tuple[int, int, int, int] | None:
+    """(LIST offset, LIST size, smpl data offset, smpl size) of the sample data, if found."""
+    with path.open("rb") as file:
+        for chunk, offset, size in _chunks(file, 12, path.stat().st_size):
+            file.seek(offset)
+            if chunk == b"LIST" and file.read(4) == b"sdta":
+                for part, at, length in _chunks(file, offset + 4, offset + size):
+                    if part == b"smpl":
+                        return offset - 8, size, at, length
+    return None
+
+
+class Baker:
+    """Filtered copies of samples (scripts/soundfont_filter.py), to go after the original
+    ones in the copy's smpl chunk; it moves the headers onto them."""
+
+    def __init__(self, source: Path, smpl_offset: int, smpl_size: int):
+        self.samples = np.memmap(source, "<i2", "r", smpl_offset, (smpl_size // 2,))
+        self.pieces: list[np.ndarray] = []
+        self.length = self.base = smpl_size // 2  # where the next piece starts, in samples
+        self.made: dict[tuple, tuple[int, int]] = {}
+
+    def __call__(self, headers: list[list], filters: dict[int, tuple[int, int]]) -> None:
+        # The darkest first, while the copy stays within temporary.SOUNDFONT_BAKE_SAMPLES.
+        for index, (step, q) in sorted(filters.items(), key=lambda item: item[1]):
+            _, start, end, loop_start, loop_end, *_ = headers[index]
+            if not 0 <= start < end <= len(self.samples):
+                continue
+            # (a header starting before the first one of its sample would start before its
+            # copy: the copies are made in header order, the first header has the lowest start)
+            # Headers of one sample start a few samples apart (soundfont_flatten's Builder):
+            # they share the filtered copy, each as far into it as into the original.
+            key = (end, loop_start, loop_end, step, q)
+            if key not in self.made:
+                if self.length - self.base + end - start > temporary.SOUNDFONT_BAKE_SAMPLES:
+                    continue
+                loop = (loop_start - start, loop_end - start)
+                inside = 0 <= loop[0] < loop[1] <= end - start
+                data = lowpass(self.samples[start:end], loop if inside else None, step, q)
+                self.made[key] = (self.length, start)
+                self.pieces += [data, np.zeros(TAIL, "<i2")]
+                self.length += len(data) + TAIL
+            at, first = self.made[key]
+            moved = at - first
+            for field in (1, 2, 3, 4):
+                headers[index][field] += moved
+
+    def data(self) -> bytes:
+        return b"".join(piece.tobytes() for piece in self.pieces)
+
+
 def in_tune(source: Path, folder: Path) -> Path:
-    """`source` itself when symusic plays it in tune, else its retuned copy in `folder` (made once
-    and kept; its name carries the source's size and time). Raises OSError or ValueError."""
+    """The copy of `source` that symusic plays like FluidSynth, in `folder` (made once and kept;
+    its name carries the source's size and time). Raises OSError or ValueError."""
     stat = source.stat()
     version = temporary.SOUNDFONT_RETUNE_VERSION
     target = folder / f"{source.stem}-{stat.st_size}-{stat.st_mtime_ns}-v{version}{source.suffix}"
     if target.is_file():
         return target
     offset, size, parts = _pdta(source)
-    retuned = _retuned(parts)
-    if retuned is None:
-        return source
-    parts[b"igen"], parts[b"shdr"] = retuned
+    sdta = _sdta(source)
+    baker = Baker(source, *sdta[2:]) if sdta is not None and sdta[0] < offset else None
+    parts = flatten(parts, _version(source), baker)
     pdta = _chunk(b"LIST", b"pdta" + b"".join(_chunk(name, data) for name, data in parts.items()))
     folder.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + temporary.PARTIAL_SUFFIX)
     with source.open("rb") as original, partial.open("wb") as copy:
-        rest = stat.st_size - (offset + 8 + size + (size & 1))
-        copy.write(b"RIFF" + struct.pack("<I", offset - 8 + len(pdta) + rest) + b"sfbk")
+        copy.write(b"RIFF\0\0\0\0sfbk")
         original.seek(12)
-        _copy(original, copy, offset - 12)  # INFO and the samples, unchanged
+        if baker is not None and baker.pieces:
+            # The sample data, then the filtered copies, in one smpl chunk (sm24 is left out).
+            list_at, list_size, smpl_at, smpl_size = sdta
+            _copy(original, copy, list_at - 12)
+            added = baker.data()
+            copy.write(b"LIST" + struct.pack("<I", 12 + smpl_size + len(added)) + b"sdta")
+            copy.write(b"smpl" + struct.pack("<I", smpl_size + len(added)))
+            original.seek(smpl_at)
+            _copy(original, copy, smpl_size)
+            copy.write(added)
+            original.seek(list_at + 8 + list_size + (list_size & 1))
+            _copy(original, copy, offset - original.tell())
+        else:
+            _copy(original, copy, offset - 12)  # INFO and the samples, unchanged
         copy.write(pdta)
         original.seek(offset + 8 + size + (size & 1))
-        _copy(original, copy, rest)  # anything after the preset data
+        _copy(original, copy, stat.st_size - original.tell())  # anything after the preset data
+        total = copy.tell()
+        copy.seek(4)
+        copy.write(struct.pack("<I", total - 8))
     partial.replace(target)
     return target
 

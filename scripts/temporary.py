@@ -575,7 +575,13 @@ BUNDLED_SOUNDFONT_NAME = "TimGM6mb (bundled)"
 # Retuned copies of SoundFonts (scripts/soundfont_tuning.py) are kept here; the version goes in
 # their names, so a change to the retuning makes new ones.
 SOUNDFONT_CACHE_DIR = REPO_ROOT / "data" / "soundfonts"
-SOUNDFONT_RETUNE_VERSION = 1
+SOUNDFONT_RETUNE_VERSION = 4
+# Filtered copies of samples in it (scripts/soundfont_filter.py), at most this many samples (2
+# bytes each): all of TimGM6mb's take 3 M; FluidR3_GM's would take 150 M, the darkest go first.
+SOUNDFONT_BAKE_SAMPLES = 16_000_000
+# Notes whose FluidSynth velocity levels are within this many dB go to symusic's synth together
+# (it ignores velocity; scripts/synth.py scales each group): half of it is the largest error.
+VELOCITY_STEP_DB = 1.5
 
 # player meter and gapless
 # The meter reads the last frames handed to the audio device: 2048 (46 ms at 44.1 kHz) gives
