@@ -40,7 +40,7 @@ score's first tempo.
               peak above it), release_ms 1..1000 [100]
   gate        noise gate: threshold_db -80..0 [-30], ratio 1..100 [10], attack_ms 0.1..100 [1],
               release_ms 1..2000 [60]; after a reverb, with the threshold just under the hits
-              (around -12 dB for a TimGM6mb snare), it cuts the tail: gated-reverb snare
+              (a few dB under their peaks), it cuts the tail: gated-reverb snare
   sidechain   ducks the track at every kick (GM 35/36) of the drum tracks: depth_db 0..40 [9],
               release_beats 0.05..2 [0.45] (back to full level after this), attack_ms 0..50 [4]:
               house and trance pumping
