@@ -3,7 +3,7 @@
 figures for a baseline commit rendered in the same run.
 
     .venv/bin/python bench/mix.py [--songs 1] [--styles house,jazz] [--seed 7]
-                                  [--baseline REF | --no-baseline] [--smoke]
+                                  [--baseline REF | --no-baseline] [--smoke] [--keep DIR]
 
 Each song is made by the real CLI (`launcher.py generate`, the starter model) in this tree and in
 a copy of the baseline commit (git archive), with the same seed. Per style: integrated loudness
@@ -121,6 +121,7 @@ def main() -> None:
     parser.add_argument("--baseline", default=BASELINE)
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--keep", type=Path, help="keep the songs in this folder")
     args = parser.parse_args()
     library = load_library()
     styles = args.styles.split(",") if args.styles else library.names()
@@ -136,7 +137,7 @@ def main() -> None:
             target = library[style].mastering["lufs"]
             print(f"{style} (target {target:g} LUFS)")
             for name, tree in trees.items():
-                out = Path(folder) / name / style
+                out = (args.keep or Path(folder)) / name / style
                 for mp3 in make_songs(tree, style, args.songs, args.seed, out):
                     figures = measure(mp3, target)
                     results[name].append(figures)

@@ -34,33 +34,40 @@ def _chunks(file, start: int, end: int):
             start += after[:1] == b"\0" and after[1:].isalnum()
 
 
-def _pdta(path: Path) -> tuple[int, int, dict[bytes, bytes]]:
-    """The pdta list's offset and size in the file, and its sub-chunks."""
+def _list_parts(path: Path, name: bytes) -> tuple[int, int, list[tuple[bytes, int, int]]]:
+    """The offset and size of the file's LIST chunk of type `name` (b"pdta", b"INFO",
+    b"sdta") and its sub-chunks as (id, data offset, size); (-1, 0, []) when it has none."""
     with path.open("rb") as file:
         head = file.read(12)
         if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
             raise ValueError(f"{path.name} is not a SoundFont")
         for chunk, offset, size in _chunks(file, 12, path.stat().st_size):
             file.seek(offset)
-            if chunk == b"LIST" and file.read(4) == b"pdta":
-                parts = {}
-                for part, at, length in _chunks(file, offset + 4, offset + size):
-                    file.seek(at)
-                    parts[part] = file.read(length)
-                return offset - 8, size, parts
-    raise ValueError(f"{path.name} has no preset data (pdta)")
+            if chunk == b"LIST" and file.read(4) == name:
+                return offset - 8, size, list(_chunks(file, offset + 4, offset + size))
+    return -1, 0, []
+
+
+def _pdta(path: Path) -> tuple[int, int, dict[bytes, bytes]]:
+    """The pdta list's offset and size in the file, and its sub-chunks."""
+    offset, size, found = _list_parts(path, b"pdta")
+    if offset < 0:
+        raise ValueError(f"{path.name} has no preset data (pdta)")
+    with path.open("rb") as file:
+        parts = {}
+        for part, at, length in found:
+            file.seek(at)
+            parts[part] = file.read(length)
+    return offset, size, parts
 
 
 def _version(path: Path) -> int:
     """The SoundFont's major version (ifil): 2, or 3 for Ogg-compressed samples."""
-    with path.open("rb") as file:
-        for chunk, offset, size in _chunks(file, 12, path.stat().st_size):
-            file.seek(offset)
-            if chunk == b"LIST" and file.read(4) == b"INFO":
-                for part, at, _ in _chunks(file, offset + 4, offset + size):
-                    if part == b"ifil":
-                        file.seek(at)
-                        return struct.unpack("<H", file.read(2))[0]
+    for part, at, _ in _list_parts(path, b"INFO")[2]:
+        if part == b"ifil":
+            with path.open("rb") as file:
+                file.seek(at)
+                return struct.unpack("<H", file.read(2))[0]
     return 2
 
 
@@ -70,14 +77,8 @@ def _chunk(name: bytes, data: bytes) -> bytes:
 
 def _sdta(path: Path) -> tuple[int, int, int, int] | None:
     """(LIST offset, LIST size, smpl data offset, smpl size) of the sample data, if found."""
-    with path.open("rb") as file:
-        for chunk, offset, size in _chunks(file, 12, path.stat().st_size):
-            file.seek(offset)
-            if chunk == b"LIST" and file.read(4) == b"sdta":
-                for part, at, length in _chunks(file, offset + 4, offset + size):
-                    if part == b"smpl":
-                        return offset - 8, size, at, length
-    return None
+    offset, size, found = _list_parts(path, b"sdta")
+    return next(((offset, size, at, length) for part, at, length in found if part == b"smpl"), None)
 
 
 class Baker:
