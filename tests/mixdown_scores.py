@@ -130,6 +130,17 @@ def strongest_rate(series: np.ndarray, frames_per_s: float) -> float:
     return float(freqs[spectrum.argmax()])
 
 
+def modulation_at(series: np.ndarray, frames_per_s: float, rate: float) -> float:
+    """How strongly `series` rises and falls at `rate` Hz: its spectrum's peak within 5% of it,
+    over the series' length."""
+    values = series - series.mean()
+    padded = len(values) * 8
+    spectrum = np.abs(np.fft.rfft(values * np.hanning(len(values)), padded))
+    freqs = np.fft.rfftfreq(padded, 1 / frames_per_s)
+    near = np.abs(freqs - rate) <= rate * 0.05
+    return float(spectrum[near].max() / len(values))
+
+
 def spectrogram_png(audio: np.ndarray, sample_rate: int, title: str, target) -> None:
     """A spectrogram (0-5 kHz, 60 dB range) of the mono sum, its RMS above it, as a PNG."""
     import matplotlib
