@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from scripts import settings as settings_store
 from scripts import temporary, train_command
 from scripts.abc_notation import AbcError
+from scripts.input_files import InputFileError, read_bytes
 from scripts.models import Cancelled, ModelError, check_gguf
 from scripts.song_library import LibraryError, SongLibrary, writable_folder
 from scripts.user_input import InputError, checked_count, checked_styles
@@ -266,10 +268,11 @@ def command_render(args) -> int:
     from scripts import identity
     from scripts.pipeline import Job, render_text, song_seed
 
-    try:
-        text = args.file.read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+    try:  # a pipe or a device is fine (`render /dev/stdin`), read up to the bound
+        data = read_bytes(args.file, temporary.TUNE_FILE_MAX_BYTES, regular_only=False)
+    except InputFileError as error:
+        raise UsageError(f"{args.file}: {error}") from None
+    text = data.decode("utf-8", errors="replace")
     config = load_config()
     folder = writable_folder(args.out or settings_store.output_folder(config["settings"]))
     styles, invented = args.styles or (), args.styles == ()
@@ -435,6 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     except Cancelled:
         print("cancelled", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `launcher.py styles --json | head -1`: the reader has what it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
+        return 128 + 13  # as a program killed by SIGPIPE, which shells and pipefail expect
     except KeyboardInterrupt:
         print(
             "\ninterrupted: finished songs are kept, the unfinished one is discarded",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts import temporary
+from scripts.input_files import InputFileError, read_json
 from scripts.song_library import Song
 from scripts.utility import atomic_write_text
 
@@ -282,8 +283,8 @@ class Jukebox:
 def read_state(path: Path) -> ResumeState | None:
     """The resume file's contents, or None when it is missing, unreadable or malformed."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_json(path)
+    except InputFileError:
         return None
     if not isinstance(data, dict):
         return None

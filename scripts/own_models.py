@@ -4,11 +4,11 @@ are offered with the catalog's models, marked as the user's own."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from scripts import catalog, temporary
+from scripts.input_files import InputFileError, read_json
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 
@@ -59,8 +59,8 @@ def own_entries() -> list[catalog.CatalogEntry]:
     for record_file in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         gguf = record_file.with_suffix(".gguf")
         try:
-            record = json.loads(record_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            record = read_json(record_file)
+        except InputFileError:
             continue
         if not gguf.is_file() or not isinstance(record, dict) or record.get("kind") != "own":
             continue

@@ -25,12 +25,14 @@ from pathlib import Path
 
 from scripts import temporary
 from scripts.file_lock import FileLock, held_elsewhere
+from scripts.input_files import InputFileError, move_aside, read_bytes, read_json
 from scripts.utility import atomic_write_text, printable, slugify
 
 SONG_EXTENSIONS = (".abc", ".mid", ".mp3")
 SIDECAR = ".json"
-# In a damaged index, each song's id and play count can still be read one object at a time.
-PLAYS_IN_TEXT = re.compile(r'"id":\s*"([^"\\]+)"[^{}]*?"plays":\s*(\d+)')
+# Where a song's entry starts in the index as the app writes it (its first key is "id"): in a
+# damaged index, each entry that is still whole is read from there by the JSON parser.
+ENTRY_START = re.compile(r'\{\s*"id"\s*:')
 
 
 class LibraryError(OSError):
@@ -143,6 +145,22 @@ def sung_lines(lyrics) -> str:
     return " / ".join(" / ".join(texts(lines)) for lines in parts if texts(lines))
 
 
+def songs_in_text(text: str) -> list[Song]:
+    """The whole song entries in a damaged index's text (cut short, partly overwritten, of the
+    wrong shape): each is parsed where it starts, nested members and all; the rest is skipped."""
+    decoder, songs, end = json.JSONDecoder(), [], 0
+    for start in ENTRY_START.finditer(text):
+        if start.start() < end:
+            continue  # inside an entry already read
+        try:
+            record, end = decoder.raw_decode(text, start.start())
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(record, dict) and isinstance(record.get("id"), str):
+            songs.append(Song.from_record(record["id"], record))
+    return songs
+
+
 def most_played(songs: list[Song]) -> list[Song]:
     """Top tracks: most played first, then newest."""
     return sorted(songs, key=lambda song: (song.plays, song.created), reverse=True)
@@ -235,8 +253,8 @@ class SongLibrary:
             if path.name == temporary.LIBRARY_INDEX_NAME:
                 continue
             try:
-                sidecar = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                sidecar = read_json(path)
+            except InputFileError:
                 continue
             if isinstance(sidecar, dict) and (self.folder / f"{path.stem}.mp3").exists():
                 songs.append(Song.from_record(path.stem, {**sidecar, "plays": 0}))
@@ -249,11 +267,9 @@ class SongLibrary:
     def read_index(self) -> tuple[list | None, str]:
         """The index's song list as stored, or None and why it cannot be used ("" = missing)."""
         try:
-            document = json.loads(self.index_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None, ""
-        except (OSError, ValueError) as error:
-            return None, getattr(error, "strerror", None) or str(error)
+            document = read_json(self.index_path, temporary.LIBRARY_INDEX_MAX_BYTES)
+        except InputFileError as error:
+            return None, "" if error.missing else str(error)
         songs = document.get("songs") if isinstance(document, dict) else None
         if not isinstance(songs, list):
             return None, "no list of songs"
@@ -269,12 +285,10 @@ class SongLibrary:
                 if isinstance(song, dict) and isinstance(song.get("id"), str)
             }
         try:
-            found = PLAYS_IN_TEXT.findall(
-                self.index_path.read_text(encoding="utf-8", errors="replace")
-            )
-        except OSError:
+            data = read_bytes(self.index_path, temporary.LIBRARY_INDEX_MAX_BYTES)
+        except InputFileError:
             return {}
-        return {song_id: int(count) for song_id, count in found}
+        return {song.id: song.plays for song in songs_in_text(data.decode("utf-8", "replace"))}
 
     def indexed_songs(self) -> list[Song] | None:
         """The index when it is sound and matches the MP3s on disk; None otherwise."""
@@ -300,11 +314,8 @@ class SongLibrary:
         return self.scan(plays)
 
     def back_up_index(self, problem: str, recovered: int) -> None:
-        backup = self.index_path.with_name(
-            f"{self.index_path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}.bak"
-        )
         try:
-            os.replace(self.index_path, backup)
+            backup = move_aside(self.index_path)
         except OSError as error:
             note = f"cannot be moved aside ({error.strerror or error})"
         else:
@@ -366,4 +377,9 @@ class SongLibrary:
         self.update(lambda songs: [song for song in songs if song.id != stem])
 
     def sidecar(self, stem: str) -> dict:
-        return json.loads((self.folder / f"{stem}{SIDECAR}").read_text(encoding="utf-8"))
+        """The song's sidecar, or {} when it is gone or damaged (the index still lists it)."""
+        try:
+            found = read_json(self.folder / f"{stem}{SIDECAR}")
+        except InputFileError:
+            return {}
+        return found if isinstance(found, dict) else {}

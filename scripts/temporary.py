@@ -18,6 +18,7 @@ LIBRARY_INDEX_NAME = "library.json"
 PARTIAL_SUFFIX = ".part"  # songs are written under this suffix, then renamed
 LOCK_DIR_NAME = "Llm-Music-Gen-locks"  # in the temporary folder: the library's lock files
 GGUF_MAGIC = b"GGUF"
+GGUF_MAX_ARRAY_DEPTH = 8  # real headers hold arrays of scalars or strings: one level
 # The small ABC model trained for this app (training/), used when no other model is chosen.
 STARTER_MODEL_PATH = REPO_ROOT / "data" / "starter-model.gguf"
 MODELS_DIR = REPO_ROOT / "data" / "models"  # downloaded models (not committed)
@@ -70,6 +71,12 @@ MAX_SONGS_PER_BATCH = 100  # hard ceiling; the user's own maximum (settings) may
 MAX_STYLES_LENGTH = 200
 MIN_FREE_DISK_BYTES = 20 * 1024 * 1024  # a song needs a few MB; refuse to start below this
 ABC2MIDI_TIMEOUT_S = 30
+# Files the app reads (scripts/input_files.py): bounds checked before a file is read or parsed.
+JSON_MAX_BYTES = 16_000_000  # settings, a sidecar, a style, the catalog: far smaller
+LIBRARY_INDEX_MAX_BYTES = 200_000_000  # library.json: about 1.5 KB a song
+JSON_MAX_DEPTH = 64  # the app's own files nest 8 deep at most; a deeper one is not its
+JSON_MAX_DIGITS = 40  # in a whole number; Python refuses over 4,300 with an internal message
+TUNE_FILE_MAX_BYTES = 16_000_000  # a file of tunes (render, train) larger than this is not one
 
 # --- Settings and prompts (data/persistent.json) -------------------------------------------------
 MP3_BITRATES = ("96k", "128k", "160k", "192k", "256k", "320k")
@@ -336,7 +343,6 @@ METER_MIN_HEIGHT = 24  # below this many rows the meter turns itself off: the ly
 REPEAT_MODES = ("off", "one", "all")  # the order the repeat key cycles through
 
 # --- Training on the user's own tunes (training/user_tunes.py, training/finetune.py) ----
-TRAIN_MAX_ABC_BYTES = 16 * 1024 * 1024  # a file of tunes larger than this is not one
 TRAIN_MAX_MIDI_BYTES = 4 * 1024 * 1024
 TRAIN_MAX_MIDI_SECONDS = 15 * 60  # a MIDI file of hours is refused, not converted
 TRAIN_MELODY_MIN_NOTES = 16  # a track of fewer notes is an intro or a count-in, not the tune

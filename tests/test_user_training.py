@@ -78,7 +78,7 @@ def test_bad_files_are_named_and_the_others_kept(tmp_path):
     assert collection.kept == 3
     problems = sorted(collection.file_problems)
     assert problems[0].startswith("hours.mid: plays 180 minutes: too long")
-    assert problems[1].startswith("huge.abc: 1024 MB is too large")
+    assert problems[1].startswith("huge.abc: 1074 MB is too large")
     assert problems[2] == "junk.abc: not a text file"
     assert problems[3] == "silent.mid: the MIDI file has no notes"
 

@@ -104,11 +104,7 @@ class MusicService:
 
     def sidecar(self, song: Song) -> dict:
         """The song's sidecar, or {} when it is gone or damaged (the index still lists it)."""
-        try:
-            found = self.library.sidecar(song.id)
-        except (OSError, ValueError):
-            return {}
-        return found if isinstance(found, dict) else {}
+        return self.library.sidecar(song.id)
 
     def lyrics(self) -> list[dict] | None:
         """The current song's lyrics by part (from its sidecar, read once); None: instrumental."""
