@@ -307,3 +307,10 @@ def read_state(path: Path) -> ResumeState | None:
 
 def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def counts_as_play(position: float, duration: float) -> bool:
+    """A song counts as played once it has played PLAY_COUNT_S or half its length, whichever
+    comes first, as music players count them: a song skipped at once is no play."""
+    half = duration / 2 if duration > 0 else temporary.PLAY_COUNT_S
+    return position >= min(temporary.PLAY_COUNT_S, half)

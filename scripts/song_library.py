@@ -26,7 +26,7 @@ from pathlib import Path
 from scripts import temporary
 from scripts.file_lock import FileLock, held_elsewhere
 from scripts.input_files import InputFileError, move_aside, read_bytes, read_json
-from scripts.utility import atomic_write_text, printable, slugify
+from scripts.utility import atomic_write_text, plural, printable, slugify
 
 SONG_EXTENSIONS = (".abc", ".mid", ".mp3")
 SIDECAR = ".json"
@@ -322,7 +322,7 @@ class SongLibrary:
             note = f"was moved to {backup.name}"
         self.notices.append(
             f"{self.index_path} was unreadable ({problem}); it {note} and the index was rebuilt "
-            f"from the songs' files, with {recovered} play counts recovered"
+            f"from the songs' files, with {plural(recovered, 'play count')} recovered"
         )
 
     def update(self, change: Callable[[list[Song]], list[Song]]) -> list[Song]:

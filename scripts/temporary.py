@@ -331,6 +331,7 @@ PLAYBACK_PERIOD_MS = 100
 
 # --- Jukebox ----
 JUKEBOX_STATE_NAME = "jukebox.json"  # resume state: song, position, shuffle, repeat, volume
+PLAY_COUNT_S = 30.0  # a song counts as played after this long, or half of it when shorter
 RESTART_THRESHOLD_S = 3.0  # "previous" this far into a song restarts it instead
 SEEK_STEP_S = 5.0
 VOLUME_STEP = 0.05

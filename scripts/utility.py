@@ -67,6 +67,11 @@ def duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """'1 play', '2 plays', '0 plays'; `nouns` where the plural is not noun + 's'."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def printable(text: str) -> str:
     """`text` without escape sequences and control characters; a tab or a line break becomes a
     space, so words do not run together."""

@@ -11,6 +11,7 @@ import pytest
 
 from scripts import library_views
 from scripts.song_library import SongLibrary, most_played
+from tests.conftest import REPO
 from tests.synthetic_library import SONGS_PER_ARTIST, make_library
 from tests.test_tui import Terminal
 from tests.test_tui_screens import configure
@@ -70,9 +71,11 @@ def test_an_artist_shows_its_members_and_top_tracks_most_played_first(songs_dir,
     for member in artist.members:
         assert f"{member['name']} - {member['instrument']}" in screen
     songs = [s for s in library.songs() if s.artist == artist.name]
-    for song in songs:  # the song playing was counted when it started
-        song.plays += song.id == first_playing.id
     expected = [(song.title, song.plays) for song in most_played(songs)]
+    if shown_top_tracks(screen) != expected[: len(shown_top_tracks(screen))]:
+        for song in songs:  # the song playing played long enough to count meanwhile
+            song.plays += song.id == first_playing.id
+        expected = [(song.title, song.plays) for song in most_played(songs)]
     assert shown_top_tracks(screen) == expected[: len(shown_top_tracks(screen))]
     assert len(shown_top_tracks(screen)) >= 4
     term.send(ENTER)  # plays the artist's top tracks, the queue going on with them
@@ -294,3 +297,24 @@ def test_songs_are_added_to_the_queue_taken_out_and_the_queue_saved(songs_dir, d
     assert not saved.exists() and len(list(songs_dir.glob("*.mp3"))) == SONGS
     term.send(b"x")
     assert term.exit_status() == 0
+
+
+def test_a_damaged_index_is_said_on_the_jukebox_and_in_the_log(songs_dir, data_dir):
+    """Issue 19, item 9: the user is told on screen and in logs/app.log, with the play counts
+    the damaged index still held (all but the entry cut in half)."""
+    before = {song.id: song.plays for song in SongLibrary(songs_dir).songs()}
+    index = songs_dir / "library.json"
+    index.write_text(index.read_text()[:-300])  # the last entry cut short
+    log = REPO / "logs" / "app.log"
+    logged_before = log.stat().st_size if log.exists() else 0
+    term = open_jukebox(data_dir)
+    screen = " ".join(term.wait_for("recovered").split())
+    assert "was unreadable (is not valid JSON" in screen and "library.json.corrupt-" in screen
+    assert f"with {SONGS - 1} play counts recovered" in screen
+    term.send(b"x")
+    assert term.exit_status() == 0
+    logged = log.read_bytes()[logged_before:].decode("utf-8", "replace")
+    assert f"with {SONGS - 1} play counts recovered" in logged
+    after = {song.id: song.plays for song in SongLibrary(songs_dir).songs()}
+    *whole, cut = before  # the first song may have played long enough to count meanwhile
+    assert all(before[key] <= after[key] <= before[key] + 1 for key in whole)
