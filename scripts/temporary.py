@@ -259,6 +259,12 @@ SERVER_CONNECT_TIMEOUT_S = 10.0
 # Between two streamed chunks (and before the first: the server reads the prompt, or finishes
 # another client's request first), so a big model on a slow machine is not cut off.
 SERVER_READ_TIMEOUT_S = 120.0
+# It is also the deadline for a whole step of a reply, however the bytes trickle in: the headers
+# after the request, a body after its headers, each streamed chunk after the one before; and no
+# request takes longer than this in all (a 7B model on a laptop writes a tune in 2-6 minutes).
+SERVER_REQUEST_DEADLINE_S = 3600.0
+SERVER_MAX_REPLY_BYTES = 4_000_000  # a reply that is not streamed (a model list, an error)
+SERVER_MAX_LINE_BYTES = 1_000_000  # a line of a streamed reply (one chunk: a token or a few)
 SERVER_ERROR_BODY_CHARS = 300  # of an error reply that is not JSON, quoted in the message
 
 # --- Song identity (issue 6): invented genres, artists and titles, offline from word lists ------

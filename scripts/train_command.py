@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from scripts import temporary
-from scripts.utility import LiveLine, progress_bar
+from scripts.utility import LiveLine, progress_bar, show
 
 TRAIN_TOOLS = ("torch", "gguf")
 
@@ -84,11 +84,11 @@ def command_train(args, usage_error) -> int:
     except TuneSourceError as error:
         raise usage_error(str(error)) from None
     for problem in collection.file_problems:
-        print(f"skipped {problem}", file=sys.stderr)
-    print(collection.summary(), file=sys.stderr, flush=True)
+        show(f"skipped {problem}", sys.stderr)
+    show(collection.summary(), sys.stderr)
     for reason in (enough_tunes(collection.kept), training_tools_missing()):
         if reason:
-            print(f"launcher.py: error: {reason}", file=sys.stderr)
+            show(f"launcher.py: error: {reason}", sys.stderr)
             return 1
     from training.finetune import Options, TrainingCancelled, TrainingError, finetune
 
@@ -100,23 +100,23 @@ def command_train(args, usage_error) -> int:
         )
     except TrainingCancelled as error:
         printer.end_line()
-        print(f"interrupted: {error}", file=sys.stderr)
+        show(f"interrupted: {error}", sys.stderr)
         return 130
     except TrainingError as error:
         printer.end_line()
-        print(f"launcher.py: error: {error}", file=sys.stderr)
+        show(f"launcher.py: error: {error}", sys.stderr)
         return 1
     except KeyboardInterrupt:  # before the first step: there is nothing to keep yet
         printer.end_line()
-        print("interrupted before training began: nothing was written", file=sys.stderr)
+        show("interrupted before training began: nothing was written", sys.stderr)
         return 130
     printer.end_line()
     record = result.record
     if record["validation_bits"] is not None:
-        print(
+        show(
             f"validation {record['validation_bits']:.3f} bits per character "
             f"(starter {record['starter_validation_bits']:.3f})",
-            file=sys.stderr,
+            sys.stderr,
         )
     print(result.path)
     return 0

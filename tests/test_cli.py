@@ -313,3 +313,45 @@ def test_a_full_disk_stops_the_batch_with_one_message(abc_model, data_dir, small
         f"free in {small_disk / 'o'}."
     ]
     assert "skipped" not in result.stderr
+
+
+# --- issue 19: every text from a server, a model or a file is printable when the CLI shows it ---
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
+UNSAFE = "\x1b\x07\x9b" + BIDI
+
+
+def test_printable_strips_bidirectional_controls():
+    from scripts.utility import json_line, printable
+
+    spoof = "Rock \u202eevil.exe\u202c \u2066x\u2069\u200f"
+    assert printable(spoof) == "Rock evil.exe x"
+    line = json_line({"label": spoof + "\x9b"})
+    assert json.loads(line)["label"] == spoof + "\x9b"  # the same text, escaped
+    assert not any(char in line for char in UNSAFE)
+
+
+def test_a_style_label_and_a_song_title_with_controls_print_without_them(data_dir, tmp_path):
+    folder = tmp_path / "styles"
+    folder.mkdir()
+    rock = json.loads((REPO / "data" / "styles" / "rock.json").read_text(encoding="utf-8"))
+    rock.update(label="Rock\u202e\x9b\x1b]0;PWNED\x07 llew", synonyms=["roc\u202ek"])
+    (folder / "rock.json").write_text(json.dumps(rock), encoding="utf-8")
+    for extra in ((), ("--json",)):
+        listed = run_launcher("styles", "--dir", str(folder), *extra, data=data_dir)
+        assert listed.returncode == 0, listed.stderr
+        assert not any(char in listed.stdout + listed.stderr for char in UNSAFE)
+    assert "Rock llew" in run_launcher("styles", "--dir", str(folder), data=data_dir).stdout
+
+
+def test_a_servers_bad_status_line_reaches_the_terminal_without_its_escapes(data_dir):
+    from tests.test_remote_model import raw_server
+
+    line = b"\x1b]0;PWNED-TITLE\x07\x1b[2J\x1b[31mRED \xe2\x80\xae\r\n\r\n"
+    url, close = raw_server(lambda connection: (connection.sendall(line), connection.close()))
+    try:
+        result = run_launcher("generate", "--server", url, "--styles", "Jig", data=data_dir)
+    finally:
+        close()
+    assert result.returncode == 2 and "RED" in result.stderr, result.stderr
+    assert not any(char in result.stderr for char in UNSAFE)
