@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import os
 import platform
+import signal
 import subprocess
 import sys
 import venv
@@ -158,10 +159,30 @@ def main(argv: list[str] | None = None) -> int:
     python = install({"test": DEV, "train-tools": TRAIN}.get(args.action, RUNTIME))
     write_default_data()
     if args.action == "launch":
-        return subprocess.call([str(python), str(ROOT / "launcher.py"), *args.rest], cwd=ROOT)
+        return run_child([str(python), str(ROOT / "launcher.py"), *args.rest])
     if args.action == "test":
-        return subprocess.call([str(python), "-m", "pytest", *args.rest], cwd=ROOT)
+        return run_child([str(python), "-m", "pytest", *args.rest])
     return 0
+
+
+def run_child(command: list[str]) -> int:
+    """Run the app (or pytest) and wait for it to end. Ctrl+C reaches the child from the terminal
+    itself (it is in the terminal's foreground process group, as this process is): this process
+    ignores it and waits, so that the app restores the terminal and exits on its own; killing
+    it here would leave the terminal in the app's modes. SIGTERM and SIGHUP are passed on."""
+    child = subprocess.Popen(command, cwd=ROOT)
+    # After the start: an ignored signal stays ignored in a child, and the app needs its Ctrl+C.
+    saved = {signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN)}
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            number = getattr(signal, name)
+            saved[number] = signal.signal(number, lambda signum, _: child.send_signal(signum))
+    try:
+        status = child.wait()
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+    return 128 - status if status < 0 else status  # killed by a signal: as a shell reports it
 
 
 if __name__ == "__main__":
