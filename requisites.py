@@ -15,9 +15,12 @@ import argparse
 import hashlib
 import os
 import platform
+import re
 import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -27,6 +30,7 @@ MIN_PYTHON = (3, 11)
 RUNTIME, DEV, TRAIN = "requirements.txt", "requirements-dev.txt", "requirements-train.txt"
 # PyPI's Linux wheels of PyTorch carry CUDA (gigabytes); training here runs on the CPU.
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+INDEX_PROBE_TIMEOUT_S = 5  # pip retries an index that does not answer for every package
 # Playback comes with the jukebox; it must never make the install fail (see the design notes).
 OPTIONAL_PACKAGES = ("miniaudio==1.71",)
 # Windows users have no compiler: take llama-cpp-python from its prebuilt CPU wheel index, pinned
@@ -96,6 +100,29 @@ def install_windows_llama(python: Path) -> None:
         )
 
 
+def brings_torch(requirements: str) -> bool:
+    """Whether the requirements file names PyTorch (the test and the training tools do)."""
+    lines = (ROOT / requirements).read_text(encoding="utf-8").splitlines()
+    return any(re.match(r"torch\b", line.strip()) for line in lines)
+
+
+def torch_index(url: str) -> list[str]:
+    """pip's arguments for PyTorch's CPU wheel index, when it answers; none when it does not
+    (offline, a firewall, no DNS): pip would try it again for every package, slowly, and then
+    take torch from PyPI all the same. Asked once, with a short timeout."""
+    try:
+        urllib.request.urlopen(
+            urllib.request.Request(url + "/", method="HEAD"), timeout=INDEX_PROBE_TIMEOUT_S
+        ).close()
+    except urllib.error.HTTPError:
+        pass  # it answered: pip can use it
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "reason", None) or error
+        say(f"the PyTorch CPU index {url} does not answer ({reason}): torch comes from PyPI")
+        return []
+    return ["--extra-index-url", url]
+
+
 def install(requirements: str = RUNTIME) -> Path:
     """Create .venv and install `requirements` unless the stamp says they are in place."""
     python = ensure_venv()
@@ -113,7 +140,7 @@ def install(requirements: str = RUNTIME) -> Path:
     pip(python, "install", "--upgrade", "pip")
     if sys.platform == "win32":
         install_windows_llama(python)
-    extra = ["--extra-index-url", TORCH_CPU_INDEX] if requirements == TRAIN else []
+    extra = torch_index(TORCH_CPU_INDEX) if brings_torch(requirements) else []
     if pip(python, "install", *extra, "-r", str(ROOT / requirements)) != 0:
         raise SystemExit(f"[requisites] installing {requirements} failed: see pip's message above")
     for package in OPTIONAL_PACKAGES:
