@@ -15,7 +15,7 @@ from scripts.input_files import InputFileError, read_bytes
 from scripts.models import Cancelled, ModelError, check_gguf
 from scripts.song_library import LibraryError, SongLibrary, writable_folder
 from scripts.user_input import InputError, checked_count, checked_styles
-from scripts.utility import LiveLine, json_line, printable, progress_bar, show
+from scripts.utility import LiveLine, json_line, printable, progress_bar, show, user_path
 
 
 class UsageError(Exception):
@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     engine = generate.add_mutually_exclusive_group()
     engine.add_argument(
         "--model",
-        type=Path,
+        type=user_path,
         help="a GGUF model file (default: the configured one, else the starter model)",
     )
     engine.add_argument(
@@ -92,21 +92,21 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the one set in Options, if any)",
     )
     generate.add_argument("--seed", type=seed_value, help="fixed seed (song N uses seed+N-1)")
-    generate.add_argument("--out", type=Path, help=out_help)
+    generate.add_argument("--out", type=user_path, help=out_help)
     generate.add_argument("--json", action="store_true", help="print each song's sidecar as JSON")
 
     render = commands.add_parser(
         "render", help="turn the tunes in an ABC (or any text) file into songs, without a model"
     )
-    render.add_argument("file", type=Path)
+    render.add_argument("file", type=user_path)
     render.add_argument(
         "--styles", type=styles_value, help='styles for arrangement; "?" invents a genre'
     )
-    render.add_argument("--out", type=Path, help=out_help)
+    render.add_argument("--out", type=user_path, help=out_help)
     render.add_argument("--json", action="store_true", help="print each song's sidecar as JSON")
 
     listing = commands.add_parser("list", help="list the songs in the library")
-    listing.add_argument("--out", type=Path, help=out_help)
+    listing.add_argument("--out", type=user_path, help=out_help)
     listing.add_argument("--json", action="store_true", help="one JSON object per song")
     listing.add_argument(
         "--artist", help="only this artist's songs, most played first (its top tracks)"
@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     styles = commands.add_parser("styles", help="list the style library (and files it skipped)")
     styles.add_argument("--json", action="store_true", help="one JSON object per style")
     styles.add_argument(
-        "--dir", type=Path, help="the user styles folder to read (default: the configured one)"
+        "--dir", type=user_path, help="the user styles folder to read (default: the configured one)"
     )
 
     fetch = commands.add_parser("download", help="download a model of the catalog")

@@ -247,17 +247,22 @@ class SongLibrary:
     # --- the index -------------------------------------------------------------------------------
 
     def scan(self, plays: dict[str, int] | None = None) -> list[Song]:
-        """Rebuild the index from the sidecars on disk (the sidecars are the truth)."""
+        """Rebuild the index from the sidecars on disk (the sidecars are the truth). A song
+        whose sidecar cannot be read is still listed, by its file name, and said so."""
         songs = []
-        for path in sorted(self.folder.glob(f"*{SIDECAR}")):
-            if path.name == temporary.LIBRARY_INDEX_NAME:
-                continue
+        for stem in sorted(self.song_stems()):
             try:
-                sidecar = read_json(path)
-            except InputFileError:
-                continue
-            if isinstance(sidecar, dict) and (self.folder / f"{path.stem}.mp3").exists():
-                songs.append(Song.from_record(path.stem, {**sidecar, "plays": 0}))
+                sidecar = read_json(self.folder / f"{stem}{SIDECAR}")
+            except InputFileError as error:
+                sidecar = str(error)
+            if not isinstance(sidecar, dict):
+                problem = sidecar if isinstance(sidecar, str) else "is not a JSON object"
+                self.notices.append(
+                    f"the sidecar {stem}{SIDECAR}: {problem}; its song is listed without its "
+                    "details"
+                )
+                sidecar = {}
+            songs.append(Song.from_record(stem, {**sidecar, "plays": 0}))
         songs.sort(key=lambda song: (song.created, song.id))
         plays = self.saved_plays() if plays is None else plays
         for song in songs:
@@ -298,8 +303,17 @@ class SongLibrary:
         songs = [Song.from_index(record) for record in records]
         if None in songs:
             return None
-        on_disk = {path.stem for path in self.folder.glob("*.mp3")}
-        return songs if {song.id for song in songs} == on_disk else None
+        return songs if {song.id for song in songs} == self.song_stems() else None
+
+    def song_stems(self) -> set[str]:
+        """The songs on disk: an MP3 with its sidecar (an MP3 alone, a user's own file say, is
+        no song of the library and must not make every reader rebuild the index)."""
+        names = {path.name for path in self.folder.iterdir()} if self.folder.is_dir() else set()
+        return {
+            name[: -len(".mp3")]
+            for name in names
+            if name.endswith(".mp3") and f"{name[: -len('.mp3')]}{SIDECAR}" in names
+        }
 
     def current(self) -> list[Song]:
         """The index if it can be trusted, else rebuilt from the sidecars (with the play counts

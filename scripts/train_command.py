@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 
 from scripts import temporary
-from scripts.utility import LiveLine, progress_bar, show
+from scripts.utility import LiveLine, progress_bar, show, user_path
 
 TRAIN_TOOLS = ("torch", "gguf")
 
@@ -80,7 +79,7 @@ def command_train(args, usage_error) -> int:
     from training.user_tunes import TuneSourceError, collect
 
     try:
-        collection = collect([Path(path) for path in args.paths])
+        collection = collect([user_path(path) for path in args.paths])
     except TuneSourceError as error:
         raise usage_error(str(error)) from None
     for problem in collection.file_problems:

@@ -42,6 +42,12 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def user_path(text: str) -> Path:
+    """A path typed on the command line. "~" is expanded here too: the shell does not expand it
+    after "=" (`--out=~/music`), and a folder named "~" is never what was meant."""
+    return Path(text).expanduser()
+
+
 def slugify(text: str, limit: int = 48) -> str:
     """A file-name-safe form of a title: 'Blue Moon (Reel)!' → 'blue-moon-reel'."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

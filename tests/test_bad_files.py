@@ -79,8 +79,13 @@ def test_a_deep_index_sidecar_and_resume_state_are_recovered_from(tmp_path):
     (tmp_path / f"{damaged}.json").write_text(DEEP)
     library.index_path.write_text(DEEP)
     again = SongLibrary(tmp_path)
-    assert [song.id for song in again.songs()] == [kept]
-    assert "nests deeper than 64 levels" in again.notices[0]
+    listed = {song.id: song.title for song in again.songs()}
+    assert listed == {kept: "Kept", damaged: ""}  # listed by its file name, and said so
+    assert "library.json was unreadable (nests deeper than 64 levels)" in again.notices[0]
+    assert again.notices[1:] == [
+        f"the sidecar {damaged}.json: nests deeper than 64 levels; its song is listed without "
+        "its details"
+    ]
     assert again.sidecar(damaged) == {}
     state = tmp_path / "jukebox.json"
     state.write_text(DEEP)

@@ -209,6 +209,17 @@ def test_an_output_folder_under_home_is_the_same_for_every_command(abc_model, da
     assert mp3.startswith(str(home / "songs")) and not (REPO / "~").exists()
     listed = run_launcher("list", "--json", data=data_dir, env=env)
     assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [Path(mp3).stem]
+    # --out=~/songs: the shell leaves "~" after "=" as it is; the app expands it
+    listed = run_launcher("list", "--json", "--out=~/songs", data=data_dir, env=env)
+    assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [Path(mp3).stem]
+    tune = tmp_path / "tune.abc"
+    tune.write_text(CORPUS.read_text().split("\n\n")[0] + "\n")
+    rendered = run_launcher("render", "~/tune.abc", "--out=~/more", data=data_dir, env=env)
+    assert rendered.returncode == 2 and f"{home}/tune.abc: does not exist" in rendered.stderr
+    shutil.copy(tune, home / "tune.abc")
+    rendered = run_launcher("render", "~/tune.abc", "--out=~/more", data=data_dir, env=env)
+    assert rendered.returncode == 0 and rendered.stdout.startswith(str(home / "more"))
+    assert not (REPO / "~").exists()
 
 
 @pytest.mark.parametrize(

@@ -236,3 +236,13 @@ def test_two_damaged_indexes_in_one_second_keep_both_backups(tmp_path):
         SongLibrary(tmp_path).songs()
     backups = sorted(tmp_path.glob("library.json.corrupt-*.bak"))
     assert sorted(path.read_text() for path in backups) == ["{first", "{second", "{third"]
+
+
+def test_an_mp3_of_the_users_own_does_not_make_every_reader_rebuild_the_index(tmp_path):
+    library, _ = played_library(tmp_path)
+    (tmp_path / "my own recording.mp3").write_bytes(b"not a song of the library")
+    library.songs()
+    written = library.index_path.stat().st_mtime_ns
+    time.sleep(0.02)
+    assert [song.title for song in SongLibrary(tmp_path).songs()] == ["One", "Two", "Three"]
+    assert library.index_path.stat().st_mtime_ns == written  # read, not rebuilt and rewritten
