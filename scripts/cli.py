@@ -304,8 +304,9 @@ def command_list(args) -> int:
         songs = library.top_tracks(args.artist) if args.artist else library.songs()
     for notice in library.notices:
         show(f"warning: {notice}", sys.stderr)
-    if args.artist and not songs:  # a fine question with no answer: not a usage error
-        show(f"no songs by {printable(args.artist)!r} in {folder}", sys.stderr)
+    if not songs:  # a fine question with no answer: not a usage error
+        whose = f" by {printable(args.artist)!r}" if args.artist else ""
+        show(f"no songs{whose} in {folder}", sys.stderr)
         return 1
     for song in songs:
         if args.json:

@@ -243,6 +243,16 @@ DEFAULT_PROMPTS: dict = {
     "chatmusician": "Human: {message} </s> Assistant: ",
     "abc_grammar": "",  # GBNF; empty = data/grammars/abc.gbnf
 }
+PROMPT_TEMPLATES = ("abc_header", "chat_system", "chat_user", "chatmusician")  # not stop, grammar
+# What a template is tried with where it is edited and before a batch starts.
+PROMPT_SAMPLE_FIELDS = {
+    "meter": "4/4",
+    "unit": "1/8",
+    "key": "C",
+    "tempo": "1/4=120",
+    "rhythm": "reel",
+    "styles": "Chill",
+}
 
 TITLE_MAX_TOKENS = 48
 ABC_GRAMMAR_PATH = REPO_ROOT / "data" / "grammars" / "abc.gbnf"

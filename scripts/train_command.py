@@ -85,10 +85,11 @@ def command_train(args, usage_error) -> int:
     for problem in collection.file_problems:
         show(f"skipped {problem}", sys.stderr)
     show(collection.summary(), sys.stderr)
-    for reason in (enough_tunes(collection.kept), training_tools_missing()):
-        if reason:
-            show(f"launcher.py: error: {reason}", sys.stderr)
-            return 1
+    if reason := enough_tunes(collection.kept):  # the input cannot train a model: as a bad path
+        raise usage_error(reason)
+    if reason := training_tools_missing():
+        show(f"launcher.py: error: {reason}", sys.stderr)
+        return 1
     from training.finetune import Options, TrainingCancelled, TrainingError, finetune
 
     printer = TrainPrinter()

@@ -230,9 +230,9 @@ def test_a_settings_file_of_the_wrong_shape_is_a_warning_not_a_traceback(
 ):
     (data_dir / "persistent.json").write_text(stored)
     result = run_launcher("list", "--out", str(tmp_path / "none"), data=data_dir)
-    assert result.returncode == 0 and "Traceback" not in result.stderr
-    [line] = result.stderr.splitlines()
-    assert line.startswith("warning: ")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    [line, empty] = result.stderr.splitlines()
+    assert line.startswith("warning: ") and empty.startswith("no songs in")
 
 
 def test_escape_sequences_in_the_styles_reach_no_file_tag_or_terminal(
@@ -258,8 +258,23 @@ def test_escape_sequences_in_the_styles_reach_no_file_tag_or_terminal(
 def test_list_reads_without_writing(data_dir, tmp_path):
     missing = tmp_path / "not-made-yet"
     result = run_launcher("list", "--out", str(missing), data=data_dir)
-    assert result.returncode == 0 and result.stdout == ""
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"no songs in {missing}\n"  # said, not silence
     assert not missing.exists()  # listing made no folder
+    missing.mkdir()
+    assert run_launcher("list", "--out", str(missing), data=data_dir).returncode == 1
+
+
+def test_a_broken_prompt_template_stops_the_batch_before_it_starts(data_dir, tmp_path):
+    stored = {"prompts": {"abc_header": "X:1\nK:{foo}\n"}}
+    (data_dir / "persistent.json").write_text(json.dumps(stored))
+    result = run_generate(data_dir, styles="Jig", out=tmp_path / "songs")
+    assert result.returncode == 2, result.stderr  # settings that cannot work, as a bad path
+    assert result.stderr.splitlines()[-1] == (
+        "launcher.py: error: the prompt template is broken: it has no field {foo}; its fields: "
+        "{meter}, {unit}, {key}, {tempo}, {rhythm}, {styles}, {title} (the prompt abc_header in "
+        "Options)"
+    )
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")

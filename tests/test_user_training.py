@@ -147,8 +147,8 @@ def test_train_refuses_bad_input_in_one_line(tmp_path, data_dir, train_env):
     empty.mkdir()
     one = folk_rnn_file(tmp_path, 1)
     cases = [
-        ((str(empty), "--name", "a"), 1, "launcher.py: error: no usable tune: at least 3"),
-        ((str(one), "--name", "a"), 1, "launcher.py: error: only 1 usable tune: at least 3"),
+        ((str(empty), "--name", "a"), 2, "launcher.py: error: no usable tune: at least 3"),
+        ((str(one), "--name", "a"), 2, "launcher.py: error: only 1 usable tune: at least 3"),
         ((str(tmp_path / "nope"), "--name", "a"), 2, "no such file or folder"),
         ((str(one), "--name", "a/b"), 2, "cannot contain a path separator"),
         ((str(one), "--name", "starter"), 2, "is the name of a catalog model"),

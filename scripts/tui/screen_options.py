@@ -11,7 +11,7 @@ from scripts import grammars, temporary
 from scripts import settings as settings_store
 from scripts.catalog import models_dir
 from scripts.models import ModelError, check_gguf
-from scripts.prompts import PromptError, build_prompt, fill
+from scripts.prompts import PromptError, check_template
 from scripts.soundfonts import find_system_soundfont
 from scripts.style_library import StyleLibrary, load_library
 from scripts.tui.grammar_worker import GrammarCheck
@@ -19,14 +19,6 @@ from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
 
 FOOTER = "Up/Down, Edit = Enter, Default = D, Catalog = M, Train = T, Back = B, Exit = X"
 EDIT_FOOTER = "Save = Enter, Cancel = Esc, Clear = Ctrl+U"
-SAMPLE_FIELDS = {
-    "meter": "4/4",
-    "unit": "1/8",
-    "key": "C",
-    "tempo": "1/4=120",
-    "rhythm": "reel",
-    "styles": "Chill",
-}
 
 
 @dataclass(frozen=True)
@@ -92,15 +84,7 @@ def parsed_prompt(name: str, template: str) -> str:
     """A prompt template, tried the way it will be used (PromptError, GrammarError say why not)."""
     if name == "abc_grammar":  # empty or unchanged: the shipped one; else checked off-thread
         return "" if template.strip() in ("", grammars.shipped_abc_grammar().strip()) else template
-    if name == "chatmusician" and "{message}" not in template:
-        raise ValueError("the ChatMusician prompt needs {message}, where the request goes")
-    if name == "chatmusician":
-        fill(template, {"message": ""})
-    elif name == "abc_header":
-        build_prompt(template, SAMPLE_FIELDS)
-    else:
-        fill(template, SAMPLE_FIELDS)
-    return template
+    return check_template(name, template)
 
 
 def model_files() -> list[str]:
