@@ -318,3 +318,46 @@ def test_a_damaged_index_is_said_on_the_jukebox_and_in_the_log(songs_dir, data_d
     after = {song.id: song.plays for song in SongLibrary(songs_dir).songs()}
     *whole, cut = before  # the first song may have played long enough to count meanwhile
     assert all(before[key] <= after[key] <= before[key] + 1 for key in whole)
+
+
+@pytest.mark.parametrize("answer", [b"n", ESC])
+def test_saying_no_to_resuming_plays_the_queue_from_its_start(songs_dir, data_dir, answer):
+    """Issue 19: "n" or Esc to "Resume ... at 00:34?" no longer starts that song at 00:00."""
+    songs = SongLibrary(songs_dir).songs()
+    term = open_jukebox(data_dir)
+    term.send(b"n")
+    term.wait_for(f"Playing song: {songs[1].title}", settle=False)
+    term.send(b"n")
+    term.wait_for(f"Playing song: {songs[2].title}", settle=False)
+    time.sleep(1.5)  # a song left after a second or more is offered for resuming
+    term.send(b"x")
+    assert term.exit_status() == 0
+    again = Terminal(data_dir)
+    again.wait_for("Main Menu")
+    again.send(b"2")
+    again.wait_for(f"Resume {songs[2].title} at")
+    again.send(answer)
+    again.wait_for(f"Playing song: {songs[0].title}", settle=False)
+    again.send(b"x")
+    assert again.exit_status() == 0
+
+
+def test_keys_do_nothing_unseen_while_the_window_is_too_small(songs_dir, data_dir):
+    """Issue 19: Space, or D then y, acted while "Please enlarge the window" hid the jukebox."""
+    term = open_jukebox(data_dir)
+    term.resize(10, 40)
+    term.wait_for("Please enlarge the window")
+    term.send(b" ")
+    term.send(b"d")
+    term.send(b"y")
+    term.send(b"n")
+    time.sleep(1)
+    term.resize(24, 80)
+    screen = term.wait_for("Playing song:", settle=False)
+    assert "Paused" not in screen and "Delete" not in screen
+    assert playing(screen) == SongLibrary(songs_dir).songs()[0].title
+    assert len(list(songs_dir.glob("*.mp3"))) == SONGS
+    term.resize(10, 40)
+    term.wait_for("Please enlarge the window")
+    term.send(b"x")  # X still exits
+    assert term.exit_status() == 0

@@ -258,6 +258,8 @@ class JukeboxScreen:
         asked, target = self.asking, self.target
         self.asking, self.target = "", None
         if asked == "resume":
+            if not yes:  # not that song where it was left: the queue from its start
+                service.jukebox.jump(0)
             service.start(resume=yes)
         elif yes and asked == "delete":
             self.say(f"Deleted {service.delete(target)}.")
