@@ -347,6 +347,7 @@ PLAYBACK_PERIOD_MS = 100
 
 # --- Jukebox ----
 JUKEBOX_STATE_NAME = "jukebox.json"  # resume state: song, position, shuffle, repeat, volume
+JUKEBOX_MESSAGE_S = 15.0  # how long "Added 3 songs to the queue" and the like stay on screen
 PLAY_COUNT_S = 30.0  # a song counts as played after this long, or half of it when shorter
 RESTART_THRESHOLD_S = 3.0  # "previous" this far into a song restarts it instead
 SEEK_STEP_S = 5.0

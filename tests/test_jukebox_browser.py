@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from scripts import library_views
+from scripts import library_views, temporary
 from scripts.song_library import SongLibrary, most_played
 from tests.conftest import REPO
 from tests.synthetic_library import SONGS_PER_ARTIST, make_library
@@ -360,4 +360,26 @@ def test_keys_do_nothing_unseen_while_the_window_is_too_small(songs_dir, data_di
     term.resize(10, 40)
     term.wait_for("Please enlarge the window")
     term.send(b"x")  # X still exits
+    assert term.exit_status() == 0
+
+
+def test_a_message_goes_after_a_while_and_when_the_jukebox_is_left(songs_dir, data_dir):
+    """Issue 19: "Added ... to the queue" stayed for minutes, and across closing the jukebox."""
+    term = open_jukebox(data_dir)
+    term.send(TAB)  # Artists
+    term.wait_for("Top tracks")
+    term.send(b"a")
+    term.wait_for(f"Added {SONGS_PER_ARTIST} songs to the queue")
+    term.send(b"b")
+    term.wait_for("Main Menu")
+    term.send(b"2")
+    screen = term.wait_for("Top tracks")
+    assert "Added" not in screen
+    term.send(b"a")
+    term.wait_for(f"Added {SONGS_PER_ARTIST} songs to the queue")
+    deadline = time.monotonic() + temporary.JUKEBOX_MESSAGE_S + 5
+    while "Added" in term.settled() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert "Added" not in term.text()
+    term.send(b"x")
     assert term.exit_status() == 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from pathlib import Path
 
 from scripts import playlists as playlist_files
@@ -95,6 +96,16 @@ class MusicService:
         self.tell_notices()
 
     # --- what the screen shows ----
+
+    @property
+    def message(self) -> str:
+        """The last thing said ("Added 3 songs to the queue"), for JUKEBOX_MESSAGE_S."""
+        text, said = self._message
+        return text if time.monotonic() - said < temporary.JUKEBOX_MESSAGE_S else ""
+
+    @message.setter
+    def message(self, text: str) -> None:
+        self._message = (text, time.monotonic())
 
     def current(self) -> Song | None:
         return self.jukebox.current

@@ -341,6 +341,7 @@ class JukeboxScreen:
     def control(self, name: str, app, service) -> None:
         """The player's keys, on every view."""
         if name in ("b", "B", "ESC"):
+            service.message = ""  # said here, about this visit
             app.show("menu")
             return
         if name in ("x", "X"):
