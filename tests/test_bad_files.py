@@ -131,7 +131,12 @@ def test_a_deep_catalog_and_own_model_record(tmp_path, models_folder, data_dir):
     models_folder.mkdir()
     (models_folder / "mine.gguf").write_bytes(b"GGUF")
     (models_folder / "mine.json").write_text(DEEP)
-    assert own_entries() == []
+    [mine] = own_entries()  # listed all the same, and said so: it does not vanish
+    assert mine.name == "mine" and mine.own
+    assert mine.note == (
+        "Your own model; its record mine.json nests deeper than 64 levels, so what it learnt "
+        "from is not known."
+    )
     listed = run_launcher("models", data=data_dir, env={"LLM_MUSIC_GEN_CATALOG": str(catalog)})
     assert listed.returncode == 2 and "Traceback" not in listed.stderr
     assert "nests deeper than 64 levels" in listed.stderr
