@@ -355,6 +355,7 @@ def test_keys_do_nothing_unseen_while_the_window_is_too_small(songs_dir, data_di
     term.resize(24, 80)
     screen = term.wait_for("Playing song:", settle=False)
     assert "Paused" not in screen and "Delete" not in screen
+    assert "(miniaudio null device, no sound)" in screen  # LLM_MUSIC_GEN_AUDIO=null
     assert playing(screen) == SongLibrary(songs_dir).songs()[0].title
     assert len(list(songs_dir.glob("*.mp3"))) == SONGS
     term.resize(10, 40)

@@ -110,6 +110,12 @@ class MusicService:
     def current(self) -> Song | None:
         return self.jukebox.current
 
+    def output_name(self) -> str:
+        """Where the sound goes, as the Playing view says it: no sound is said as such."""
+        if getattr(self.player, "backend", "").lower() == "null":  # LLM_MUSIC_GEN_AUDIO=null
+            return f"{self.player.name} null device, no sound"
+        return self.player.name
+
     def playing_title(self) -> str:
         song = self.current()
         return song.title if song and self.started and self.loaded else ""

@@ -170,7 +170,7 @@ class JukeboxScreen:
             6,
             0,
             f"Volume {service.player.volume:.0%}   Repeat: {jukebox.repeat}   "
-            f"Shuffle: {'on' if jukebox.shuffle else 'off'}   ({service.player.name})",
+            f"Shuffle: {'on' if jukebox.shuffle else 'off'}   ({service.output_name()})",
             curses.A_DIM,
         )
         row = 7 + self.draw_meter(canvas, service, 7)
