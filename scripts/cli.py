@@ -15,7 +15,7 @@ from scripts.input_files import InputFileError, read_bytes
 from scripts.models import Cancelled, ModelError, check_gguf
 from scripts.song_library import LibraryError, SongLibrary, writable_folder
 from scripts.user_input import InputError, checked_count, checked_styles
-from scripts.utility import LiveLine, json_line, printable, progress_bar, show, user_path
+from scripts.utility import LiveLine, json_line, plural, printable, progress_bar, show, user_path
 
 
 class UsageError(Exception):
@@ -314,7 +314,7 @@ def command_list(args) -> int:
         else:
             minutes, seconds = divmod(round(song.duration_seconds), 60)
             artist = f" by {song.artist}" if song.artist else ""
-            plays = f"  {song.plays} plays" if args.artist else ""
+            plays = f"  {plural(song.plays, 'play')}" if args.artist else ""
             show(
                 f"{song.id}  {minutes}:{seconds:02d}  {song.title}{artist}  "
                 f"[{', '.join(song.styles)}]{plays}"

@@ -10,7 +10,7 @@ import importlib.util
 import sys
 
 from scripts import temporary
-from scripts.utility import LiveLine, progress_bar, show, user_path
+from scripts.utility import LiveLine, plural, progress_bar, show, user_path
 
 TRAIN_TOOLS = ("torch", "gguf")
 
@@ -30,7 +30,7 @@ def enough_tunes(kept: int) -> str:
     """'' when there are enough tunes to train on, else why not."""
     if kept >= temporary.TRAIN_MIN_TUNES:
         return ""
-    found = "no usable tune" if kept == 0 else f"only {kept} usable tune{'s' * (kept != 1)}"
+    found = "no usable tune" if kept == 0 else f"only {plural(kept, 'usable tune')}"
     return f"{found}: at least {temporary.TRAIN_MIN_TUNES} are needed to train a model"
 
 

@@ -381,3 +381,18 @@ def test_a_servers_bad_status_line_reaches_the_terminal_without_its_escapes(data
         close()
     assert result.returncode == 2 and "RED" in result.stderr, result.stderr
     assert not any(char in result.stderr for char in UNSAFE)
+
+
+def test_counts_are_said_in_the_singular_for_one(data_dir, tmp_path):
+    from scripts.song_library import SongLibrary
+    from scripts.utility import plural
+
+    assert [plural(n, "play") for n in (0, 1, 2)] == ["0 plays", "1 play", "2 plays"]
+    library = SongLibrary(tmp_path)
+    stem = library.new_stem("Once")
+    for extension in (".abc", ".mid", ".mp3"):
+        library.partial_path(stem, extension).write_bytes(b"data")
+    library.commit(stem, {"title": "Once", "artist": "Ada", "created": "x"})
+    library.record_play(stem)
+    listed = run_launcher("list", "--out", str(tmp_path), "--artist", "Ada", data=data_dir)
+    assert listed.stdout.rstrip().endswith("  1 play"), listed.stdout

@@ -124,9 +124,11 @@ def test_a_playlist_is_made_reordered_renamed_kept_and_exported(songs_dir, data_
     term.send(b"l")
     term.wait_for("Add to playlist")
     term.send(b"Road trip" + ENTER)
-    term.wait_for("Added 1 to the new playlist Road trip")
+    term.wait_for("Added 1 song to the new playlist Road trip")
     term.send(DOWN + b"l" + ENTER)  # the last name is offered again
-    term.wait_for("Added 1 to the playlist Road trip")
+    term.wait_for("Added 1 song to the playlist Road trip")
+    term.send(b"l" + ENTER)  # the same song again: said, not added twice
+    term.wait_for("Nothing added: 1 song already there, in the playlist Road trip.")
     path = songs_dir / "playlists" / "Road trip.m3u8"
     lines = read_m3u(path)
     assert lines[0] == "#EXTM3U"

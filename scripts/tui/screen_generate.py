@@ -10,6 +10,7 @@ from scripts.batch import CONTINUOUS, BatchError, prepare
 from scripts.tui.generation_worker import BatchState, GenerationWorker
 from scripts.tui.ui_widgets import Canvas, LineEditor, clock, key_name
 from scripts.user_input import InputError, checked_count, checked_styles
+from scripts.utility import plural
 
 NAME = temporary.APP_NAME
 STYLES_QUESTION = f"{NAME}: What kind of music are we making today? (Styles, separated, by, commas)"
@@ -91,7 +92,8 @@ class GenerateScreen:
         else:
             eta = batch.eta_seconds()
             left = f", ETA {clock(eta)}" if eta is not None else ""
-            canvas.bar(row, batch.overall(), f"{batch.settled}/{batch.count} songs{left}")
+            done = f"{batch.settled}/{plural(batch.count, 'song')}"
+            canvas.bar(row, batch.overall(), f"{done}{left}")
         row += 1
         if batch.status:
             row = canvas.wrapped(row, batch.status, canvas.height - 3, curses.A_BOLD)

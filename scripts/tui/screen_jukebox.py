@@ -14,6 +14,7 @@ from scripts.lyrics import part_at
 from scripts.tui import jukebox_views as views
 from scripts.tui.music_service import library_song
 from scripts.tui.ui_widgets import Canvas, LineEditor, clock, key_name, wrap_to_width
+from scripts.utility import plural
 
 FOOTER = "Space Pause  N Next  P Previous  Tab Views  ? Help  B Back  X Exit"
 ASK_FOOTER = "Answer = Y / N"
@@ -394,7 +395,7 @@ class JukeboxScreen:
             self.say("Nothing to add.")
             return
         ahead = service.enqueue(songs)
-        what = songs[0].title if len(songs) == 1 else f"{len(songs)} songs"
+        what = songs[0].title if len(songs) == 1 else plural(len(songs), "song")
         self.say(f"Added {what} to the queue ({ahead} to play before).")
 
     def ask_delete(self, view, service) -> None:
@@ -423,6 +424,7 @@ class JukeboxScreen:
         if not songs:
             self.say("Nothing to add.")
             return
+        songs = list({song.id: song for song in songs}.values())  # a song once, however queued
         service = self.service
 
         def add(name: str) -> None:
@@ -438,14 +440,23 @@ class JukeboxScreen:
             if not same:
                 self.playlist_change(
                     lambda: playlist_files.new_playlist(service.library.folder, name, songs),
-                    lambda made: f"Added {len(songs)} to the new playlist {made.name}.",
+                    lambda made: (
+                        f"Added {plural(len(songs), 'song')} to the new playlist {made.name}."
+                    ),
                 )
                 return
             playlist = same[0]
-            playlist.entries += [playlist_files.entry_for(s, playlist) for s in songs]
+            present = {entry.song_id for entry in playlist.entries}
+            new = [song for song in songs if song.id not in present]
+            there = f"{plural(len(songs) - len(new), 'song')} already there"
+            if not new:
+                self.say(f"Nothing added: {there}, in the playlist {playlist.name}.")
+                return
+            playlist.entries += [playlist_files.entry_for(s, playlist) for s in new]
+            added = f"Added {plural(len(new), 'song')} to the playlist {playlist.name}"
             self.playlist_change(
                 lambda: playlist_files.save_playlist(playlist),
-                lambda _: f"Added {len(songs)} to the playlist {playlist.name}.",
+                lambda _: f"{added} ({there})." if len(new) < len(songs) else f"{added}.",
             )
 
         self.ask_for("Add to playlist (a new name makes one):", add, self.last_playlist)
@@ -460,7 +471,9 @@ class JukeboxScreen:
             return
         self.playlist_change(
             lambda: playlist_files.export_playlist(service.library.folder, name, songs),
-            lambda made: f"Saved {len(songs)} songs as {made.path.name} (in {made.path.parent}).",
+            lambda made: (
+                f"Saved {plural(len(songs), 'song')} as {made.path.name} (in {made.path.parent})."
+            ),
         )
 
     def name_playlist(self, view, service, new: bool) -> None:

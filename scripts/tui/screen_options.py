@@ -16,6 +16,7 @@ from scripts.soundfonts import find_system_soundfont
 from scripts.style_library import StyleLibrary, load_library
 from scripts.tui.grammar_worker import GrammarCheck
 from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
+from scripts.utility import plural
 
 FOOTER = "Up/Down, Edit = Enter, Default = D, Catalog = M, Train = T, Back = B, Exit = X"
 EDIT_FOOTER = "Save = Enter, Cancel = Esc, Clear = Ctrl+U"
@@ -145,7 +146,7 @@ class OptionsScreen:
             hint = f"{option.hint}; empty plays {self.default_soundfont}"
         elif option.name == "styles_dir":
             folder = settings_store.styles_folder(app.config["settings"])
-            hint = f"{option.hint}; {len(self.styles.styles)} styles ({folder})"
+            hint = f"{option.hint}; {plural(len(self.styles.styles), 'style')} ({folder})"
         else:
             hint = option.hint
         canvas.text(canvas.height - 4, 0, hint, curses.A_DIM)
