@@ -238,7 +238,7 @@ def arranged(job: Job, tune: AbcTune, stats, tempo: int, seed: int):
 def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: dict) -> dict:
     """ABC → arrangement → MIDI → audio → MP3 → library. Returns the saved sidecar."""
     # Two songs of one library never share a title: the jukebox and ID3 tell them apart.
-    title = identity.unique_title(tune.title, job.library.titles())
+    title = job.library.claim_title(tune.title)
     tune.headers["T"] = title
     lyrics = meta.get("lyrics")  # [{"part", "lines"}] from a chat model; None: instrumental
     abc_text = with_words(tune, (), lyrics) if lyrics else tune.to_text()
@@ -577,7 +577,7 @@ def render_written(job: Job, tune: WrittenTune, number: int, source_name: str) -
 
 def save_as_written(job: Job, number: int, text: str, title: str, meta: dict) -> dict:
     """The ABC `text` played as it is written: abc2midi and the synthesizer, no arrangement."""
-    title = identity.unique_title(title, job.library.titles())
+    title = job.library.claim_title(title)
 
     def sound(step: Callable[[str, float], None]) -> tuple[bytes, object, dict]:
         midi, warnings = abc_to_midi(text)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from scripts import temporary
+from scripts import identity, temporary
 from scripts.file_lock import FileLock, held_elsewhere
 from scripts.input_files import InputFileError, move_aside, read_bytes, read_json
 from scripts.utility import atomic_write_text, plural, printable, slugify
@@ -172,6 +172,8 @@ class SongLibrary:
         self.index_path = folder / temporary.LIBRARY_INDEX_NAME
         self.notices: list[str] = []  # what a reader should tell the user (a damaged index)
         self.claims: dict[str, FileLock] = {}  # the songs this library is saving, by stem
+        self.title_claims: dict[str, FileLock] = {}  # their titles' claims, by stem
+        self.titles_claimed: dict[str, FileLock] = {}  # claimed titles without a stem yet
 
     # --- writing songs ---------------------------------------------------------------------------
 
@@ -207,10 +209,28 @@ class SongLibrary:
             self.claims[stem] = lock
 
     def release(self, stem: str) -> None:
-        lock = self.claims.pop(stem, None)
-        if lock is not None:
-            lock.path.unlink(missing_ok=True)
-            lock.release()
+        for lock in (self.claims.pop(stem, None), self.title_claims.pop(stem, None)):
+            if lock is not None:
+                lock.path.unlink(missing_ok=True)
+                lock.release()
+
+    def claim_title(self, title: str) -> str:
+        """The title, or its next free sequel, among the library's songs and the songs any
+        process is saving right now (two batches at once with one seed invent the same titles);
+        held until the song under it is committed or discarded."""
+        taken = set(self.titles())
+        while True:
+            candidate = identity.unique_title(title, taken)
+            key = hashlib.sha256(candidate.casefold().encode("utf-8")).hexdigest()[:20]
+            try:
+                lock = FileLock(self.lock_path(f"title-{key}"))
+                if not lock.acquire(wait=False):
+                    taken.add(candidate)  # being saved by another batch
+                    continue
+            except OSError:
+                return candidate  # no lock folder: nobody can hold a claim
+            self.titles_claimed[candidate] = lock
+            return candidate
 
     def new_stem(self, title: str) -> str:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -219,6 +239,8 @@ class SongLibrary:
         while (self.folder / f"{stem}{SIDECAR}").exists() or (self.folder / f"{stem}.mp3").exists():
             stem = f"{stamp}-{slugify(title)}-{number}"
             number += 1
+        if title in self.titles_claimed:  # from now on released with the stem's claim
+            self.title_claims[stem] = self.titles_claimed.pop(title)
         return stem
 
     def partial_path(self, stem: str, extension: str) -> Path:

@@ -246,3 +246,20 @@ def test_an_mp3_of_the_users_own_does_not_make_every_reader_rebuild_the_index(tm
     time.sleep(0.02)
     assert [song.title for song in SongLibrary(tmp_path).songs()] == ["One", "Two", "Three"]
     assert library.index_path.stat().st_mtime_ns == written  # read, not rebuilt and rewritten
+
+
+def test_two_batches_saving_at_once_never_take_one_title(tmp_path):
+    """Issue 19: two `generate` runs at once with one seed saved "The North" twice."""
+    first, second = SongLibrary(tmp_path), SongLibrary(tmp_path)  # two batches, one folder
+    assert first.claim_title("The North") == "The North"
+    assert second.claim_title("The North") == "The North II"  # the first is being saved
+    stem = first.new_stem("The North")
+    for extension in (".abc", ".mid", ".mp3"):
+        first.partial_path(stem, extension).write_bytes(b"data")
+    first.commit(stem, {"title": "The North", "created": "1"})
+    third = SongLibrary(tmp_path)
+    assert third.claim_title("The North") == "The North III"  # saved: in the library now
+    discarded = second.new_stem("The North II")
+    second.partial_path(discarded, ".mp3").write_bytes(b"half")
+    second.discard(discarded)  # cancelled: its title is free again
+    assert SongLibrary(tmp_path).claim_title("The North II") == "The North II"
