@@ -219,6 +219,13 @@ def command_generate(args) -> int:
     from scripts.batch import Batch, BatchError, prepare
 
     config = load_config()
+    most = config["settings"]["max_songs_per_batch"]
+    if args.count > most:  # the same maximum as the Generate screen's
+        raise UsageError(
+            f"--count {args.count} is more than the {most} songs a batch may make (Options: "
+            f"{settings_store.SCHEMA['max_songs_per_batch'].label}, at most "
+            f"{temporary.MAX_SONGS_PER_BATCH})"
+        )
     choose_engine(args, config["settings"])
     try:
         job = prepare(args.styles, config, args.out, args.seed)

@@ -146,6 +146,7 @@ SETTINGS_SCHEMA: dict[str, dict] = {
         "default": 0.9,
         "range": (0.0, 5.0),
         "label": "Temperature",
+        "help": "higher = bolder, stranger tunes; lower = safer, more repetitive",
         "sampling": True,
     },
     "top_p": {
@@ -153,14 +154,23 @@ SETTINGS_SCHEMA: dict[str, dict] = {
         "default": 0.95,
         "range": (0.0, 1.0),
         "label": "Top-p",
+        "help": "sample from the likeliest tokens that make up this share; 1 = all",
         "sampling": True,
     },
-    "top_k": {"kind": "int", "default": 40, "range": (0, 1000), "label": "Top-k", "sampling": True},
+    "top_k": {
+        "kind": "int",
+        "default": 40,
+        "range": (0, 1000),
+        "label": "Top-k",
+        "help": "sample from this many likeliest tokens; 0 = no limit",
+        "sampling": True,
+    },
     "repeat_penalty": {
         "kind": "float",
         "default": 1.0,
         "range": (0.5, 3.0),
         "label": "Repeat penalty",
+        "help": "above 1 = repeats less (tunes repeat by nature: keep it near 1)",
         "sampling": True,
     },
     "max_tokens": {
@@ -168,6 +178,7 @@ SETTINGS_SCHEMA: dict[str, dict] = {
         "default": 768,
         "range": (16, 32768),
         "label": "Max tokens per song",
+        "help": "the longest a model may write for one tune",
     },
     "seed": {
         "kind": "int",
@@ -176,12 +187,19 @@ SETTINGS_SCHEMA: dict[str, dict] = {
         "label": "Seed",
         "help": "-1 = a new random seed for every song",
     },
-    "retries": {"kind": "int", "default": 3, "range": (0, 20), "label": "Retries per song"},
+    "retries": {
+        "kind": "int",
+        "default": 3,
+        "range": (0, 20),
+        "label": "Retries per song",
+        "help": "an unusable tune is written again this often, then skipped",
+    },
     "max_songs_per_batch": {
         "kind": "int",
         "default": 20,
         "range": (1, MAX_SONGS_PER_BATCH),
         "label": "Max songs per batch",
+        "help": "the most one batch makes, here and with generate --count",
     },
     "min_bars": {
         "kind": "int",
@@ -194,13 +212,14 @@ SETTINGS_SCHEMA: dict[str, dict] = {
         "kind": "path",
         "default": "",
         "label": "SoundFont",
-        "help": "an .sf2 file; empty = the bundled TimGM6mb",
+        "help": "an .sf2 file",
     },
     "sample_rate": {
         "kind": "int",
         "default": 44100,
         "range": (8000, 96000),
         "label": "Sample rate (Hz)",
+        "help": "of the MP3s: 44100 as CDs, 48000 as video",
     },
     "mp3_bitrate": {
         "kind": "choice",

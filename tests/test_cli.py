@@ -396,3 +396,13 @@ def test_counts_are_said_in_the_singular_for_one(data_dir, tmp_path):
     library.record_play(stem)
     listed = run_launcher("list", "--out", str(tmp_path), "--artist", "Ada", data=data_dir)
     assert listed.stdout.rstrip().endswith("  1 play"), listed.stdout
+
+
+def test_generate_keeps_to_the_batch_maximum_set_in_options(data_dir):
+    write_settings(data_dir, max_songs_per_batch=2)
+    result = run_generate(data_dir, styles="Jig", count=3)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "launcher.py: error: --count 3 is more than the 2 songs a batch may make (Options: Max "
+        "songs per batch, at most 100)"
+    )

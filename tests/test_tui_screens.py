@@ -48,6 +48,7 @@ def test_bad_answers_get_a_message_and_keep_what_was_typed(data_dir):
         (b"abc", "count must be a whole number, not 'abc'"),
         (b"999", "count must be between 1 and 20, not 999"),
         (b"-2", "count must be between 1 and 20, not -2"),
+        (b"", "give the number of songs to make, 1 to 20"),  # not "a whole number, not ''"
     ):
         term.send(answer + b"\r")
         screen = term.wait_for(message)
@@ -139,7 +140,8 @@ def test_the_server_url_option_is_checked_and_saved(data_dir):
     term.send(b"3")
     term.wait_for("Server URL")
     term.send(DOWN + b"\r" + b"gpu-box:8080\r")
-    term.wait_for("server_url must be empty or an http:// or https:// address")
+    screen = " ".join(term.wait_for("server_url must be empty or an http:// or https://").split())
+    assert "(not 'gpu-box:8080'). Edit it or press Esc." in screen  # wrapped, not cut off
     term.send(BACKSPACE * 12 + b"http://gpu-box:8080/v1\r")
     term.wait_for("Saved: Server URL = http://gpu-box:8080/v1")
     term.send(b"x")
@@ -444,3 +446,18 @@ def test_the_jukebox_opens_on_an_index_with_wrong_types(abc_model, data_dir, tmp
     term.wait_for(f"Playing song: {song['title']}")  # rebuilt from the sidecar
     term.send(b"x")
     assert term.exit_status() == 0
+
+
+def test_options_home_and_end_and_every_setting_has_a_help_line(data_dir):
+    term = Terminal(data_dir)
+    term.wait_for("Main Menu")
+    term.send(b"3")
+    term.wait_for("Temperature")
+    term.send(b"\x1bOF")  # End: the last option, the grammar
+    term.wait_for("empty = shipped")
+    term.send(b"\x1bOH")  # Home: the first
+    screen = term.wait_for(settings.SCHEMA["model_path"].help[:30])
+    assert "empty = shipped" not in screen
+    term.send(b"x")
+    assert term.exit_status() == 0
+    assert all(setting.help for setting in settings.SCHEMA.values())

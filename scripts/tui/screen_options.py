@@ -15,7 +15,7 @@ from scripts.prompts import PromptError, check_template
 from scripts.soundfonts import find_system_soundfont
 from scripts.style_library import StyleLibrary, load_library
 from scripts.tui.grammar_worker import GrammarCheck
-from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
+from scripts.tui.ui_widgets import Canvas, LineEditor, key_name, wrap_to_width
 from scripts.utility import plural
 
 FOOTER = "Up/Down, Edit = Enter, Default = D, Catalog = M, Train = T, Back = B, Exit = X"
@@ -149,8 +149,11 @@ class OptionsScreen:
             hint = f"{option.hint}; {plural(len(self.styles.styles), 'style')} ({folder})"
         else:
             hint = option.hint
-        canvas.text(canvas.height - 4, 0, hint, curses.A_DIM)
-        canvas.text(canvas.height - 3, 0, self.message, curses.A_BOLD)
+        if len(wrap_to_width(self.message, canvas.width - 1)) > 1:  # over the hint, not cut
+            canvas.wrapped(canvas.height - 4, self.message, canvas.height - 3, curses.A_BOLD)
+        else:
+            canvas.text(canvas.height - 4, 0, hint, curses.A_DIM)
+            canvas.text(canvas.height - 3, 0, self.message, curses.A_BOLD)
 
     def key(self, key, app) -> None:
         name = key_name(key)
@@ -160,6 +163,8 @@ class OptionsScreen:
             self.selected = (self.selected - 1) % len(OPTIONS)
         elif name == "KEY_DOWN":
             self.selected = (self.selected + 1) % len(OPTIONS)
+        elif name in ("KEY_HOME", "KEY_END"):
+            self.selected = 0 if name == "KEY_HOME" else len(OPTIONS) - 1
         elif name == "ENTER":
             self.start_editing(app)
         elif name in ("d", "D"):
