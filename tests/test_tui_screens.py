@@ -4,7 +4,7 @@ import json
 import re
 import time
 
-from scripts import identity, settings
+from scripts import identity, settings, temporary
 from scripts.song_library import SongLibrary
 from scripts.tui.screen_options import OPTIONS
 from tests.conftest import run_launcher
@@ -461,3 +461,28 @@ def test_options_home_and_end_and_every_setting_has_a_help_line(data_dir):
     term.send(b"x")
     assert term.exit_status() == 0
     assert all(setting.help for setting in settings.SCHEMA.values())
+
+
+def test_the_styles_folder_row_counts_the_folder_just_saved(data_dir, tmp_path):
+    """Issue 19: the row kept the old count, and said nothing of a broken file, until re-entered."""
+    from scripts.style_library import load_library
+
+    shipped = len(load_library().styles)
+    folder = tmp_path / "my styles"
+    folder.mkdir()
+    rock = json.loads((temporary.STYLES_DIR / "rock.json").read_text(encoding="utf-8"))
+    rock.update(name="myrock", synonyms=["garage rock deluxe"])
+    (folder / "myrock.json").write_text(json.dumps(rock), encoding="utf-8")
+    (folder / "broken.json").write_text("{", encoding="utf-8")
+    term = Terminal(data_dir)
+    term.wait_for("Main Menu")
+    term.send(b"3")
+    term.wait_for("Temperature")
+    term.send(DOWN * option_row("styles_dir") + b"\r" + str(folder).encode() + b"\r")
+    screen = " ".join(term.wait_for("Saved: Styles folder").split())
+    assert f"Saved: Styles folder, {shipped + 1} styles. Style broken.json: is not valid" in screen
+    term.send(b"d")  # the default folder again: the shipped styles only
+    screen = " ".join(term.wait_for(f"Saved: Styles folder, {shipped} styles.").split())
+    assert "broken" not in screen and f"{shipped} styles (" in screen  # the row's help too
+    term.send(b"x")
+    assert term.exit_status() == 0

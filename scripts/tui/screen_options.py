@@ -119,12 +119,18 @@ class OptionsScreen:
 
     def enter(self, app) -> None:
         self.message, self.editor = "", None
-        self.styles = load_library(settings_store.styles_folder(app.config["settings"]))
         found = find_system_soundfont()  # what an empty SoundFont setting plays: say it
         self.default_soundfont = found[1] if found else temporary.BUNDLED_SOUNDFONT_NAME
-        if self.styles.problems:  # a style file with a mistake: which file, what is wrong
-            more = len(self.styles.problems) - 1
-            self.message = f"Style {self.styles.problems[0]}" + (f" (+{more} more)" if more else "")
+        self.message = self.load_styles(app)
+
+    def load_styles(self, app) -> str:
+        """The style library of the styles folder set now; a style file with a mistake is said:
+        which file, what is wrong."""
+        self.styles = load_library(settings_store.styles_folder(app.config["settings"]))
+        if not self.styles.problems:
+            return ""
+        more = len(self.styles.problems) - 1
+        return f"Style {self.styles.problems[0]}" + (f" (+{more} more)" if more else "")
 
     def draw(self, canvas: Canvas, app) -> None:
         canvas.frame("Configure Options", EDIT_FOOTER if self.editor else FOOTER, app.busy_text())
@@ -236,5 +242,9 @@ class OptionsScreen:
         try:
             settings_store.save(app.config)
             self.message = f"Saved: {option.label} = {shown(option, app.config)}"
+            if option.name == "styles_dir":  # the new folder's count and broken files, at once
+                problem = self.load_styles(app)
+                count = plural(len(self.styles.styles), "style")
+                self.message = " ".join(filter(None, (f"Saved: {option.label}, {count}.", problem)))
         except OSError as error:
             self.message = f"Could not save the settings: {error.strerror or error}"
