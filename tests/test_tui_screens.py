@@ -1,6 +1,7 @@
 """The three screens driven through a pseudo-terminal as a user would: typing, waiting, reading."""
 
 import json
+import os
 import re
 import time
 
@@ -486,3 +487,21 @@ def test_the_styles_folder_row_counts_the_folder_just_saved(data_dir, tmp_path):
     assert "broken" not in screen and f"{shipped} styles (" in screen  # the row's help too
     term.send(b"x")
     assert term.exit_status() == 0
+
+
+def test_x_while_a_batch_runs_asks_before_exiting(abc_model, data_dir, tmp_path):
+    configure(data_dir, model_path=str(abc_model), output_dir=str(tmp_path / "songs"))
+    term = open_generate(data_dir)
+    term.send(b"Jazz\rc\r")
+    term.wait_for("Producing", settle=False)
+    term.send(b"x")
+    term.wait_for("Exit now? The song being made is dropped", settle=False)
+    term.send(b"n")  # no: the batch goes on
+    time.sleep(0.5)
+    assert "Exit now?" not in term.settled(limit=1)
+    assert os.waitpid(term.pid, os.WNOHANG)[0] == 0  # still running
+    term.send(b"x")
+    term.wait_for("Exit now?", settle=False)
+    term.send(b"y")
+    assert term.exit_status(timeout=30) == 0 and term.restored()
+    assert not list((tmp_path / "songs").glob("*.part"))
