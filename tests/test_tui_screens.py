@@ -159,7 +159,8 @@ def test_a_grammar_llama_cpp_cannot_parse_is_refused_and_the_app_goes_on(data_di
     term.send(DOWN * option_row("abc_grammar") + b"\r")
     term.send(b"\x15" + b"root ::= tune\r")  # Ctrl+U clears the shipped grammar
     term.wait_for("Checking the grammar", settle=False)  # the screen lives while llama.cpp tries
-    term.wait_for("Undefined rule identifier 'tune'", timeout=60)
+    screen = " ".join(term.wait_for("Undefined rule identifier", timeout=60).split())
+    assert "Undefined rule identifier 'tune'. Edit it or press Esc." in screen  # wrapped, whole
     term.send(ESC)
     term.send(b"x")
     assert term.exit_status() == 0 and term.restored()
@@ -362,9 +363,13 @@ def test_the_catalog_downloads_and_chooses_a_model_at_the_smallest_size(
     screen = unwrapped(term.wait_for("audio-codec"))
     assert "emits audio-codec tokens (YuE stage 2)" in screen and "cannot use it" in screen
     assert len(fake_hub.get_requests()) == 1  # nothing was fetched for it
+    term.send(b"\x1bOA")  # Up: another model; what was said of that one goes with it
+    time.sleep(0.3)
+    assert "audio-codec" not in unwrapped(term.settled()).split("Test model tiny:")[0]
     term.send(b"b")
     model_row = term.wait_for("Prompt format").splitlines()[4]
     assert model_row.startswith("Model") and stored["model_path"][:30] in model_row  # clipped
+    assert model_row.rstrip().endswith("…")  # and says so
     term.send(b"x")
     assert term.exit_status() == 0 and term.restored()
 
