@@ -100,7 +100,7 @@ def command_train(args, usage_error) -> int:
         )
     except TrainingCancelled as error:
         printer.end_line()
-        show(f"interrupted: {error}", sys.stderr)
+        show(f"interrupted: {error}: run the same command again to resume", sys.stderr)
         return 130
     except TrainingError as error:
         printer.end_line()

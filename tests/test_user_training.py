@@ -206,6 +206,7 @@ def test_train_cancel_resume_and_use(tmp_path, data_dir, train_env, models_folde
     assert process.wait(timeout=120) == 130, lines
     assert lines[0] == "14 tunes found, 14 kept\n"
     assert lines[-1].startswith("interrupted: stopped at step")
+    assert lines[-1].endswith("its checkpoint kept: run the same command again to resume\n")
     assert not list(models_folder.glob("mine*"))  # no half model, no record
     resumed = run_launcher(
         "train", str(source), "--name", "mine", "--steps", "24", data=data_dir, env=train_env
@@ -263,9 +264,11 @@ def test_training_screen_counts_trains_cancels_and_resumes(tmp_path, data_dir, m
     term.wait_for("is the name of a catalog model")
     term.send(b"\x7f" * 7 + b"mine\r")
     screen = term.wait_for("14 tunes found, 14 kept", timeout=30)
-    term.wait_for("ETA", timeout=60, settle=False)
+    screen = term.wait_for("ETA", timeout=60, settle=False)
+    assert "Counting your tunes" not in screen  # said while counting, not the whole run
     term.send(b"\x1b")
-    screen = term.wait_for("Cancelled: stopped at step", timeout=60)
+    screen = " ".join(term.wait_for("Cancelled: stopped at step", timeout=60).split())
+    assert "its checkpoint kept. Enter resumes." in screen and "same command" not in screen
     assert not list(models_folder.glob("mine*"))
     term.send(b"\r")
     screen = term.wait_for("Trained mine", timeout=300)
