@@ -286,6 +286,8 @@ def test_songs_are_added_to_the_queue_taken_out_and_the_queue_saved(songs_dir, d
     term.wait_for(f"Took {songs[0].title} out of the queue")
     term.wait_for(f"{SONGS + SONGS_PER_ARTIST - 1} in the queue")
     term.send(b"w")
+    term.wait_for("Save the queue as the playlist: Queue ")  # a name is asked for, one offered
+    term.send(ENTER)
     screen = " ".join(term.wait_for("Saved").split())
     [saved] = (songs_dir / "playlists").glob("Queue *.m3u8")
     assert f"Saved {SONGS + SONGS_PER_ARTIST - 1} songs as {saved.name}" in screen

@@ -462,15 +462,21 @@ class JukeboxScreen:
         self.ask_for("Add to playlist (a new name makes one):", add, self.last_playlist)
 
     def export(self, view, service) -> None:
-        if isinstance(view, views.QueueView):
-            name, songs = f"Queue {time.strftime('%Y-%m-%d %H.%M')}", service.jukebox.play_order
+        if isinstance(view, views.QueueView):  # a queue has no name of its own: ask, offering one
+            songs = service.jukebox.play_order
+            self.ask_for(
+                "Save the queue as the playlist:",
+                lambda name: self.save_as(name, songs),
+                f"Queue {time.strftime('%Y-%m-%d %H.%M')}",
+            )
         elif isinstance(view, views.GroupView) and view.selected(service) is not None:
-            name, songs = view.selected(service).name, view.songs(service)
+            self.save_as(view.selected(service).name, view.songs(service))
         else:
             self.say("W saves a playlist in Artists, Genres and the Queue.")
-            return
+
+    def save_as(self, name: str, songs) -> None:
         self.playlist_change(
-            lambda: playlist_files.export_playlist(service.library.folder, name, songs),
+            lambda: playlist_files.export_playlist(self.service.library.folder, name, songs),
             lambda made: (
                 f"Saved {plural(len(songs), 'song')} as {made.path.name} (in {made.path.parent})."
             ),
