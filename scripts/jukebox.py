@@ -144,6 +144,41 @@ class Jukebox:
         self._index = place
         return self.current
 
+    def play_next(self, songs: list[Song]) -> None:
+        """`songs` right after the current one, in this order (the first song queued plays
+        at once)."""
+        place = 0 if self._index is None else self._index + 1
+        current = self._order[self._index] if self._index is not None else None
+        after = self._queue.index(current) + 1 if current in self._queue else len(self._queue)
+        ids = [song.id for song in songs]
+        for song in songs:
+            self._songs.setdefault(song.id, song)
+        self._order[place:place] = ids
+        self._queue[after:after] = ids
+        if self._index is None and self._order:
+            self._index = 0
+
+    def move(self, place: int, step: int) -> bool:
+        """Move the entry at `place` in play order one place up (step -1) or down (+1); the
+        song playing stays the current one. False when there is no place to move to."""
+        other = place + step
+        if not (0 <= place < len(self._order) and 0 <= other < len(self._order)):
+            return False
+        order = self._order
+        order[place], order[other] = order[other], order[place]
+        if not self._shuffle:
+            self._queue = list(order)
+        if self._index in (place, other):
+            self._index = other if self._index == place else place
+        return True
+
+    def clear(self) -> None:
+        """Empty the queue but for the song playing, which plays on."""
+        current = self._order[self._index] if self._index is not None else None
+        self._queue = [current] if current else []
+        self._order = list(self._queue)
+        self._index = 0 if current else None
+
     def drop(self, place: int) -> Song | None:
         """Take the entry at `place` in play order out of the queue (the song stays in the
         library); returns its song. The current entry's place goes to the song after it."""

@@ -388,3 +388,24 @@ def test_a_message_goes_after_a_while_and_when_the_jukebox_is_left(songs_dir, da
     assert "Added" not in term.text()
     term.send(b"x")
     assert term.exit_status() == 0
+
+
+def test_the_queue_view_moves_clears_and_a_song_plays_next(songs_dir, data_dir):
+    songs = SongLibrary(songs_dir).songs()
+    term = open_jukebox(data_dir)
+    term.send(TAB * 4)  # Queue: the library, the first song playing
+    term.wait_for(f"{SONGS} in the queue")
+    term.send(DOWN * 2 + b"[")  # the third song one place up: it plays next
+    term.send(TAB * 2)  # Playlists, Playing
+    term.wait_for(f"Next 5 Songs: {songs[2].title}, {songs[1].title}")
+    term.send(TAB * 3)  # Artists, Genres, Songs (newest first): the newest plays next now
+    term.wait_for("newest first")
+    term.send(b"q")
+    term.wait_for(f"{songs[-1].title} will play next.")
+    term.send(b"n")
+    term.wait_for(f"Playing song: {songs[-1].title}", settle=False)
+    term.send(TAB + b"c")  # Queue: cleared but for the song playing
+    term.wait_for("Cleared the queue: the song playing plays on.")
+    term.wait_for("1 in the queue")
+    term.send(b"x")
+    assert term.exit_status() == 0

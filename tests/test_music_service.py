@@ -188,3 +188,21 @@ def test_taking_the_song_playing_out_of_the_queue_plays_the_next(tmp_path, data_
         assert not service.play_at(5) and service.loaded == made[2]
     finally:
         service.close()
+
+
+def test_the_queue_is_reordered_cleared_and_given_a_play_next():
+    """Issue 19: the queue could not be reordered, cleared or given a "play next"."""
+    jukebox = Jukebox(SONGS)
+    jukebox.play(SONGS[:4], start=1)  # s2 playing
+    assert jukebox.move(2, -1) and ids(jukebox.play_order) == ["s1", "s3", "s2", "s4"]
+    assert jukebox.current.id == "s2" and jukebox.following().id == "s4"
+    assert not jukebox.move(3, 1) and not jukebox.move(0, -1)
+    jukebox.play_next([SONGS[5], SONGS[4]])
+    assert ids(jukebox.play_order) == ["s1", "s3", "s2", "s6", "s5", "s4"]
+    assert jukebox.current.id == "s2" and jukebox.following().id == "s6"
+    jukebox.clear()
+    assert ids(jukebox.play_order) == ["s2"] and jukebox.current.id == "s2"
+    assert jukebox.following() is None
+    empty = Jukebox([])
+    empty.play_next([SONGS[0]])
+    assert empty.current.id == "s1"

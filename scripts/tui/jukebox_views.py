@@ -269,7 +269,7 @@ class SongsView(SongTable):
 
 class QueueView(SongTable):
     name = "Queue"
-    footer = "Enter Play  Del Take out  W Save  I Info  D Delete  ? Help"
+    footer = "Enter Play  [ ] Move  Del Take out  C Clear  W Save  ? Help"
     empty = "The queue is empty."
 
     def items(self, service) -> list:  # the queue changes without a library change
@@ -283,6 +283,16 @@ class QueueView(SongTable):
             song = service.drop(self.cursor.index)
             if song is not None:
                 screen.say(f"Took {song.title} out of the queue.")
+            return True
+        if name in ("[", "]"):
+            step = -1 if name == "[" else 1
+            if service.jukebox.move(self.cursor.index, step):
+                self.cursor.index += step
+            return True
+        if name in ("c", "C"):
+            service.jukebox.clear()
+            self.cursor.index = 0
+            screen.say("Cleared the queue: the song playing plays on.")
             return True
         return super().key(name, screen, service)
 

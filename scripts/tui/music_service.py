@@ -190,6 +190,12 @@ class MusicService:
         self.joined(was_empty)
         return ahead
 
+    def play_next(self, songs: list[Song]) -> None:
+        """Songs to play right after the current one (chosen by hand)."""
+        was_empty = len(self.jukebox) == 0
+        self.jukebox.play_next(songs)
+        self.joined(was_empty)
+
     def play_current(self, position: float = 0.0) -> None:
         """Load and play the current song; a missing or broken file is skipped with a message."""
         self.queued = None  # load() drops what the player had decoded ahead

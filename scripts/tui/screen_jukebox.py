@@ -26,10 +26,10 @@ HELP = (  # lines of at most 59 characters: the help fits the smallest screen (6
     "Tab / Shift+Tab: Playing Artists Genres Songs Queue Lists",
     "Arrows PgUp PgDn Home End choose; Enter plays from there",
     "/ search (title, artist, member, style, lyric); I details",
-    "A add to the queue; Del take out of the queue or playlist",
+    "A add to the queue, Q play next; Del take out of a list",
     "L add to a playlist; W save artist/genre/queue as M3U8",
     "Playlists: Enter open, C new, E rename, D delete, [ ] move",
-    "O order the songs; D delete a song (asks first)",
+    "Queue: [ ] move, C clear; O order songs; D delete a song",
     "B back to the menu (the music goes on)   X exit   ? close",
 )
 METER_STEPS = " ▁▂▃▄▅▆▇█"
@@ -327,6 +327,11 @@ class JukeboxScreen:
                 self.say(note)
         elif name in ("a", "A"):
             self.enqueue(view.songs(service), service)
+        elif name in ("q", "Q") and view.songs(service):
+            songs = view.songs(service)
+            service.play_next(songs)
+            what = songs[0].title if len(songs) == 1 else plural(len(songs), "song")
+            self.say(f"{what} will play next.")
         elif name in ("l", "L"):
             self.add_to_playlist(view.songs(service))
         elif name in ("w", "W"):
