@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import symusic
 
 from scripts import abc_analysis, grammars, identity, style_library, temporary
-from scripts.abc_file import WrittenTune, file_parts, words
+from scripts.abc_file import WrittenTune, directive_problem, file_parts, words
 from scripts.abc_lyrics import with_words
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
 from scripts.arranger import ArrangeError, arrange_song
@@ -580,6 +580,8 @@ def save_as_written(job: Job, number: int, text: str, title: str, meta: dict) ->
     title = job.library.claim_title(title)
 
     def sound(step: Callable[[str, float], None]) -> tuple[bytes, object, dict]:
+        if problem := directive_problem(text):
+            raise AudioError(problem)
         midi, warnings = abc_to_midi(text)
         check_length(midi)
         step("audio", 0.2)

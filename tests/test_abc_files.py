@@ -124,6 +124,17 @@ def test_cli_reports_only_the_unplayable_tune(tmp_path, data_dir):
     assert len(result.stdout.splitlines()) == 2
 
 
+def test_a_midi_program_no_synthesizer_has_is_said_in_the_tunes_terms(tmp_path, data_dir):
+    """Issue 19: "%%MIDI program 999" was "the MIDI cannot be read: Get program=231"."""
+    source = tmp_path / "odd.abc"
+    source.write_text("X:1\nT:Odd\nM:4/4\nL:1/8\n%%MIDI program 999\nK:C\nCDEF GABc|c8|]\n")
+    result = run_launcher("render", str(source), "--out", str(tmp_path / "out"), data=data_dir)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        'tune 1 skipped: "Odd" (X:1): convert: %%MIDI program 999: a MIDI program is 0 to 127'
+    )
+
+
 def test_cli_file_without_tunes_is_one_line(tmp_path, data_dir):
     result = run_launcher("render", str(FILES / "abcm2ps-glyphs.abc"), data=data_dir)
     assert result.returncode == 2
