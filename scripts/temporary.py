@@ -71,6 +71,10 @@ MAX_SONGS_PER_BATCH = 100  # hard ceiling; the user's own maximum (settings) may
 MAX_STYLES_LENGTH = 200
 MIN_FREE_DISK_BYTES = 20 * 1024 * 1024  # a song needs a few MB; refuse to start below this
 ABC2MIDI_TIMEOUT_S = 30
+# abc2midi writes a MIDI file without notes for a tune of some thousands of bars (10,000 4/4 bars
+# here; 6,000 were fine): a tune past this that comes out empty is said to be too long. 3,000
+# bars are over 15 minutes (MAX_TUNE_SECONDS) even of 2/4 at 200 bpm.
+ABC2MIDI_MOST_BARS = 3000
 # Files the app reads (scripts/input_files.py): bounds checked before a file is read or parsed.
 JSON_MAX_BYTES = 16_000_000  # settings, a sidecar, a style, the catalog: far smaller
 LIBRARY_INDEX_MAX_BYTES = 200_000_000  # library.json: about 1.5 KB a song
