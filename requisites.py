@@ -15,8 +15,12 @@ import argparse
 import hashlib
 import os
 import platform
+import re
+import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -26,6 +30,7 @@ MIN_PYTHON = (3, 11)
 RUNTIME, DEV, TRAIN = "requirements.txt", "requirements-dev.txt", "requirements-train.txt"
 # PyPI's Linux wheels of PyTorch carry CUDA (gigabytes); training here runs on the CPU.
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+INDEX_PROBE_TIMEOUT_S = 5  # pip retries an index that does not answer for every package
 # Playback comes with the jukebox; it must never make the install fail (see the design notes).
 OPTIONAL_PACKAGES = ("miniaudio==1.71",)
 # Windows users have no compiler: take llama-cpp-python from its prebuilt CPU wheel index, pinned
@@ -95,6 +100,29 @@ def install_windows_llama(python: Path) -> None:
         )
 
 
+def brings_torch(requirements: str) -> bool:
+    """Whether the requirements file names PyTorch (the test and the training tools do)."""
+    lines = (ROOT / requirements).read_text(encoding="utf-8").splitlines()
+    return any(re.match(r"torch\b", line.strip()) for line in lines)
+
+
+def torch_index(url: str) -> list[str]:
+    """pip's arguments for PyTorch's CPU wheel index, when it answers; none when it does not
+    (offline, a firewall, no DNS): pip would try it again for every package, slowly, and then
+    take torch from PyPI all the same. Asked once, with a short timeout."""
+    try:
+        urllib.request.urlopen(
+            urllib.request.Request(url + "/", method="HEAD"), timeout=INDEX_PROBE_TIMEOUT_S
+        ).close()
+    except urllib.error.HTTPError:
+        pass  # it answered: pip can use it
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "reason", None) or error
+        say(f"the PyTorch CPU index {url} does not answer ({reason}): torch comes from PyPI")
+        return []
+    return ["--extra-index-url", url]
+
+
 def install(requirements: str = RUNTIME) -> Path:
     """Create .venv and install `requirements` unless the stamp says they are in place."""
     python = ensure_venv()
@@ -112,7 +140,7 @@ def install(requirements: str = RUNTIME) -> Path:
     pip(python, "install", "--upgrade", "pip")
     if sys.platform == "win32":
         install_windows_llama(python)
-    extra = ["--extra-index-url", TORCH_CPU_INDEX] if requirements == TRAIN else []
+    extra = torch_index(TORCH_CPU_INDEX) if brings_torch(requirements) else []
     if pip(python, "install", *extra, "-r", str(ROOT / requirements)) != 0:
         raise SystemExit(f"[requisites] installing {requirements} failed: see pip's message above")
     for package in OPTIONAL_PACKAGES:
@@ -158,10 +186,30 @@ def main(argv: list[str] | None = None) -> int:
     python = install({"test": DEV, "train-tools": TRAIN}.get(args.action, RUNTIME))
     write_default_data()
     if args.action == "launch":
-        return subprocess.call([str(python), str(ROOT / "launcher.py"), *args.rest], cwd=ROOT)
+        return run_child([str(python), str(ROOT / "launcher.py"), *args.rest])
     if args.action == "test":
-        return subprocess.call([str(python), "-m", "pytest", *args.rest], cwd=ROOT)
+        return run_child([str(python), "-m", "pytest", *args.rest])
     return 0
+
+
+def run_child(command: list[str]) -> int:
+    """Run the app (or pytest) and wait for it to end. Ctrl+C reaches the child from the terminal
+    itself (it is in the terminal's foreground process group, as this process is): this process
+    ignores it and waits, so that the app restores the terminal and exits on its own; killing
+    it here would leave the terminal in the app's modes. SIGTERM and SIGHUP are passed on."""
+    child = subprocess.Popen(command, cwd=ROOT)
+    # After the start: an ignored signal stays ignored in a child, and the app needs its Ctrl+C.
+    saved = {signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN)}
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            number = getattr(signal, name)
+            saved[number] = signal.signal(number, lambda signum, _: child.send_signal(signum))
+    try:
+        status = child.wait()
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+    return 128 - status if status < 0 else status  # killed by a signal: as a shell reports it
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ from scripts.abc_notation import is_music_line
 TUNE_START_RE = re.compile(r"^X:", re.MULTILINE)
 BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")  # ends a tune (ABC 2.1 section 2.2), as in abc2midi
 FIELD_RE = re.compile(r"^([A-Za-z]):[ \t]*(.*?)[ \t]*$")
+# %%MIDI program [channel] n: abc2midi writes n modulo 256 into the MIDI, which then cannot be read
+BAR_LINE_RE = re.compile(r"\|+\]?|::")
+MIDI_PROGRAM_RE = re.compile(r"^%%MIDI[ \t]+program(?:[ \t]+\d+)?[ \t]+(\d+)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -88,3 +91,18 @@ def words(tune: WrittenTune) -> list[str]:
         if match and match.group(1) in "wW" and match.group(2):
             found.append(match.group(2))
     return found
+
+
+def directive_problem(text: str) -> str:
+    """What in the tune's %%MIDI directives abc2midi would turn into a MIDI file nothing can read,
+    said in the tune's own terms; "" when nothing is."""
+    for match in MIDI_PROGRAM_RE.finditer(text):
+        if int(match.group(1)) > 127:
+            return f"%%MIDI program {match.group(1)}: a MIDI program is 0 to 127"
+    return ""
+
+
+def bar_count(text: str) -> int:
+    """About how many bars the music lines hold (their bar lines)."""
+    lines = (line.split("%", 1)[0] for line in text.split("\n") if is_body(line))
+    return sum(len(BAR_LINE_RE.findall(line)) for line in lines)

@@ -22,6 +22,7 @@ from scripts.identity_chat import identity_from_model
 from scripts.model_choice import open_model, prompt_kind
 from scripts.models import Cancelled, check_gguf
 from scripts.pipeline import Job, SongFailed, batch_job, generate_song, song_seed
+from scripts.prompts import PromptError, check_template
 from scripts.song_library import LibraryError, SongLibrary, writable_folder
 
 CONTINUOUS = 0  # a count of 0 keeps generating until cancelled
@@ -53,8 +54,14 @@ def prepare(
     try:
         settings_store.check_paths(settings)
         folder = writable_folder(out or settings_store.output_folder(settings))
+        for (
+            name
+        ) in temporary.PROMPT_TEMPLATES:  # a broken one would skip every song: say so once, now
+            check_template(name, config["prompts"][name])
     except (settings_store.SettingError, LibraryError) as error:
         raise BatchError(str(error)) from None
+    except PromptError as error:
+        raise BatchError(f"{error} (the prompt {name} in Options)") from None
     check_disk(folder)
     library = SongLibrary(folder)
     library.remove_partials()

@@ -4,13 +4,13 @@ message that names the entry and the field instead of a KeyError deep in a downl
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from scripts import temporary
+from scripts.input_files import InputFileError, read_json
 from scripts.settings import SAMPLING_FIELDS, SCHEMA
 
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
@@ -140,11 +140,9 @@ def parse_entry(raw: dict, index: int) -> CatalogEntry:
 def load_catalog(path: Path | None = None) -> list[CatalogEntry]:
     path = path or catalog_path()
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CatalogError(f"cannot read the model catalog {path}: {error.strerror}") from None
-    except ValueError as error:
-        raise CatalogError(f"the model catalog {path} is not valid JSON: {error}") from None
+        document = read_json(path)
+    except InputFileError as error:
+        raise CatalogError(f"the model catalog {path} {error}") from None
     raw_entries = document.get("models") if isinstance(document, dict) else None
     if not isinstance(raw_entries, list):
         raise CatalogError(f"the model catalog {path} has no 'models' list")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -11,10 +11,11 @@ from pathlib import Path
 from scripts import settings as settings_store
 from scripts import temporary, train_command
 from scripts.abc_notation import AbcError
+from scripts.input_files import InputFileError, read_bytes
 from scripts.models import Cancelled, ModelError, check_gguf
 from scripts.song_library import LibraryError, SongLibrary, writable_folder
 from scripts.user_input import InputError, checked_count, checked_styles
-from scripts.utility import LiveLine, printable, progress_bar
+from scripts.utility import LiveLine, json_line, plural, printable, progress_bar, show, user_path
 
 
 class UsageError(Exception):
@@ -81,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     engine = generate.add_mutually_exclusive_group()
     engine.add_argument(
         "--model",
-        type=Path,
+        type=user_path,
         help="a GGUF model file (default: the configured one, else the starter model)",
     )
     engine.add_argument(
@@ -91,21 +92,21 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the one set in Options, if any)",
     )
     generate.add_argument("--seed", type=seed_value, help="fixed seed (song N uses seed+N-1)")
-    generate.add_argument("--out", type=Path, help=out_help)
+    generate.add_argument("--out", type=user_path, help=out_help)
     generate.add_argument("--json", action="store_true", help="print each song's sidecar as JSON")
 
     render = commands.add_parser(
         "render", help="turn the tunes in an ABC (or any text) file into songs, without a model"
     )
-    render.add_argument("file", type=Path)
+    render.add_argument("file", type=user_path)
     render.add_argument(
         "--styles", type=styles_value, help='styles for arrangement; "?" invents a genre'
     )
-    render.add_argument("--out", type=Path, help=out_help)
+    render.add_argument("--out", type=user_path, help=out_help)
     render.add_argument("--json", action="store_true", help="print each song's sidecar as JSON")
 
     listing = commands.add_parser("list", help="list the songs in the library")
-    listing.add_argument("--out", type=Path, help=out_help)
+    listing.add_argument("--out", type=user_path, help=out_help)
     listing.add_argument("--json", action="store_true", help="one JSON object per song")
     listing.add_argument(
         "--artist", help="only this artist's songs, most played first (its top tracks)"
@@ -117,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     styles = commands.add_parser("styles", help="list the style library (and files it skipped)")
     styles.add_argument("--json", action="store_true", help="one JSON object per style")
     styles.add_argument(
-        "--dir", type=Path, help="the user styles folder to read (default: the configured one)"
+        "--dir", type=user_path, help="the user styles folder to read (default: the configured one)"
     )
 
     fetch = commands.add_parser("download", help="download a model of the catalog")
@@ -149,13 +150,12 @@ class ProgressPrinter:
     def done(self, line: str) -> None:
         if self.live:
             self.stream.write("\r" + " " * (shutil.get_terminal_size().columns - 1) + "\r")
-        self.stream.write(line + "\n")
-        self.stream.flush()
+        show(line, self.stream)
 
 
 def report_song(sidecar: dict, folder: Path, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(sidecar, ensure_ascii=False), flush=True)
+        print(json_line(sidecar), flush=True)
     else:
         print(folder / sidecar["files"]["mp3"], flush=True)
 
@@ -163,7 +163,7 @@ def report_song(sidecar: dict, folder: Path, as_json: bool) -> None:
 def load_config() -> dict:
     config, problems = settings_store.load()
     for problem in problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        show(f"warning: {problem}", sys.stderr)
     return config
 
 
@@ -219,6 +219,13 @@ def command_generate(args) -> int:
     from scripts.batch import Batch, BatchError, prepare
 
     config = load_config()
+    most = config["settings"]["max_songs_per_batch"]
+    if args.count > most:  # the same maximum as the Generate screen's
+        raise UsageError(
+            f"--count {args.count} is more than the {most} songs a batch may make (Options: "
+            f"{settings_store.SCHEMA['max_songs_per_batch'].label}, at most "
+            f"{temporary.MAX_SONGS_PER_BATCH})"
+        )
     choose_engine(args, config["settings"])
     try:
         job = prepare(args.styles, config, args.out, args.seed)
@@ -232,7 +239,7 @@ def command_generate(args) -> int:
 def warn_styles(library) -> None:
     """One line per style file the library skipped."""
     for problem in library.problems:
-        print(f"warning: style {problem}", file=sys.stderr)
+        show(f"warning: style {problem}", sys.stderr)
 
 
 def command_styles(args) -> int:
@@ -255,10 +262,10 @@ def command_styles(args) -> int:
             "file": style.source,
         }
         if args.json:
-            print(json.dumps(record, ensure_ascii=False))
+            print(json_line(record))
         else:
             names = ", ".join(style["synonyms"][:4])
-            print(f"{name:16} {style['meter']:5} {low:3}-{high:<3} bpm  {style.label} ({names})")
+            show(f"{name:16} {style['meter']:5} {low:3}-{high:<3} bpm  {style.label} ({names})")
     return 1 if library.problems else 0
 
 
@@ -266,21 +273,22 @@ def command_render(args) -> int:
     from scripts import identity
     from scripts.pipeline import Job, render_text, song_seed
 
-    try:
-        text = args.file.read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+    try:  # a pipe or a device is fine (`render /dev/stdin`), read up to the bound
+        data = read_bytes(args.file, temporary.TUNE_FILE_MAX_BYTES, regular_only=False)
+    except InputFileError as error:
+        raise UsageError(f"{args.file}: {error}") from None
+    text = data.decode("utf-8", errors="replace")
     config = load_config()
     folder = writable_folder(args.out or settings_store.output_folder(config["settings"]))
     styles, invented = args.styles or (), args.styles == ()
     if invented:  # "?": tunes from a file keep the neutral artist, but get a new genre
         styles = (identity.invent_genre(song_seed(None, 1, 0)),)
-        print(f"Surprise genre: {styles[0]}", file=sys.stderr, flush=True)
+        show(f"Surprise genre: {styles[0]}", sys.stderr)
     job = Job(styles, config, SongLibrary(folder), genre_invented=invented)
 
     def on_result(number: int, sidecar: dict | None, error: str | None) -> None:
         if sidecar is None:
-            print(f"tune {number} skipped: {error}", file=sys.stderr, flush=True)
+            show(f"tune {number} skipped: {error}", sys.stderr)
         else:
             report_song(sidecar, folder, args.json)
 
@@ -302,18 +310,19 @@ def command_list(args) -> int:
     if folder.is_dir():  # a folder not made yet holds no songs
         songs = library.top_tracks(args.artist) if args.artist else library.songs()
     for notice in library.notices:
-        print(f"warning: {notice}", file=sys.stderr)
-    if args.artist and not songs:  # a fine question with no answer: not a usage error
-        print(f"no songs by {printable(args.artist)!r} in {folder}", file=sys.stderr)
+        show(f"warning: {notice}", sys.stderr)
+    if not songs:  # a fine question with no answer: not a usage error
+        whose = f" by {printable(args.artist)!r}" if args.artist else ""
+        show(f"no songs{whose} in {folder}", sys.stderr)
         return 1
     for song in songs:
         if args.json:
-            print(json.dumps(song.record(), ensure_ascii=False))
+            print(json_line(song.record()))
         else:
             minutes, seconds = divmod(round(song.duration_seconds), 60)
             artist = f" by {song.artist}" if song.artist else ""
-            plays = f"  {song.plays} plays" if args.artist else ""
-            print(
+            plays = f"  {plural(song.plays, 'play')}" if args.artist else ""
+            show(
                 f"{song.id}  {minutes}:{seconds:02d}  {song.title}{artist}  "
                 f"[{', '.join(song.styles)}]{plays}"
             )
@@ -346,13 +355,13 @@ def command_models(args) -> int:
 
     for entry in load_catalog_or_fail():
         if args.json:
-            print(json.dumps(model_record(entry), ensure_ascii=False))
+            print(json_line(model_record(entry)))
             continue
         here = "bundled" if entry.bundled else "downloaded" if is_present(entry) else "-"
         here = "your own" if entry.own else here
         size = ("" if entry.size_exact else "~") + human_bytes(entry.size_bytes)
         uses = ",".join(entry.uses) or "none"
-        print(f"{entry.name:18} {size:>9}  {entry.format:12} {uses:18} {here}")
+        show(f"{entry.name:18} {size:>9}  {entry.format:12} {uses:18} {here}")
     return 0
 
 
@@ -384,7 +393,7 @@ def command_download(args) -> int:
         names = ", ".join(e.name for e in entries)
         raise UsageError(f"unknown model {args.name!r}; the catalog has: {names}")
     if not entry.usable:  # said before anything touches the network
-        print(f"launcher.py: {entry.explanation()}", file=sys.stderr)
+        show(f"launcher.py: {entry.explanation()}", sys.stderr)
         return 1
     if entry.bundled or is_present(entry):
         print(local_path(entry))
@@ -392,19 +401,19 @@ def command_download(args) -> int:
     printer = DownloadPrinter(entry.name)
     kept = partial_bytes(entry)
     if kept:
-        printer.stream.write(f"resuming {entry.name}: {human_bytes(kept)} already here\n")
+        show(f"resuming {entry.name}: {human_bytes(kept)} already here", printer.stream)
     try:
         path = download(entry, on_progress=printer)
     except (DownloadError, DownloadCancelled) as error:
         printer.end_line()
-        print(f"launcher.py: error: {error}", file=sys.stderr)
+        show(f"launcher.py: error: {error}", sys.stderr)
         return 1
     except KeyboardInterrupt:
         printer.end_line()
-        print(
+        show(
             f"interrupted: {human_bytes(partial_bytes(entry))} of {entry.name} kept; "
             f"run `launcher.py download {entry.name}` again to resume",
-            file=sys.stderr,
+            sys.stderr,
         )
         return 130
     printer.end_line()
@@ -430,11 +439,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler[args.command](args)
     except (UsageError, LibraryError, ModelError) as error:
-        print(f"launcher.py: error: {error}", file=sys.stderr)
+        show(f"launcher.py: error: {error}", sys.stderr)
         return 2
     except Cancelled:
-        print("cancelled", file=sys.stderr)
+        show("cancelled", sys.stderr)
         return 130
+    except BrokenPipeError:  # `launcher.py styles --json | head -1`: the reader has what it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
+        return 128 + 13  # as a program killed by SIGPIPE, which shells and pipefail expect
     except KeyboardInterrupt:
         print(
             "\ninterrupted: finished songs are kept, the unfinished one is discarded",

@@ -62,16 +62,18 @@ def read_string(handle: BinaryIO) -> str:
     return read_exact(handle, length).decode("utf-8", errors="replace")
 
 
-def read_value(handle: BinaryIO, kind: int, keep: bool):
+def read_value(handle: BinaryIO, kind: int, keep: bool, depth: int = 0):
     """One value; arrays (token lists: large) are skipped over unless `keep`."""
     if kind == STRING:
         return read_string(handle)
     if kind == ARRAY:
+        if depth >= temporary.GGUF_MAX_ARRAY_DEPTH:
+            raise GgufError("nests arrays too deep in its header (damaged?)")
         item_kind, count = read_scalar(handle, 4), read_scalar(handle, 10)
         if item_kind in SCALARS:  # fixed-size items: jump over them at once
             handle.seek(count * struct.calcsize(SCALARS[item_kind]), 1)
             return None
-        items = [read_value(handle, item_kind, keep) for _ in range(count)]
+        items = [read_value(handle, item_kind, keep, depth + 1) for _ in range(count)]
         return items if keep else None
     if kind not in SCALARS:
         raise GgufError(f"has an unknown value type {kind} in its header (damaged?)")

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import random
 import re
 from collections.abc import Iterable, Iterator
 
 from scripts import temporary
+from scripts.input_files import read_json
 
 ROMAN_NUMERALS = (
     (1000, "M"),
@@ -38,7 +38,7 @@ class IdentityError(RuntimeError):
 
 @functools.cache
 def words() -> dict:
-    return json.loads(temporary.IDENTITY_WORDS_PATH.read_text(encoding="utf-8"))
+    return read_json(temporary.IDENTITY_WORDS_PATH)
 
 
 def genre_key(name: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts import temporary
+from scripts.input_files import InputFileError, read_json
 from scripts.song_library import Song
 from scripts.utility import atomic_write_text
 
@@ -142,6 +143,41 @@ class Jukebox:
             return None
         self._index = place
         return self.current
+
+    def play_next(self, songs: list[Song]) -> None:
+        """`songs` right after the current one, in this order (the first song queued plays
+        at once)."""
+        place = 0 if self._index is None else self._index + 1
+        current = self._order[self._index] if self._index is not None else None
+        after = self._queue.index(current) + 1 if current in self._queue else len(self._queue)
+        ids = [song.id for song in songs]
+        for song in songs:
+            self._songs.setdefault(song.id, song)
+        self._order[place:place] = ids
+        self._queue[after:after] = ids
+        if self._index is None and self._order:
+            self._index = 0
+
+    def move(self, place: int, step: int) -> bool:
+        """Move the entry at `place` in play order one place up (step -1) or down (+1); the
+        song playing stays the current one. False when there is no place to move to."""
+        other = place + step
+        if not (0 <= place < len(self._order) and 0 <= other < len(self._order)):
+            return False
+        order = self._order
+        order[place], order[other] = order[other], order[place]
+        if not self._shuffle:
+            self._queue = list(order)
+        if self._index in (place, other):
+            self._index = other if self._index == place else place
+        return True
+
+    def clear(self) -> None:
+        """Empty the queue but for the song playing, which plays on."""
+        current = self._order[self._index] if self._index is not None else None
+        self._queue = [current] if current else []
+        self._order = list(self._queue)
+        self._index = 0 if current else None
 
     def drop(self, place: int) -> Song | None:
         """Take the entry at `place` in play order out of the queue (the song stays in the
@@ -282,8 +318,8 @@ class Jukebox:
 def read_state(path: Path) -> ResumeState | None:
     """The resume file's contents, or None when it is missing, unreadable or malformed."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_json(path)
+    except InputFileError:
         return None
     if not isinstance(data, dict):
         return None
@@ -306,3 +342,10 @@ def read_state(path: Path) -> ResumeState | None:
 
 def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def counts_as_play(position: float, duration: float) -> bool:
+    """A song counts as played once it has played PLAY_COUNT_S or half its length, whichever
+    comes first, as music players count them: a song skipped at once is no play."""
+    half = duration / 2 if duration > 0 else temporary.PLAY_COUNT_S
+    return position >= min(temporary.PLAY_COUNT_S, half)

@@ -4,11 +4,11 @@ are offered with the catalog's models, marked as the user's own."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from scripts import catalog, temporary
+from scripts.input_files import InputFileError, read_json
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 
@@ -53,24 +53,36 @@ def checked_name(name: str) -> str:
 
 
 def own_entries() -> list[catalog.CatalogEntry]:
-    """A catalog entry for each finished model of the user's (a GGUF with its record)."""
+    """A catalog entry for each finished model of the user's (a GGUF with its record). A model
+    whose record is damaged is still listed, and its note says so."""
     folder = catalog.models_dir()
     entries = []
     for record_file in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         gguf = record_file.with_suffix(".gguf")
+        if not gguf.is_file():
+            continue
         try:
-            record = json.loads(record_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if not gguf.is_file() or not isinstance(record, dict) or record.get("kind") != "own":
-            continue
-        entries.append(entry_for(record, gguf))
+            record = read_json(record_file)
+        except InputFileError as error:
+            record = {"kind": "own", "problem": f"its record {record_file.name} {error}"}
+        if not isinstance(record, dict):
+            record = {"kind": "own", "problem": f"its record {record_file.name} is not an object"}
+        if record.get("kind") == "own":
+            entries.append(entry_for(record, gguf))
     return entries
 
 
 def entry_for(record: dict, gguf: Path) -> catalog.CatalogEntry:
     name = gguf.stem
-    tunes = record.get("tunes", {}).get("train", 0)
+    tunes = record.get("tunes")
+    tunes = tunes.get("train", 0) if isinstance(tunes, dict) else 0
+    created = record.get("created") if isinstance(record.get("created"), str) else ""
+    note = (
+        f"Your own model: the starter model fine-tuned on {tunes} of your tunes ({created}); "
+        f"card: {gguf.with_suffix('.md').name}."
+    )
+    if "problem" in record:
+        note = f"Your own model; {record['problem']}, so what it learnt from is not known."
     return catalog.CatalogEntry(
         name=name,
         display_name=f"{name} (your own)",
@@ -85,9 +97,8 @@ def entry_for(record: dict, gguf: Path) -> catalog.CatalogEntry:
         sampling=dict(temporary.OWN_MODEL_SAMPLING),
         uses=("music",),
         ram_gb=0.1,
-        note=f"Your own model: the starter model fine-tuned on {tunes} of your tunes "
-        f"({record.get('created', '')}); card: {gguf.with_suffix('.md').name}.",
-        verified=f"trained on this machine ({record.get('created', '')})",
+        note=note,
+        verified=f"trained on this machine ({created})",
         own=True,
     )
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import symusic
 
 from scripts import abc_analysis, grammars, identity, style_library, temporary
-from scripts.abc_file import WrittenTune, file_parts, words
+from scripts.abc_file import WrittenTune, bar_count, directive_problem, file_parts, words
 from scripts.abc_lyrics import with_words
 from scripts.abc_notation import AbcError, AbcTune, RawTune, extract_tunes, repair
 from scripts.arranger import ArrangeError, arrange_song
@@ -242,7 +242,7 @@ def arranged(job: Job, tune: AbcTune, stats, tempo: int, seed: int):
 def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: dict) -> dict:
     """ABC → arrangement → MIDI → audio → MP3 → library. Returns the saved sidecar."""
     # Two songs of one library never share a title: the jukebox and ID3 tell them apart.
-    title = identity.unique_title(tune.title, job.library.titles())
+    title = job.library.claim_title(tune.title)
     tune.headers["T"] = title
     lyrics = meta.get("lyrics")  # [{"part", "lines"}] from a chat model; None: instrumental
     abc_text = with_words(tune, (), lyrics) if lyrics else tune.to_text()
@@ -563,9 +563,14 @@ def song_lyrics(model: TextModel, job: Job, number: int, title: str, seed: int) 
     return {"lyrics": answer.value, "lyrics_seconds": seconds}
 
 
-def check_length(midi: bytes) -> None:
-    """A MIDI with no notes, or one that plays for too long, is not rendered."""
+def check_length(midi: bytes, text: str = "") -> None:
+    """A MIDI with no notes, or one that plays for too long, is not rendered. `text`: the ABC
+    it was made of, to tell a tune too long for abc2midi from one with nothing to play."""
     seconds, notes = midi_length(midi)
+    bars = bar_count(text)
+    if not notes and bars > temporary.ABC2MIDI_MOST_BARS:  # it writes a broken file then
+        minutes = abc_analysis.MAX_TUNE_SECONDS // 60
+        raise AudioError(f"about {bars} bars: too long (over {minutes} minutes at any tempo)")
     if not notes:
         raise AudioError("abc2midi wrote no notes")
     if seconds > abc_analysis.MAX_TUNE_SECONDS:
@@ -595,11 +600,13 @@ def render_written(job: Job, tune: WrittenTune, number: int, source_name: str) -
 
 def save_as_written(job: Job, number: int, text: str, title: str, meta: dict) -> dict:
     """The ABC `text` played as it is written: abc2midi and the synthesizer, no arrangement."""
-    title = identity.unique_title(title, job.library.titles())
+    title = job.library.claim_title(title)
 
     def sound(step: Callable[[str, float], None]) -> tuple[bytes, object, dict]:
+        if problem := directive_problem(text):
+            raise AudioError(problem)
         midi, warnings = abc_to_midi(text)
-        check_length(midi)
+        check_length(midi, text)
         step("audio", 0.2)
         # The app's synth and master, no style effects: the file's own instruments as they are.
         score = symusic.Score.from_midi(midi)

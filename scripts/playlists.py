@@ -63,7 +63,6 @@ import codecs
 import math
 import os
 import re
-import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -72,6 +71,7 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from scripts import temporary
+from scripts.input_files import read_bytes
 from scripts.utility import atomic_write_text, printable
 
 HEADER_TAGS = ("#EXTM3U", "#PLAYLIST:")  # playlist-wide lines: they stay at the top
@@ -163,7 +163,7 @@ def read_playlist(path: Path, output: Path, files: set[str] | None = None) -> Pl
     playlist = Playlist(printable(path.stem) or printable(path.name), path, [], [], output)
     label = printable(path.name)
     try:
-        text, encoding_note = decode(playlist_bytes(path))
+        text, encoding_note = decode(read_bytes(path, temporary.PLAYLIST_MAX_BYTES))
     except (OSError, ValueError) as error:
         playlist.readable = False
         playlist.problems.append(f"{label}: {reason(error)}")
@@ -174,19 +174,6 @@ def read_playlist(path: Path, output: Path, files: set[str] | None = None) -> Pl
     files = output_files(output) if files is None else files
     playlist.problems += [f"{label}: {problem}" for problem in entry_problems(playlist, files)]
     return playlist
-
-
-def playlist_bytes(path: Path) -> bytes:
-    mode = path.stat().st_mode  # before opening: a folder cannot be read, a FIFO would block
-    if stat.S_ISDIR(mode):
-        raise ValueError("a folder, not a playlist")
-    if not stat.S_ISREG(mode):
-        raise ValueError("not a regular file")
-    with path.open("rb") as stream:
-        data = stream.read(temporary.PLAYLIST_MAX_BYTES + 1)
-    if len(data) > temporary.PLAYLIST_MAX_BYTES:
-        raise ValueError(f"over {temporary.PLAYLIST_MAX_BYTES // 1_000_000} MB: not a playlist")
-    return data
 
 
 def decode(data: bytes) -> tuple[str, str]:

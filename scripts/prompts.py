@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from scripts import temporary
 from scripts.style_match import Blend
 
 EMPTY_FIELD_RE = re.compile(r"^[A-Za-z]:\s*$")
@@ -31,10 +32,30 @@ def fill(template: str, fields: dict[str, str]) -> str:
     try:
         return template.format(**fields)
     except (KeyError, IndexError, ValueError) as error:
+        if isinstance(error, KeyError):
+            problem = f"it has no field {{{error.args[0]}}}"
+        elif isinstance(error, IndexError):
+            problem = "a field {} needs a name"
+        else:  # "Single '}' encountered in format string" and the like
+            problem = f"{str(error)[:1].lower()}{str(error)[1:]} (write {{{{ and }}}} for braces)"
+        allowed = ", ".join("{" + name + "}" for name in fields)
         raise PromptError(
-            f"the prompt template is broken: {error!r} "
-            f"(fields: {', '.join('{' + f + '}' for f in fields)})"
+            f"the prompt template is broken: {problem}; its fields: {allowed}"
         ) from None
+
+
+def check_template(name: str, template: str) -> str:
+    """A prompt template (not the grammar), tried the way it will be used; PromptError says
+    what is wrong with it."""
+    if name == "chatmusician" and "{message}" not in template:
+        raise PromptError("the ChatMusician prompt needs {message}, where the request goes")
+    if name == "chatmusician":
+        fill(template, {"message": ""})
+    elif name == "abc_header":
+        build_prompt(template, temporary.PROMPT_SAMPLE_FIELDS)
+    else:
+        fill(template, temporary.PROMPT_SAMPLE_FIELDS)
+    return template
 
 
 def build_prompt(template: str, fields: dict[str, str]) -> str:

@@ -16,6 +16,7 @@ from pathlib import PurePath
 from urllib.parse import urlsplit
 
 from scripts import grammars, temporary
+from scripts.http_deadline import Deadline, DeadlinePassed, DeadlineSocket
 from scripts.models import Cancelled, ModelError, Sampling
 from scripts.utility import printable
 
@@ -162,7 +163,7 @@ class RemoteModel:
 
     def served_model(self) -> str | None:
         """The first model id GET /v1/models lists; None when the server has no such list."""
-        connection, response = self.request("GET", "/v1/models", None, allow=(404,))
+        connection, response, _ = self.request("GET", "/v1/models", None, allow=(404,))
         try:
             if response.status == 404:
                 return None
@@ -182,10 +183,10 @@ class RemoteModel:
         on_token: Callable[[int], None],
         cancel: threading.Event,
     ) -> str:
-        connection, response = self.request("POST", path, body)
+        connection, response, deadline = self.request("POST", path, body)
         pieces: list[str] = []
         try:
-            for event in self.events(response):
+            for event in self.events(response, deadline):
                 if cancel.is_set():
                     raise Cancelled()
                 try:
@@ -201,20 +202,24 @@ class RemoteModel:
 
     def request(
         self, method: str, path: str, body: dict | None, allow: tuple[int, ...] = ()
-    ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
-        """Send a request; the connection and the response, once its headers have come. An HTTP
-        error status (other than those in `allow`) becomes a ModelError quoting the server."""
+    ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse, Deadline]:
+        """Send a request; the connection, the response once its headers have come, and the
+        deadline its reply is read under (http_deadline). An HTTP error status (other than
+        those in `allow`) becomes a ModelError quoting the server."""
         connect_s, read_s = self.timeouts
         connection = self.connection_class(self.netloc, timeout=connect_s)
+        deadline = Deadline(read_s, temporary.SERVER_REQUEST_DEADLINE_S)
         phase = "connect"
         try:
             connection.connect()
             connection.sock.settimeout(read_s)
+            connection.sock = DeadlineSocket(connection.sock, deadline, read_s)
             phase = "read"
             data = None if body is None else json.dumps(body).encode("utf-8")
             headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
             connection.request(method, self.path_prefix + path, body=data, headers=headers)
             response = connection.getresponse()
+            deadline.renew()  # the body, or the stream's first chunk, is the next step
             if response.status >= 400 and response.status not in allow:
                 raise self.http_error(response, path)
         except (OSError, http.client.HTTPException) as error:
@@ -223,17 +228,21 @@ class RemoteModel:
         except BaseException:
             connection.close()
             raise
-        return connection, response
+        return connection, response, deadline
 
-    def events(self, response: http.client.HTTPResponse) -> Iterator[dict]:
+    def events(self, response: http.client.HTTPResponse, deadline: Deadline) -> Iterator[dict]:
         """The JSON objects of a server-sent event stream, up to its [DONE]; a server that
-        answers with plain JSON instead (it ignored stream=true) gives one object."""
+        answers with plain JSON instead (it ignored stream=true) gives one object. Each line
+        must come within the read timeout of the one before, however it trickles in."""
         if "text/event-stream" not in (response.getheader("Content-Type") or ""):
             yield self.parsed(self.read_body(response))
             return
         finished = False
         try:
-            for raw in response:
+            while raw := response.readline(temporary.SERVER_MAX_LINE_BYTES + 1):
+                if len(raw) > temporary.SERVER_MAX_LINE_BYTES:
+                    raise self.too_large("a line of its stream", temporary.SERVER_MAX_LINE_BYTES)
+                deadline.renew()
                 line = raw.decode("utf-8", "replace").strip()
                 if line.startswith("error:"):  # llama-server reports a failure mid-stream so
                     raise ModelError(f"{self.url} stopped with an error: {line[6:].strip()}")
@@ -263,9 +272,18 @@ class RemoteModel:
 
     def read_body(self, response: http.client.HTTPResponse) -> bytes:
         try:
-            return response.read()
+            body = response.read(temporary.SERVER_MAX_REPLY_BYTES + 1)
         except (OSError, http.client.HTTPException) as error:
             raise self.network_error(error, "read") from None
+        if len(body) > temporary.SERVER_MAX_REPLY_BYTES:
+            raise self.too_large("a reply", temporary.SERVER_MAX_REPLY_BYTES)
+        return body
+
+    def too_large(self, what: str, limit: int) -> ModelError:
+        return ModelError(
+            f"{self.url} sent {what} over {limit // 1_000_000} MB: it is not answering like an "
+            "OpenAI-compatible server"
+        )
 
     def parsed(self, data: bytes) -> dict:
         try:
@@ -277,14 +295,15 @@ class RemoteModel:
         return reply
 
     def bad_reply(self, text: str) -> ModelError:
-        sample = " ".join(text.split())[:80]
+        sample = " ".join(printable(text).split())[:80]
         return ModelError(
             f"{self.url} is not answering like an OpenAI-compatible server (got {sample!r})"
         )
 
     def http_error(self, response: http.client.HTTPResponse, path: str) -> ModelError:
         message = error_message(response.read(64 * 1024))
-        status = f"{self.url} answered HTTP {response.status} {response.reason}".rstrip()
+        status = f"{self.url} answered HTTP {response.status} {printable(response.reason)}"
+        status = status.rstrip()
         if response.status == 404:
             message = f"no {path} there: is this the address of an OpenAI-compatible server?"
         return ModelError(f"{status}: {message}" if message else status)
@@ -293,6 +312,11 @@ class RemoteModel:
         connect_s, read_s = self.timeouts
         if isinstance(error, ConnectionRefusedError):
             return ModelError(f"no server answers at {self.url}: is it running?")
+        if isinstance(error, DeadlinePassed):
+            return ModelError(
+                f"{self.url} did not finish sending its reply within {read_s:g} s (it came too "
+                "slowly, or not at all): the server is stuck or overloaded"
+            )
         if isinstance(error, TimeoutError) and phase == "connect":
             return ModelError(f"{self.url} did not accept a connection within {connect_s:g} s")
         if isinstance(error, TimeoutError):
@@ -301,4 +325,5 @@ class RemoteModel:
             )
         if isinstance(error, socket.gaierror):
             return ModelError(f"cannot find the host {self.host} of {self.url}: check the address")
-        return ModelError(f"the connection to {self.url} failed: {error or type(error).__name__}")
+        reason = printable(str(error)) or type(error).__name__
+        return ModelError(f"the connection to {self.url} failed: {reason}")

@@ -10,12 +10,12 @@ from __future__ import annotations
 import copy
 import json
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from scripts import temporary
+from scripts.input_files import InputFileError, move_aside, read_json
 from scripts.utility import atomic_write_text, unsafe_characters
 
 
@@ -236,11 +236,10 @@ def load(folder: Path | None = None) -> tuple[dict, list[str]]:
             return defaults(), [f"cannot write {path}: {error.strerror or error}"]
         return defaults(), []
     try:
-        # utf-8-sig: Windows Notepad starts the file with a byte-order mark
-        stored = json.loads(path.read_text(encoding="utf-8-sig"))
+        stored = read_json(path)
         problem = shape_problem(stored)
-    except (OSError, ValueError) as error:
-        problem = getattr(error, "strerror", None) or str(error)
+    except InputFileError as error:
+        problem = str(error)
     if problem is None:
         return merge(stored)
     return defaults(), [set_aside(path, problem, folder)]
@@ -249,9 +248,8 @@ def load(folder: Path | None = None) -> tuple[dict, list[str]]:
 def set_aside(path: Path, problem: str, folder: Path | None) -> str:
     """Move an unusable settings file out of the way and write the defaults; the message says
     where it went (or why it stays)."""
-    backup = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}.bak")
     try:
-        path.replace(backup)
+        backup = move_aside(path)
         save(defaults(), folder)
     except OSError as error:
         return (

@@ -23,14 +23,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from scripts import temporary
+from scripts import identity, temporary
 from scripts.file_lock import FileLock, held_elsewhere
-from scripts.utility import atomic_write_text, printable, slugify
+from scripts.input_files import InputFileError, move_aside, read_bytes, read_json
+from scripts.utility import atomic_write_text, plural, printable, slugify
 
 SONG_EXTENSIONS = (".abc", ".mid", ".mp3")
 SIDECAR = ".json"
-# In a damaged index, each song's id and play count can still be read one object at a time.
-PLAYS_IN_TEXT = re.compile(r'"id":\s*"([^"\\]+)"[^{}]*?"plays":\s*(\d+)')
+# Where a song's entry starts in the index as the app writes it (its first key is "id"): in a
+# damaged index, each entry that is still whole is read from there by the JSON parser.
+ENTRY_START = re.compile(r'\{\s*"id"\s*:')
 
 
 class LibraryError(OSError):
@@ -143,6 +145,22 @@ def sung_lines(lyrics) -> str:
     return " / ".join(" / ".join(texts(lines)) for lines in parts if texts(lines))
 
 
+def songs_in_text(text: str) -> list[Song]:
+    """The whole song entries in a damaged index's text (cut short, partly overwritten, of the
+    wrong shape): each is parsed where it starts, nested members and all; the rest is skipped."""
+    decoder, songs, end = json.JSONDecoder(), [], 0
+    for start in ENTRY_START.finditer(text):
+        if start.start() < end:
+            continue  # inside an entry already read
+        try:
+            record, end = decoder.raw_decode(text, start.start())
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(record, dict) and isinstance(record.get("id"), str):
+            songs.append(Song.from_record(record["id"], record))
+    return songs
+
+
 def most_played(songs: list[Song]) -> list[Song]:
     """Top tracks: most played first, then newest."""
     return sorted(songs, key=lambda song: (song.plays, song.created), reverse=True)
@@ -154,6 +172,8 @@ class SongLibrary:
         self.index_path = folder / temporary.LIBRARY_INDEX_NAME
         self.notices: list[str] = []  # what a reader should tell the user (a damaged index)
         self.claims: dict[str, FileLock] = {}  # the songs this library is saving, by stem
+        self.title_claims: dict[str, FileLock] = {}  # their titles' claims, by stem
+        self.titles_claimed: dict[str, FileLock] = {}  # claimed titles without a stem yet
 
     # --- writing songs ---------------------------------------------------------------------------
 
@@ -189,10 +209,28 @@ class SongLibrary:
             self.claims[stem] = lock
 
     def release(self, stem: str) -> None:
-        lock = self.claims.pop(stem, None)
-        if lock is not None:
-            lock.path.unlink(missing_ok=True)
-            lock.release()
+        for lock in (self.claims.pop(stem, None), self.title_claims.pop(stem, None)):
+            if lock is not None:
+                lock.path.unlink(missing_ok=True)
+                lock.release()
+
+    def claim_title(self, title: str) -> str:
+        """The title, or its next free sequel, among the library's songs and the songs any
+        process is saving right now (two batches at once with one seed invent the same titles);
+        held until the song under it is committed or discarded."""
+        taken = set(self.titles())
+        while True:
+            candidate = identity.unique_title(title, taken)
+            key = hashlib.sha256(candidate.casefold().encode("utf-8")).hexdigest()[:20]
+            try:
+                lock = FileLock(self.lock_path(f"title-{key}"))
+                if not lock.acquire(wait=False):
+                    taken.add(candidate)  # being saved by another batch
+                    continue
+            except OSError:
+                return candidate  # no lock folder: nobody can hold a claim
+            self.titles_claimed[candidate] = lock
+            return candidate
 
     def new_stem(self, title: str) -> str:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -201,6 +239,8 @@ class SongLibrary:
         while (self.folder / f"{stem}{SIDECAR}").exists() or (self.folder / f"{stem}.mp3").exists():
             stem = f"{stamp}-{slugify(title)}-{number}"
             number += 1
+        if title in self.titles_claimed:  # from now on released with the stem's claim
+            self.title_claims[stem] = self.titles_claimed.pop(title)
         return stem
 
     def partial_path(self, stem: str, extension: str) -> Path:
@@ -229,17 +269,22 @@ class SongLibrary:
     # --- the index -------------------------------------------------------------------------------
 
     def scan(self, plays: dict[str, int] | None = None) -> list[Song]:
-        """Rebuild the index from the sidecars on disk (the sidecars are the truth)."""
+        """Rebuild the index from the sidecars on disk (the sidecars are the truth). A song
+        whose sidecar cannot be read is still listed, by its file name, and said so."""
         songs = []
-        for path in sorted(self.folder.glob(f"*{SIDECAR}")):
-            if path.name == temporary.LIBRARY_INDEX_NAME:
-                continue
+        for stem in sorted(self.song_stems()):
             try:
-                sidecar = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if isinstance(sidecar, dict) and (self.folder / f"{path.stem}.mp3").exists():
-                songs.append(Song.from_record(path.stem, {**sidecar, "plays": 0}))
+                sidecar = read_json(self.folder / f"{stem}{SIDECAR}")
+            except InputFileError as error:
+                sidecar = str(error)
+            if not isinstance(sidecar, dict):
+                problem = sidecar if isinstance(sidecar, str) else "is not a JSON object"
+                self.notices.append(
+                    f"the sidecar {stem}{SIDECAR}: {problem}; its song is listed without its "
+                    "details"
+                )
+                sidecar = {}
+            songs.append(Song.from_record(stem, {**sidecar, "plays": 0}))
         songs.sort(key=lambda song: (song.created, song.id))
         plays = self.saved_plays() if plays is None else plays
         for song in songs:
@@ -249,11 +294,9 @@ class SongLibrary:
     def read_index(self) -> tuple[list | None, str]:
         """The index's song list as stored, or None and why it cannot be used ("" = missing)."""
         try:
-            document = json.loads(self.index_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None, ""
-        except (OSError, ValueError) as error:
-            return None, getattr(error, "strerror", None) or str(error)
+            document = read_json(self.index_path, temporary.LIBRARY_INDEX_MAX_BYTES)
+        except InputFileError as error:
+            return None, "" if error.missing else str(error)
         songs = document.get("songs") if isinstance(document, dict) else None
         if not isinstance(songs, list):
             return None, "no list of songs"
@@ -269,12 +312,10 @@ class SongLibrary:
                 if isinstance(song, dict) and isinstance(song.get("id"), str)
             }
         try:
-            found = PLAYS_IN_TEXT.findall(
-                self.index_path.read_text(encoding="utf-8", errors="replace")
-            )
-        except OSError:
+            data = read_bytes(self.index_path, temporary.LIBRARY_INDEX_MAX_BYTES)
+        except InputFileError:
             return {}
-        return {song_id: int(count) for song_id, count in found}
+        return {song.id: song.plays for song in songs_in_text(data.decode("utf-8", "replace"))}
 
     def indexed_songs(self) -> list[Song] | None:
         """The index when it is sound and matches the MP3s on disk; None otherwise."""
@@ -284,8 +325,17 @@ class SongLibrary:
         songs = [Song.from_index(record) for record in records]
         if None in songs:
             return None
-        on_disk = {path.stem for path in self.folder.glob("*.mp3")}
-        return songs if {song.id for song in songs} == on_disk else None
+        return songs if {song.id for song in songs} == self.song_stems() else None
+
+    def song_stems(self) -> set[str]:
+        """The songs on disk: an MP3 with its sidecar (an MP3 alone, a user's own file say, is
+        no song of the library and must not make every reader rebuild the index)."""
+        names = {path.name for path in self.folder.iterdir()} if self.folder.is_dir() else set()
+        return {
+            name[: -len(".mp3")]
+            for name in names
+            if name.endswith(".mp3") and f"{name[: -len('.mp3')]}{SIDECAR}" in names
+        }
 
     def current(self) -> list[Song]:
         """The index if it can be trusted, else rebuilt from the sidecars (with the play counts
@@ -300,18 +350,15 @@ class SongLibrary:
         return self.scan(plays)
 
     def back_up_index(self, problem: str, recovered: int) -> None:
-        backup = self.index_path.with_name(
-            f"{self.index_path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}.bak"
-        )
         try:
-            os.replace(self.index_path, backup)
+            backup = move_aside(self.index_path)
         except OSError as error:
             note = f"cannot be moved aside ({error.strerror or error})"
         else:
             note = f"was moved to {backup.name}"
         self.notices.append(
             f"{self.index_path} was unreadable ({problem}); it {note} and the index was rebuilt "
-            f"from the songs' files, with {recovered} play counts recovered"
+            f"from the songs' files, with {plural(recovered, 'play count')} recovered"
         )
 
     def update(self, change: Callable[[list[Song]], list[Song]]) -> list[Song]:
@@ -366,4 +413,9 @@ class SongLibrary:
         self.update(lambda songs: [song for song in songs if song.id != stem])
 
     def sidecar(self, stem: str) -> dict:
-        return json.loads((self.folder / f"{stem}{SIDECAR}").read_text(encoding="utf-8"))
+        """The song's sidecar, or {} when it is gone or damaged (the index still lists it)."""
+        try:
+            found = read_json(self.folder / f"{stem}{SIDECAR}")
+        except InputFileError:
+            return {}
+        return found if isinstance(found, dict) else {}

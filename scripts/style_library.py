@@ -8,13 +8,15 @@ shipped style's name replaces it.
 from __future__ import annotations
 
 import copy
-import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts import temporary
+from scripts.input_files import InputFileError, read_json
 
 NAME_RE = re.compile(r"^[a-z0-9_]+$")
 NUMERAL_RE = re.compile(
@@ -379,13 +381,9 @@ class StyleLibrary:
 
 def read_style(path: Path) -> Style:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as error:
-        raise StyleError(f"cannot be read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise StyleError("is not UTF-8 text") from None
-    except json.JSONDecodeError as error:
-        raise StyleError(f"is not valid JSON (line {error.lineno}: {error.msg})") from None
+        data = read_json(path)
+    except InputFileError as error:
+        raise StyleError(str(error)) from None
     style = Style(check(data), str(path))
     if style.name != path.stem:
         raise StyleError(f"its name {style.name!r} differs from the file name {path.stem!r}")
@@ -411,10 +409,22 @@ def load_library(user_folder: Path | None = None) -> StyleLibrary:
     """The shipped styles, then the user's (which may replace them by name)."""
     library = StyleLibrary()
     load_folder(temporary.STYLES_DIR, library)
-    if user_folder is not None and user_folder.resolve() != temporary.STYLES_DIR.resolve():
-        if user_folder.is_dir():
+    # realpath, not Path.resolve: that raises on a folder that is a symbolic link loop
+    if user_folder is not None and os.path.realpath(user_folder) != os.path.realpath(
+        temporary.STYLES_DIR
+    ):
+        try:
+            is_folder = stat.S_ISDIR(user_folder.stat().st_mode)
+        except FileNotFoundError:
+            is_folder = None  # not made yet: the user has no styles of their own
+        except OSError as error:
+            is_folder = None
+            library.problems.append(
+                f"{user_folder}: the styles folder cannot be read: {error.strerror or error}"
+            )
+        if is_folder:
             load_folder(user_folder, library)
-        elif user_folder.exists():
+        elif is_folder is False:
             library.problems.append(f"{user_folder}: the styles folder is not a folder")
     if temporary.FALLBACK_STYLE not in library.styles and library.styles:
         library.problems.append(

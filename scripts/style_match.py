@@ -46,23 +46,32 @@ class StyleChoice:
     style: Style  # the style, as the variant typed plays it
     how: str  # name, synonym, words, spelling, model, fallback
 
-    def describe(self) -> str:
-        """'Sea shanty → folk, 6/8'."""
+    def describe(self, sets_meter: bool = True) -> str:
+        """'Sea shanty → folk, 6/8'; the meter only of the style that sets the song's, and the
+        style as a user may type it ("drum and bass", not its file name drum_and_bass)."""
         meter = self.style["meter"]
-        shown = self.style.name + (f", {meter}" if meter != "4/4" else "")
+        shown = self.style.name.replace("_", " ")
+        shown += f", {meter}" if meter != "4/4" and sets_meter else ""
         note = " (no style matched)" if self.how == "fallback" else ""
         return f"{self.typed} → {shown}{note}"
 
 
 def phrase_index(library: StyleLibrary) -> dict[str, tuple[str, str]]:
-    """Every name a user may type → (style name, the variant it names or "")."""
+    """Every name a user may type → (style name, the variant it names or ""). A style's own
+    name comes first, then the variants', then synonyms: a user's style called "Vaporwave" is
+    that style, not the synonym of synthwave that the shipped library lists."""
     index: dict[str, tuple[str, str]] = {}
-    for style in library.styles.values():
-        for name in style.names():
+    styles = library.styles.values()
+    for style in styles:
+        for name in (style.name.replace("_", " "), style.label):
             index.setdefault(normal(name), (style.name, ""))
+    for style in styles:
         for variant in style.data.get("variants", []):
             for name in variant["names"]:
-                index[normal(name)] = (style.name, name.lower())
+                index.setdefault(normal(name), (style.name, name.lower()))
+    for style in styles:
+        for name in style.names():
+            index.setdefault(normal(name), (style.name, ""))
     index.pop("", None)
     return index
 
@@ -193,7 +202,9 @@ class Blend(StyleData):
 
     def arranged_as(self) -> str:
         """'Reggaeton → reggaeton; Sea shanty → folk, 6/8' (what the screen and sidecar say)."""
-        text = "; ".join(choice.describe() for choice in self.choices)
+        text = "; ".join(
+            choice.describe(sets_meter=place == 0) for place, choice in enumerate(self.choices)
+        )
         if self.tempo_override:
             text += f"; {self.tempo_override} bpm"
         if self.left_out:

@@ -18,6 +18,7 @@ LIBRARY_INDEX_NAME = "library.json"
 PARTIAL_SUFFIX = ".part"  # songs are written under this suffix, then renamed
 LOCK_DIR_NAME = "Llm-Music-Gen-locks"  # in the temporary folder: the library's lock files
 GGUF_MAGIC = b"GGUF"
+GGUF_MAX_ARRAY_DEPTH = 8  # real headers hold arrays of scalars or strings: one level
 # The small ABC model trained for this app (training/), used when no other model is chosen.
 STARTER_MODEL_PATH = REPO_ROOT / "data" / "starter-model.gguf"
 MODELS_DIR = REPO_ROOT / "data" / "models"  # downloaded models (not committed)
@@ -70,6 +71,16 @@ MAX_SONGS_PER_BATCH = 100  # hard ceiling; the user's own maximum (settings) may
 MAX_STYLES_LENGTH = 200
 MIN_FREE_DISK_BYTES = 20 * 1024 * 1024  # a song needs a few MB; refuse to start below this
 ABC2MIDI_TIMEOUT_S = 30
+# abc2midi writes a MIDI file without notes for a tune of some thousands of bars (10,000 4/4 bars
+# here; 6,000 were fine): a tune past this that comes out empty is said to be too long. 3,000
+# bars are over 15 minutes (MAX_TUNE_SECONDS) even of 2/4 at 200 bpm.
+ABC2MIDI_MOST_BARS = 3000
+# Files the app reads (scripts/input_files.py): bounds checked before a file is read or parsed.
+JSON_MAX_BYTES = 16_000_000  # settings, a sidecar, a style, the catalog: far smaller
+LIBRARY_INDEX_MAX_BYTES = 200_000_000  # library.json: about 1.5 KB a song
+JSON_MAX_DEPTH = 64  # the app's own files nest 8 deep at most; a deeper one is not its
+JSON_MAX_DIGITS = 40  # in a whole number; Python refuses over 4,300 with an internal message
+TUNE_FILE_MAX_BYTES = 16_000_000  # a file of tunes (render, train) larger than this is not one
 
 # --- Settings and prompts (data/persistent.json) -------------------------------------------------
 MP3_BITRATES = ("96k", "128k", "160k", "192k", "256k", "320k")
@@ -139,6 +150,7 @@ SETTINGS_SCHEMA: dict[str, dict] = {
         "default": 0.9,
         "range": (0.0, 5.0),
         "label": "Temperature",
+        "help": "higher = bolder, stranger tunes; lower = safer, more repetitive",
         "sampling": True,
     },
     "top_p": {
@@ -146,14 +158,23 @@ SETTINGS_SCHEMA: dict[str, dict] = {
         "default": 0.95,
         "range": (0.0, 1.0),
         "label": "Top-p",
+        "help": "sample from the likeliest tokens that make up this share; 1 = all",
         "sampling": True,
     },
-    "top_k": {"kind": "int", "default": 40, "range": (0, 1000), "label": "Top-k", "sampling": True},
+    "top_k": {
+        "kind": "int",
+        "default": 40,
+        "range": (0, 1000),
+        "label": "Top-k",
+        "help": "sample from this many likeliest tokens; 0 = no limit",
+        "sampling": True,
+    },
     "repeat_penalty": {
         "kind": "float",
         "default": 1.0,
         "range": (0.5, 3.0),
         "label": "Repeat penalty",
+        "help": "above 1 = repeats less (tunes repeat by nature: keep it near 1)",
         "sampling": True,
     },
     "max_tokens": {
@@ -161,6 +182,7 @@ SETTINGS_SCHEMA: dict[str, dict] = {
         "default": 768,
         "range": (16, 32768),
         "label": "Max tokens per song",
+        "help": "the longest a model may write for one tune",
     },
     "seed": {
         "kind": "int",
@@ -169,12 +191,19 @@ SETTINGS_SCHEMA: dict[str, dict] = {
         "label": "Seed",
         "help": "-1 = a new random seed for every song",
     },
-    "retries": {"kind": "int", "default": 3, "range": (0, 20), "label": "Retries per song"},
+    "retries": {
+        "kind": "int",
+        "default": 3,
+        "range": (0, 20),
+        "label": "Retries per song",
+        "help": "an unusable tune is written again this often, then skipped",
+    },
     "max_songs_per_batch": {
         "kind": "int",
         "default": 20,
         "range": (1, MAX_SONGS_PER_BATCH),
         "label": "Max songs per batch",
+        "help": "the most one batch makes, here and with generate --count",
     },
     "min_bars": {
         "kind": "int",
@@ -187,13 +216,14 @@ SETTINGS_SCHEMA: dict[str, dict] = {
         "kind": "path",
         "default": "",
         "label": "SoundFont",
-        "help": "an .sf2 file; empty = the bundled TimGM6mb",
+        "help": "an .sf2 file",
     },
     "sample_rate": {
         "kind": "int",
         "default": 44100,
         "range": (8000, 96000),
         "label": "Sample rate (Hz)",
+        "help": "of the MP3s: 44100 as CDs, 48000 as video",
     },
     "mp3_bitrate": {
         "kind": "choice",
@@ -236,6 +266,16 @@ DEFAULT_PROMPTS: dict = {
     "chatmusician": "Human: {message} </s> Assistant: ",
     "abc_grammar": "",  # GBNF; empty = data/grammars/abc.gbnf
 }
+PROMPT_TEMPLATES = ("abc_header", "chat_system", "chat_user", "chatmusician")  # not stop, grammar
+# What a template is tried with where it is edited and before a batch starts.
+PROMPT_SAMPLE_FIELDS = {
+    "meter": "4/4",
+    "unit": "1/8",
+    "key": "C",
+    "tempo": "1/4=120",
+    "rhythm": "reel",
+    "styles": "Chill",
+}
 
 TITLE_MAX_TOKENS = 48
 ABC_GRAMMAR_PATH = REPO_ROOT / "data" / "grammars" / "abc.gbnf"
@@ -252,6 +292,12 @@ SERVER_CONNECT_TIMEOUT_S = 10.0
 # Between two streamed chunks (and before the first: the server reads the prompt, or finishes
 # another client's request first), so a big model on a slow machine is not cut off.
 SERVER_READ_TIMEOUT_S = 120.0
+# It is also the deadline for a whole step of a reply, however the bytes trickle in: the headers
+# after the request, a body after its headers, each streamed chunk after the one before; and no
+# request takes longer than this in all (a 7B model on a laptop writes a tune in 2-6 minutes).
+SERVER_REQUEST_DEADLINE_S = 3600.0
+SERVER_MAX_REPLY_BYTES = 4_000_000  # a reply that is not streamed (a model list, an error)
+SERVER_MAX_LINE_BYTES = 1_000_000  # a line of a streamed reply (one chunk: a token or a few)
 SERVER_ERROR_BODY_CHARS = 300  # of an error reply that is not JSON, quoted in the message
 
 # --- Song identity (issue 6): invented genres, artists and titles, offline from word lists ------
@@ -322,6 +368,8 @@ PLAYBACK_PERIOD_MS = 100
 
 # --- Jukebox ----
 JUKEBOX_STATE_NAME = "jukebox.json"  # resume state: song, position, shuffle, repeat, volume
+JUKEBOX_MESSAGE_S = 15.0  # how long "Added 3 songs to the queue" and the like stay on screen
+PLAY_COUNT_S = 30.0  # a song counts as played after this long, or half of it when shorter
 RESTART_THRESHOLD_S = 3.0  # "previous" this far into a song restarts it instead
 SEEK_STEP_S = 5.0
 VOLUME_STEP = 0.05
@@ -334,7 +382,6 @@ METER_MIN_HEIGHT = 24  # below this many rows the meter turns itself off: the ly
 REPEAT_MODES = ("off", "one", "all")  # the order the repeat key cycles through
 
 # --- Training on the user's own tunes (training/user_tunes.py, training/finetune.py) ----
-TRAIN_MAX_ABC_BYTES = 16 * 1024 * 1024  # a file of tunes larger than this is not one
 TRAIN_MAX_MIDI_BYTES = 4 * 1024 * 1024
 TRAIN_MAX_MIDI_SECONDS = 15 * 60  # a MIDI file of hours is refused, not converted
 TRAIN_MELODY_MIN_NOTES = 16  # a track of fewer notes is an intro or a count-in, not the tune

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 
 from scripts import temporary
-from scripts.utility import LiveLine, progress_bar
+from scripts.utility import LiveLine, plural, progress_bar, show, user_path
 
 TRAIN_TOOLS = ("torch", "gguf")
 
@@ -31,7 +30,7 @@ def enough_tunes(kept: int) -> str:
     """'' when there are enough tunes to train on, else why not."""
     if kept >= temporary.TRAIN_MIN_TUNES:
         return ""
-    found = "no usable tune" if kept == 0 else f"only {kept} usable tune{'s' * (kept != 1)}"
+    found = "no usable tune" if kept == 0 else f"only {plural(kept, 'usable tune')}"
     return f"{found}: at least {temporary.TRAIN_MIN_TUNES} are needed to train a model"
 
 
@@ -80,16 +79,17 @@ def command_train(args, usage_error) -> int:
     from training.user_tunes import TuneSourceError, collect
 
     try:
-        collection = collect([Path(path) for path in args.paths])
+        collection = collect([user_path(path) for path in args.paths])
     except TuneSourceError as error:
         raise usage_error(str(error)) from None
     for problem in collection.file_problems:
-        print(f"skipped {problem}", file=sys.stderr)
-    print(collection.summary(), file=sys.stderr, flush=True)
-    for reason in (enough_tunes(collection.kept), training_tools_missing()):
-        if reason:
-            print(f"launcher.py: error: {reason}", file=sys.stderr)
-            return 1
+        show(f"skipped {problem}", sys.stderr)
+    show(collection.summary(), sys.stderr)
+    if reason := enough_tunes(collection.kept):  # the input cannot train a model: as a bad path
+        raise usage_error(reason)
+    if reason := training_tools_missing():
+        show(f"launcher.py: error: {reason}", sys.stderr)
+        return 1
     from training.finetune import Options, TrainingCancelled, TrainingError, finetune
 
     printer = TrainPrinter()
@@ -100,23 +100,23 @@ def command_train(args, usage_error) -> int:
         )
     except TrainingCancelled as error:
         printer.end_line()
-        print(f"interrupted: {error}", file=sys.stderr)
+        show(f"interrupted: {error}: run the same command again to resume", sys.stderr)
         return 130
     except TrainingError as error:
         printer.end_line()
-        print(f"launcher.py: error: {error}", file=sys.stderr)
+        show(f"launcher.py: error: {error}", sys.stderr)
         return 1
     except KeyboardInterrupt:  # before the first step: there is nothing to keep yet
         printer.end_line()
-        print("interrupted before training began: nothing was written", file=sys.stderr)
+        show("interrupted before training began: nothing was written", sys.stderr)
         return 130
     printer.end_line()
     record = result.record
     if record["validation_bits"] is not None:
-        print(
+        show(
             f"validation {record['validation_bits']:.3f} bits per character "
             f"(starter {record['starter_validation_bits']:.3f})",
-            file=sys.stderr,
+            sys.stderr,
         )
     print(result.path)
     return 0

@@ -31,6 +31,8 @@ def checked_styles(text: str, blank_is_surprise: bool = True) -> tuple[str, ...]
 
 
 def checked_count(text: str, maximum: int = temporary.MAX_SONGS_PER_BATCH) -> int:
+    if not text.strip():
+        raise InputError(f"give the number of songs to make, 1 to {maximum}")
     try:
         count = int(text.strip())
     except ValueError:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 
-# Terminal escape sequences (CSI "ESC [ ... letter", OSC "ESC ] ... BEL", two-character ones) and
-# the C0 and C1 control characters: text from a user or a model must never change the terminal's
-# colours, ring its bell or move its cursor when it is shown, nor land in a file or a tag.
+# Terminal escape sequences (CSI "ESC [ ... letter", OSC "ESC ] ... BEL", two-character ones),
+# the C0 and C1 control characters and the bidirectional controls (embeddings, overrides,
+# isolates, marks: they reorder what follows and can make a listing show what it does not hold):
+# text from a user, a model, a server or a file must never change the terminal's colours, ring
+# its bell, move its cursor or turn its text around when it is shown, nor land in a file or tag.
 ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
-CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -36,6 +40,12 @@ def current_umask() -> int:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def user_path(text: str) -> Path:
+    """A path typed on the command line. "~" is expanded here too: the shell does not expand it
+    after "=" (`--out=~/music`), and a folder named "~" is never what was meant."""
+    return Path(text).expanduser()
 
 
 def slugify(text: str, limit: int = 48) -> str:
@@ -67,6 +77,11 @@ def duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """'1 play', '2 plays', '0 plays'; `nouns` where the plural is not noun + 's'."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def printable(text: str) -> str:
     """`text` without escape sequences and control characters; a tab or a line break becomes a
     space, so words do not run together."""
@@ -74,6 +89,19 @@ def printable(text: str) -> str:
         return text
     text = ESCAPE_SEQUENCE.sub("", text)
     return CONTROL_CHARACTER.sub(lambda match: " " if match[0] in "\t\n\r" else "", text)
+
+
+def show(text: str, stream=None) -> None:
+    """Print text that came from a user, a model, a server or a file: each line printable()."""
+    lines = (printable(line) for line in str(text).split("\n"))
+    print("\n".join(lines), file=stream or sys.stdout, flush=True)
+
+
+def json_line(value) -> str:
+    """One JSON line to print: non-ASCII text kept, but no control character left raw (json
+    escapes C0 only; C1 and the bidirectional controls are escaped here too)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return CONTROL_CHARACTER.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
 
 
 def unsafe_characters(text: str) -> bool:
@@ -91,6 +119,7 @@ class LiveLine:
         """Redraw `line` on a terminal; write it as a line of its own when `to_log`."""
         import shutil
 
+        line = printable(line)
         if self.live:
             width = shutil.get_terminal_size().columns
             self.stream.write("\r" + line[: width - 1].ljust(width - 1))

@@ -124,6 +124,31 @@ def test_cli_reports_only_the_unplayable_tune(tmp_path, data_dir):
     assert len(result.stdout.splitlines()) == 2
 
 
+def test_a_midi_program_no_synthesizer_has_is_said_in_the_tunes_terms(tmp_path, data_dir):
+    """Issue 19: "%%MIDI program 999" was "the MIDI cannot be read: Get program=231"."""
+    source = tmp_path / "odd.abc"
+    source.write_text("X:1\nT:Odd\nM:4/4\nL:1/8\n%%MIDI program 999\nK:C\nCDEF GABc|c8|]\n")
+    result = run_launcher("render", str(source), "--out", str(tmp_path / "out"), data=data_dir)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        'tune 1 skipped: "Odd" (X:1): convert: %%MIDI program 999: a MIDI program is 0 to 127'
+    )
+
+
+def test_a_tune_too_long_for_abc2midi_is_said_to_be_too_long(tmp_path, data_dir):
+    """Issue 19: 10,000 bars played as written were "abc2midi wrote no notes"."""
+    body = "|".join(["CDEF GABc"] * 10_000)
+    lines = "\n".join(body[i : i + 80] for i in range(0, len(body), 80))
+    source = tmp_path / "long.abc"
+    source.write_text(f"X:1\nT:Long\nM:4/4\nL:1/8\nK:C\n{lines}|]\n")
+    result = run_launcher("render", str(source), "--out", str(tmp_path / "out"), data=data_dir)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        'tune 1 skipped: "Long" (X:1): convert: about 10000 bars: too long (over 15 minutes at '
+        "any tempo)"
+    )
+
+
 def test_cli_file_without_tunes_is_one_line(tmp_path, data_dir):
     result = run_launcher("render", str(FILES / "abcm2ps-glyphs.abc"), data=data_dir)
     assert result.returncode == 2

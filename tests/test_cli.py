@@ -209,6 +209,17 @@ def test_an_output_folder_under_home_is_the_same_for_every_command(abc_model, da
     assert mp3.startswith(str(home / "songs")) and not (REPO / "~").exists()
     listed = run_launcher("list", "--json", data=data_dir, env=env)
     assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [Path(mp3).stem]
+    # --out=~/songs: the shell leaves "~" after "=" as it is; the app expands it
+    listed = run_launcher("list", "--json", "--out=~/songs", data=data_dir, env=env)
+    assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [Path(mp3).stem]
+    tune = tmp_path / "tune.abc"
+    tune.write_text(CORPUS.read_text().split("\n\n")[0] + "\n")
+    rendered = run_launcher("render", "~/tune.abc", "--out=~/more", data=data_dir, env=env)
+    assert rendered.returncode == 2 and f"{home}/tune.abc: does not exist" in rendered.stderr
+    shutil.copy(tune, home / "tune.abc")
+    rendered = run_launcher("render", "~/tune.abc", "--out=~/more", data=data_dir, env=env)
+    assert rendered.returncode == 0 and rendered.stdout.startswith(str(home / "more"))
+    assert not (REPO / "~").exists()
 
 
 @pytest.mark.parametrize(
@@ -219,9 +230,9 @@ def test_a_settings_file_of_the_wrong_shape_is_a_warning_not_a_traceback(
 ):
     (data_dir / "persistent.json").write_text(stored)
     result = run_launcher("list", "--out", str(tmp_path / "none"), data=data_dir)
-    assert result.returncode == 0 and "Traceback" not in result.stderr
-    [line] = result.stderr.splitlines()
-    assert line.startswith("warning: ")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    [line, empty] = result.stderr.splitlines()
+    assert line.startswith("warning: ") and empty.startswith("no songs in")
 
 
 def test_escape_sequences_in_the_styles_reach_no_file_tag_or_terminal(
@@ -247,8 +258,23 @@ def test_escape_sequences_in_the_styles_reach_no_file_tag_or_terminal(
 def test_list_reads_without_writing(data_dir, tmp_path):
     missing = tmp_path / "not-made-yet"
     result = run_launcher("list", "--out", str(missing), data=data_dir)
-    assert result.returncode == 0 and result.stdout == ""
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"no songs in {missing}\n"  # said, not silence
     assert not missing.exists()  # listing made no folder
+    missing.mkdir()
+    assert run_launcher("list", "--out", str(missing), data=data_dir).returncode == 1
+
+
+def test_a_broken_prompt_template_stops_the_batch_before_it_starts(data_dir, tmp_path):
+    stored = {"prompts": {"abc_header": "X:1\nK:{foo}\n"}}
+    (data_dir / "persistent.json").write_text(json.dumps(stored))
+    result = run_generate(data_dir, styles="Jig", out=tmp_path / "songs")
+    assert result.returncode == 2, result.stderr  # settings that cannot work, as a bad path
+    assert result.stderr.splitlines()[-1] == (
+        "launcher.py: error: the prompt template is broken: it has no field {foo}; its fields: "
+        "{meter}, {unit}, {key}, {tempo}, {rhythm}, {styles}, {title} (the prompt abc_header in "
+        "Options)"
+    )
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
@@ -313,3 +339,70 @@ def test_a_full_disk_stops_the_batch_with_one_message(abc_model, data_dir, small
         f"free in {small_disk / 'o'}."
     ]
     assert "skipped" not in result.stderr
+
+
+# --- issue 19: every text from a server, a model or a file is printable when the CLI shows it ---
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
+UNSAFE = "\x1b\x07\x9b" + BIDI
+
+
+def test_printable_strips_bidirectional_controls():
+    from scripts.utility import json_line, printable
+
+    spoof = "Rock \u202eevil.exe\u202c \u2066x\u2069\u200f"
+    assert printable(spoof) == "Rock evil.exe x"
+    line = json_line({"label": spoof + "\x9b"})
+    assert json.loads(line)["label"] == spoof + "\x9b"  # the same text, escaped
+    assert not any(char in line for char in UNSAFE)
+
+
+def test_a_style_label_and_a_song_title_with_controls_print_without_them(data_dir, tmp_path):
+    folder = tmp_path / "styles"
+    folder.mkdir()
+    rock = json.loads((REPO / "data" / "styles" / "rock.json").read_text(encoding="utf-8"))
+    rock.update(label="Rock\u202e\x9b\x1b]0;PWNED\x07 llew", synonyms=["roc\u202ek"])
+    (folder / "rock.json").write_text(json.dumps(rock), encoding="utf-8")
+    for extra in ((), ("--json",)):
+        listed = run_launcher("styles", "--dir", str(folder), *extra, data=data_dir)
+        assert listed.returncode == 0, listed.stderr
+        assert not any(char in listed.stdout + listed.stderr for char in UNSAFE)
+    assert "Rock llew" in run_launcher("styles", "--dir", str(folder), data=data_dir).stdout
+
+
+def test_a_servers_bad_status_line_reaches_the_terminal_without_its_escapes(data_dir):
+    from tests.test_remote_model import raw_server
+
+    line = b"\x1b]0;PWNED-TITLE\x07\x1b[2J\x1b[31mRED \xe2\x80\xae\r\n\r\n"
+    url, close = raw_server(lambda connection: (connection.sendall(line), connection.close()))
+    try:
+        result = run_launcher("generate", "--server", url, "--styles", "Jig", data=data_dir)
+    finally:
+        close()
+    assert result.returncode == 2 and "RED" in result.stderr, result.stderr
+    assert not any(char in result.stderr for char in UNSAFE)
+
+
+def test_counts_are_said_in_the_singular_for_one(data_dir, tmp_path):
+    from scripts.song_library import SongLibrary
+    from scripts.utility import plural
+
+    assert [plural(n, "play") for n in (0, 1, 2)] == ["0 plays", "1 play", "2 plays"]
+    library = SongLibrary(tmp_path)
+    stem = library.new_stem("Once")
+    for extension in (".abc", ".mid", ".mp3"):
+        library.partial_path(stem, extension).write_bytes(b"data")
+    library.commit(stem, {"title": "Once", "artist": "Ada", "created": "x"})
+    library.record_play(stem)
+    listed = run_launcher("list", "--out", str(tmp_path), "--artist", "Ada", data=data_dir)
+    assert listed.stdout.rstrip().endswith("  1 play"), listed.stdout
+
+
+def test_generate_keeps_to_the_batch_maximum_set_in_options(data_dir):
+    write_settings(data_dir, max_songs_per_batch=2)
+    result = run_generate(data_dir, styles="Jig", count=3)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "launcher.py: error: --count 3 is more than the 2 songs a batch may make (Options: Max "
+        "songs per batch, at most 100)"
+    )

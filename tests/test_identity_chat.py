@@ -89,7 +89,8 @@ def test_a_typed_style_nothing_matches_plays_as_the_style_the_chat_model_hears(
     unknown, reggae = job.blend.choices
     assert unknown.how == "model" and unknown.style.name in STYLE_NAMES
     assert job.base_styles == (unknown.style.name,) and reggae.style.name == "reggae"
-    assert job.blend.arranged_as().startswith(f"Zorblax wave → {unknown.style.name}")
+    shown = unknown.style.name.replace("_", " ")  # as a user types it
+    assert job.blend.arranged_as().startswith(f"Zorblax wave → {shown}")
     known = batch_job(("Reggae",), config, SongLibrary(tmp_path), 7)
     assert identity_from_model(words_model, known, 7).base_styles == ()  # nothing to ask
 

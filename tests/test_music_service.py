@@ -127,7 +127,49 @@ def test_the_next_song_follows_without_a_gap_and_plays_are_counted(tmp_path, dat
     plays = {s.id: s.plays for s in service.jukebox.songs}
     service.close()
     counted = {s.id: s.plays for s in SongLibrary(folder).songs()}
-    assert all(counted[i] == plays[i] for i in made) and all(plays[i] >= 1 for i in made)
+    assert all(counted[i] == plays[i] for i in made) and all(plays[i] >= 1 for i in made[:2])
+
+
+@pytest.mark.skipif(not playback_module_loads(), reason="miniaudio is not installed")
+def test_a_play_counts_after_half_the_song_not_on_a_skip(tmp_path, data_dir, monkeypatch):
+    """Issue 19, item 10: as players count, after PLAY_COUNT_S or half the song (2 s of these
+    4 s songs), whichever comes first; N right after the start counts nothing."""
+    from scripts.tui.music_service import MusicService
+
+    monkeypatch.setenv(temporary.AUDIO_BACKEND_ENV, "null")
+    folder = tmp_path / "songs"
+    made = make_library(folder, 3, seconds=4)
+    before = {s.id: s.plays for s in SongLibrary(folder).songs()}
+    service = MusicService(folder)
+    try:
+        service.start()
+        service.tick()
+        service.next()  # skipped at once
+        assert service.loaded == made[1]
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline:  # not yet half of it
+            service.tick()
+            time.sleep(0.05)
+        assert service.jukebox.song(made[1]).plays == before[made[1]]
+        deadline = time.monotonic() + 10
+        while service.position() < 2.2 and time.monotonic() < deadline:
+            service.tick()
+            time.sleep(0.05)
+        service.tick()
+        assert service.jukebox.song(made[1]).plays == before[made[1]] + 1
+        service.next()  # the same rule for the next song: skipped, not counted
+    finally:
+        service.close()
+    counted = {s.id: s.plays for s in SongLibrary(folder).songs()}
+    assert counted == {**before, made[1]: before[made[1]] + 1}
+
+
+def test_a_play_counts_after_thirty_seconds_or_half_the_song():
+    from scripts.jukebox import counts_as_play
+
+    assert not counts_as_play(29.9, 600) and counts_as_play(30, 600)
+    assert not counts_as_play(1.9, 4) and counts_as_play(2, 4)
+    assert counts_as_play(30, 0) and not counts_as_play(5, 0)  # length unknown: 30 s
 
 
 @pytest.mark.skipif(not playback_module_loads(), reason="miniaudio is not installed")
@@ -146,3 +188,21 @@ def test_taking_the_song_playing_out_of_the_queue_plays_the_next(tmp_path, data_
         assert not service.play_at(5) and service.loaded == made[2]
     finally:
         service.close()
+
+
+def test_the_queue_is_reordered_cleared_and_given_a_play_next():
+    """Issue 19: the queue could not be reordered, cleared or given a "play next"."""
+    jukebox = Jukebox(SONGS)
+    jukebox.play(SONGS[:4], start=1)  # s2 playing
+    assert jukebox.move(2, -1) and ids(jukebox.play_order) == ["s1", "s3", "s2", "s4"]
+    assert jukebox.current.id == "s2" and jukebox.following().id == "s4"
+    assert not jukebox.move(3, 1) and not jukebox.move(0, -1)
+    jukebox.play_next([SONGS[5], SONGS[4]])
+    assert ids(jukebox.play_order) == ["s1", "s3", "s2", "s6", "s5", "s4"]
+    assert jukebox.current.id == "s2" and jukebox.following().id == "s6"
+    jukebox.clear()
+    assert ids(jukebox.play_order) == ["s2"] and jukebox.current.id == "s2"
+    assert jukebox.following() is None
+    empty = Jukebox([])
+    empty.play_next([SONGS[0]])
+    assert empty.current.id == "s1"

@@ -285,8 +285,8 @@ def test_a_folder_or_a_binary_named_like_a_playlist(tmp_path):
     playlists = find_playlists(tmp_path)
     assert [(p.name, p.problems, p.entries, p.readable) for p in playlists] == [
         ("Binary", ["Binary.m3u: not a text playlist (it holds NUL bytes)"], [], False),
-        ("Dangling", ["Dangling.m3u8: No such file or directory"], [], False),
-        ("Folder", ["Folder.m3u8: a folder, not a playlist"], [], False),
+        ("Dangling", ["Dangling.m3u8: does not exist"], [], False),
+        ("Folder", ["Folder.m3u8: is a folder, not a file"], [], False),
     ]
     with pytest.raises(PlaylistError, match="cannot save Binary.m3u: it could not be read"):
         save_playlist(playlists[0])
@@ -301,7 +301,7 @@ def test_an_unreadable_playlist_is_listed_with_a_problem(tmp_path):
     path.chmod(0)
     try:
         [playlist] = find_playlists(tmp_path)
-        assert playlist.problems == ["Private.m3u8: Permission denied"]
+        assert playlist.problems == ["Private.m3u8: cannot be read: Permission denied"]
         with pytest.raises(PlaylistError, match="could not be read"):
             save_playlist(playlist)
     finally:

@@ -466,3 +466,97 @@ def test_an_html_error_page_is_quoted_by_its_heading(fake_server, config):
     with pytest.raises(ModelError) as failure:
         complete(RemoteModel(server.url), config, seed=1)
     assert str(failure.value) == f"{server.url} answered HTTP 502 Bad Gateway: 502 Bad Gateway"
+
+
+# --- issue 19: a deadline for a whole reply, however it trickles; sizes bounded -----------------
+
+
+def trickle(data: bytes, every_s: float, stop: threading.Event):
+    """Sends `data` a byte at a time, `every_s` apart: each read gets a byte within any timeout."""
+
+    def send(connection: socket.socket) -> None:
+        for byte in data:
+            if stop.wait(every_s):
+                return
+            try:
+                connection.sendall(bytes([byte]))
+            except OSError:
+                return
+
+    return send
+
+
+def raw_server(answer) -> tuple[str, Callable[[], None]]:
+    """A TCP server that reads a request and answers with `answer(connection)`; its URL and a
+    function that stops it."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connection.recv(65536)
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+
+    def close():
+        stop.set()
+        listener.close()
+
+    return f"http://127.0.0.1:{listener.getsockname()[1]}", close
+
+
+MODELS_REPLY = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"data": []}'
+
+
+def test_a_server_trickling_its_reply_is_stopped_by_the_deadline():
+    stop = threading.Event()
+    url, close = raw_server(trickle(MODELS_REPLY * 100, 0.1, stop))
+    try:
+        started = time.monotonic()
+        with pytest.raises(ModelError, match="did not finish sending its reply within 1 s"):
+            RemoteModel(url, timeouts=(2, 1))  # every byte within 0.1 s; the headers never end
+        assert time.monotonic() - started < 4
+    finally:
+        stop.set()
+        close()
+
+
+def test_a_stream_trickling_one_line_is_stopped_by_the_deadline(fake_server, config):
+    def slow_line(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/event-stream")
+        handler.end_headers()
+        handler.wfile.write(sse(text_chunk("A2")))
+        handler.wfile.flush()
+        for byte in sse(text_chunk("B" * 200)):
+            if server.stop.wait(0.1):
+                return
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+
+    server = fake_server(slow_line)
+    model = RemoteModel(server.url, timeouts=(2, 1))
+    counts, started = [], time.monotonic()
+    with pytest.raises(ModelError, match="did not finish sending its reply within 1 s"):
+        complete(model, config, seed=1, on_token=counts.append)
+    assert counts == [1] and time.monotonic() - started < 4
+
+
+def test_a_huge_model_list_or_stream_line_is_refused_in_one_line(fake_server, config):
+    huge = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + b" " * 10_000_000
+    url, close = raw_server(lambda connection: (connection.sendall(huge), connection.close()))
+    try:
+        with pytest.raises(ModelError, match=f"{url} sent a reply over 4 MB"):
+            RemoteModel(url)
+    finally:
+        close()
+    server = fake_server(streams(b"data: " + b"x" * 2_000_000 + b"\n\n"))
+    with pytest.raises(ModelError, match="sent a line of its stream over 1 MB"):
+        complete(RemoteModel(server.url), config, seed=1)

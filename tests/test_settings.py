@@ -142,3 +142,12 @@ def test_every_setting_is_described_once_and_its_default_passes_its_check():
 def test_control_characters_in_a_text_setting_are_refused():
     with pytest.raises(settings.SettingError, match="control characters"):
         settings.check_value("output_dir", "songs\x1b[31m")
+
+
+def test_a_second_corrupt_file_in_the_same_second_keeps_the_first_backup(data_dir):
+    path = data_dir / "persistent.json"
+    for text in ("{first", "{second"):
+        path.write_text(text)
+        settings.load()
+    backups = sorted(data_dir.glob("persistent.json.corrupt-*.bak"))
+    assert sorted(backup.read_text() for backup in backups) == ["{first", "{second"]

@@ -5,6 +5,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from scripts.song_library import SongLibrary
 from tests.conftest import CORPUS, REPO, run_launcher
 
@@ -185,3 +187,79 @@ def test_a_running_jukebox_picks_up_songs_another_process_added(data_dir, tmp_pa
         assert len(service.jukebox) == 2
     finally:
         service.close()
+
+
+# --- issue 19: play counts recovered from any damaged index, backups that never collide ----------
+
+MEMBERS = [{"name": "Ada", "instrument": "oud"}, {"name": "Bo", "instrument": "tuba"}]
+
+
+def played_library(folder) -> tuple[SongLibrary, dict[str, int]]:
+    """Three songs with members (as every generated song has), played 1, 2 and 3 times."""
+    library = SongLibrary(folder)
+    plays = {}
+    for count, title in enumerate(("One", "Two", "Three"), start=1):
+        stem = library.new_stem(title)
+        for extension in (".abc", ".mid", ".mp3"):
+            library.partial_path(stem, extension).write_bytes(b"data")
+        library.commit(stem, {"title": title, "created": title, "artist_members": MEMBERS})
+        for _ in range(count):
+            library.record_play(stem)
+        plays[stem] = count
+    return library, plays
+
+
+@pytest.mark.parametrize(
+    ("damage", "whole"),
+    [
+        (lambda text: text[: text.rindex('"plays"') - 40], (1, 2)),  # cut inside the last entry
+        (lambda text: text.replace('"Two"', '"Tw\x00\xff\x1b', 1), (1, 3)),  # bytes overwritten
+        (lambda text: '{"songs": {"a": ' + text[text.index("[") :] + "}", (1, 2, 3)),
+    ],
+    ids=["truncated", "binary", "songs-not-a-list"],
+)
+def test_play_counts_are_recovered_from_a_damaged_index_of_real_songs(tmp_path, damage, whole):
+    library, plays = played_library(tmp_path)
+    text = library.index_path.read_text()
+    assert '"members": [' in text
+    library.index_path.write_bytes(damage(text).encode("utf-8", "surrogateescape"))
+    again = SongLibrary(tmp_path)
+    recovered = {song.id: song.plays for song in again.songs()}
+    assert [recovered[stem] for stem in plays] == [n if n in whole else 0 for n in (1, 2, 3)]
+    assert f"with {len(whole)} play counts recovered" in again.notices[0]
+
+
+def test_two_damaged_indexes_in_one_second_keep_both_backups(tmp_path):
+    library, _ = played_library(tmp_path)
+    for damaged in ("{first", "{second", "{third"):
+        library.index_path.write_text(damaged)
+        SongLibrary(tmp_path).songs()
+    backups = sorted(tmp_path.glob("library.json.corrupt-*.bak"))
+    assert sorted(path.read_text() for path in backups) == ["{first", "{second", "{third"]
+
+
+def test_an_mp3_of_the_users_own_does_not_make_every_reader_rebuild_the_index(tmp_path):
+    library, _ = played_library(tmp_path)
+    (tmp_path / "my own recording.mp3").write_bytes(b"not a song of the library")
+    library.songs()
+    written = library.index_path.stat().st_mtime_ns
+    time.sleep(0.02)
+    assert [song.title for song in SongLibrary(tmp_path).songs()] == ["One", "Two", "Three"]
+    assert library.index_path.stat().st_mtime_ns == written  # read, not rebuilt and rewritten
+
+
+def test_two_batches_saving_at_once_never_take_one_title(tmp_path):
+    """Issue 19: two `generate` runs at once with one seed saved "The North" twice."""
+    first, second = SongLibrary(tmp_path), SongLibrary(tmp_path)  # two batches, one folder
+    assert first.claim_title("The North") == "The North"
+    assert second.claim_title("The North") == "The North II"  # the first is being saved
+    stem = first.new_stem("The North")
+    for extension in (".abc", ".mid", ".mp3"):
+        first.partial_path(stem, extension).write_bytes(b"data")
+    first.commit(stem, {"title": "The North", "created": "1"})
+    third = SongLibrary(tmp_path)
+    assert third.claim_title("The North") == "The North III"  # saved: in the library now
+    discarded = second.new_stem("The North II")
+    second.partial_path(discarded, ".mp3").write_bytes(b"half")
+    second.discard(discarded)  # cancelled: its title is free again
+    assert SongLibrary(tmp_path).claim_title("The North II") == "The North II"

@@ -118,6 +118,22 @@ def test_the_sidecar_line_says_what_the_styles_were_arranged_as(library):
     assert blend(("Reggaeton",), library).arranged_as() == "Reggaeton → reggaeton"
     assert blend(("Sea shanty",), library).arranged_as() == "Sea shanty → folk, 6/8"
     assert "(no style matched)" in blend(("Zorblax",), library).arranged_as()
+    # Issue 19: styles as a user types them, and the meter only of the style that sets it
+    assert blend(("DnB", "Sea shanty"), library).arranged_as() == (
+        "DnB → drum and bass; Sea shanty → folk"
+    )
+
+
+def test_a_users_style_named_like_a_shipped_synonym_is_that_style(tmp_path, library):
+    folder = tmp_path / "styles"
+    folder.mkdir()
+    mine = {**library["synthwave"].data, "name": "vaporwave", "label": "Vaporwave"}
+    mine.update(synonyms=[], tempo=[70, 85])
+    (folder / "vaporwave.json").write_text(json.dumps(mine), encoding="utf-8")
+    loaded = load_library(folder)
+    assert loaded.problems == []
+    assert match_style("Vaporwave", loaded).style.name == "vaporwave"
+    assert match_style("Outrun", loaded).style.name == "synthwave"  # its other synonyms stay
 
 
 def test_several_styles_blend_the_first_sets_the_groove_the_others_colour_it(library):

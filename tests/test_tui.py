@@ -184,3 +184,13 @@ def test_resizing_redraws_and_asks_to_enlarge_when_too_small(data_dir):
     assert "=" * 99 in screen  # the rules follow the new width
     term.send(b"x")
     assert term.exit_status() == 0 and term.restored()
+
+
+def test_question_mark_on_the_main_menu_says_what_each_item_does(data_dir):
+    term = Terminal(data_dir)
+    term.wait_for("Main Menu")
+    term.send(b"?")
+    screen = " ".join(term.wait_for("Generate Music: songs from").split())
+    assert "Configure Options: the model" in screen and "X exits" in screen
+    term.send(b"x")
+    assert term.exit_status() == 0

@@ -1,10 +1,11 @@
 """The three screens driven through a pseudo-terminal as a user would: typing, waiting, reading."""
 
 import json
+import os
 import re
 import time
 
-from scripts import identity, settings
+from scripts import identity, settings, temporary
 from scripts.song_library import SongLibrary
 from scripts.tui.screen_options import OPTIONS
 from tests.conftest import run_launcher
@@ -48,6 +49,7 @@ def test_bad_answers_get_a_message_and_keep_what_was_typed(data_dir):
         (b"abc", "count must be a whole number, not 'abc'"),
         (b"999", "count must be between 1 and 20, not 999"),
         (b"-2", "count must be between 1 and 20, not -2"),
+        (b"", "give the number of songs to make, 1 to 20"),  # not "a whole number, not ''"
     ):
         term.send(answer + b"\r")
         screen = term.wait_for(message)
@@ -139,7 +141,8 @@ def test_the_server_url_option_is_checked_and_saved(data_dir):
     term.send(b"3")
     term.wait_for("Server URL")
     term.send(DOWN + b"\r" + b"gpu-box:8080\r")
-    term.wait_for("server_url must be empty or an http:// or https:// address")
+    screen = " ".join(term.wait_for("server_url must be empty or an http:// or https://").split())
+    assert "(not 'gpu-box:8080'). Edit it or press Esc." in screen  # wrapped, not cut off
     term.send(BACKSPACE * 12 + b"http://gpu-box:8080/v1\r")
     term.wait_for("Saved: Server URL = http://gpu-box:8080/v1")
     term.send(b"x")
@@ -156,7 +159,8 @@ def test_a_grammar_llama_cpp_cannot_parse_is_refused_and_the_app_goes_on(data_di
     term.send(DOWN * option_row("abc_grammar") + b"\r")
     term.send(b"\x15" + b"root ::= tune\r")  # Ctrl+U clears the shipped grammar
     term.wait_for("Checking the grammar", settle=False)  # the screen lives while llama.cpp tries
-    term.wait_for("Undefined rule identifier 'tune'", timeout=60)
+    screen = " ".join(term.wait_for("Undefined rule identifier", timeout=60).split())
+    assert "Undefined rule identifier 'tune'. Edit it or press Esc." in screen  # wrapped, whole
     term.send(ESC)
     term.send(b"x")
     assert term.exit_status() == 0 and term.restored()
@@ -359,9 +363,13 @@ def test_the_catalog_downloads_and_chooses_a_model_at_the_smallest_size(
     screen = unwrapped(term.wait_for("audio-codec"))
     assert "emits audio-codec tokens (YuE stage 2)" in screen and "cannot use it" in screen
     assert len(fake_hub.get_requests()) == 1  # nothing was fetched for it
+    term.send(b"\x1bOA")  # Up: another model; what was said of that one goes with it
+    time.sleep(0.3)
+    assert "audio-codec" not in unwrapped(term.settled()).split("Test model tiny:")[0]
     term.send(b"b")
     model_row = term.wait_for("Prompt format").splitlines()[4]
     assert model_row.startswith("Model") and stored["model_path"][:30] in model_row  # clipped
+    assert model_row.rstrip().endswith("…")  # and says so
     term.send(b"x")
     assert term.exit_status() == 0 and term.restored()
 
@@ -444,3 +452,61 @@ def test_the_jukebox_opens_on_an_index_with_wrong_types(abc_model, data_dir, tmp
     term.wait_for(f"Playing song: {song['title']}")  # rebuilt from the sidecar
     term.send(b"x")
     assert term.exit_status() == 0
+
+
+def test_options_home_and_end_and_every_setting_has_a_help_line(data_dir):
+    term = Terminal(data_dir)
+    term.wait_for("Main Menu")
+    term.send(b"3")
+    term.wait_for("Temperature")
+    term.send(b"\x1bOF")  # End: the last option, the grammar
+    term.wait_for("empty = shipped")
+    term.send(b"\x1bOH")  # Home: the first
+    screen = term.wait_for(settings.SCHEMA["model_path"].help[:30])
+    assert "empty = shipped" not in screen
+    term.send(b"x")
+    assert term.exit_status() == 0
+    assert all(setting.help for setting in settings.SCHEMA.values())
+
+
+def test_the_styles_folder_row_counts_the_folder_just_saved(data_dir, tmp_path):
+    """Issue 19: the row kept the old count, and said nothing of a broken file, until re-entered."""
+    from scripts.style_library import load_library
+
+    shipped = len(load_library().styles)
+    folder = tmp_path / "my styles"
+    folder.mkdir()
+    rock = json.loads((temporary.STYLES_DIR / "rock.json").read_text(encoding="utf-8"))
+    rock.update(name="myrock", synonyms=["garage rock deluxe"])
+    (folder / "myrock.json").write_text(json.dumps(rock), encoding="utf-8")
+    (folder / "broken.json").write_text("{", encoding="utf-8")
+    term = Terminal(data_dir)
+    term.wait_for("Main Menu")
+    term.send(b"3")
+    term.wait_for("Temperature")
+    term.send(DOWN * option_row("styles_dir") + b"\r" + str(folder).encode() + b"\r")
+    screen = " ".join(term.wait_for("Saved: Styles folder").split())
+    assert f"Saved: Styles folder, {shipped + 1} styles. Style broken.json: is not valid" in screen
+    term.send(b"d")  # the default folder again: the shipped styles only
+    screen = " ".join(term.wait_for(f"Saved: Styles folder, {shipped} styles.").split())
+    assert "broken" not in screen and f"{shipped} styles (" in screen  # the row's help too
+    term.send(b"x")
+    assert term.exit_status() == 0
+
+
+def test_x_while_a_batch_runs_asks_before_exiting(abc_model, data_dir, tmp_path):
+    configure(data_dir, model_path=str(abc_model), output_dir=str(tmp_path / "songs"))
+    term = open_generate(data_dir)
+    term.send(b"Jazz\rc\r")
+    term.wait_for("Producing", settle=False)
+    term.send(b"x")
+    term.wait_for("Exit now? The song being made is dropped", settle=False)
+    term.send(b"n")  # no: the batch goes on
+    time.sleep(0.5)
+    assert "Exit now?" not in term.settled(limit=1)
+    assert os.waitpid(term.pid, os.WNOHANG)[0] == 0  # still running
+    term.send(b"x")
+    term.wait_for("Exit now?", settle=False)
+    term.send(b"y")
+    assert term.exit_status(timeout=30) == 0 and term.restored()
+    assert not list((tmp_path / "songs").glob("*.part"))

@@ -78,7 +78,7 @@ def test_bad_files_are_named_and_the_others_kept(tmp_path):
     assert collection.kept == 3
     problems = sorted(collection.file_problems)
     assert problems[0].startswith("hours.mid: plays 180 minutes: too long")
-    assert problems[1].startswith("huge.abc: 1024 MB is too large")
+    assert problems[1].startswith("huge.abc: 1074 MB is too large")
     assert problems[2] == "junk.abc: not a text file"
     assert problems[3] == "silent.mid: the MIDI file has no notes"
 
@@ -147,8 +147,8 @@ def test_train_refuses_bad_input_in_one_line(tmp_path, data_dir, train_env):
     empty.mkdir()
     one = folk_rnn_file(tmp_path, 1)
     cases = [
-        ((str(empty), "--name", "a"), 1, "launcher.py: error: no usable tune: at least 3"),
-        ((str(one), "--name", "a"), 1, "launcher.py: error: only 1 usable tune: at least 3"),
+        ((str(empty), "--name", "a"), 2, "launcher.py: error: no usable tune: at least 3"),
+        ((str(one), "--name", "a"), 2, "launcher.py: error: only 1 usable tune: at least 3"),
         ((str(tmp_path / "nope"), "--name", "a"), 2, "no such file or folder"),
         ((str(one), "--name", "a/b"), 2, "cannot contain a path separator"),
         ((str(one), "--name", "starter"), 2, "is the name of a catalog model"),
@@ -206,6 +206,7 @@ def test_train_cancel_resume_and_use(tmp_path, data_dir, train_env, models_folde
     assert process.wait(timeout=120) == 130, lines
     assert lines[0] == "14 tunes found, 14 kept\n"
     assert lines[-1].startswith("interrupted: stopped at step")
+    assert lines[-1].endswith("its checkpoint kept: run the same command again to resume\n")
     assert not list(models_folder.glob("mine*"))  # no half model, no record
     resumed = run_launcher(
         "train", str(source), "--name", "mine", "--steps", "24", data=data_dir, env=train_env
@@ -263,9 +264,11 @@ def test_training_screen_counts_trains_cancels_and_resumes(tmp_path, data_dir, m
     term.wait_for("is the name of a catalog model")
     term.send(b"\x7f" * 7 + b"mine\r")
     screen = term.wait_for("14 tunes found, 14 kept", timeout=30)
-    term.wait_for("ETA", timeout=60, settle=False)
+    screen = term.wait_for("ETA", timeout=60, settle=False)
+    assert "Counting your tunes" not in screen  # said while counting, not the whole run
     term.send(b"\x1b")
-    screen = term.wait_for("Cancelled: stopped at step", timeout=60)
+    screen = " ".join(term.wait_for("Cancelled: stopped at step", timeout=60).split())
+    assert "its checkpoint kept. Enter resumes." in screen and "same command" not in screen
     assert not list(models_folder.glob("mine*"))
     term.send(b"\r")
     screen = term.wait_for("Trained mine", timeout=300)

@@ -310,9 +310,7 @@ def run(name, tunes, sources, summary, on_progress, cancel, options, work) -> Re
                 save()
     except KeyboardInterrupt:
         save()
-        raise TrainingCancelled(
-            f"stopped at step {step} of {steps}: run the same command again to resume"
-        ) from None
+        raise TrainingCancelled(f"stopped at step {step} of {steps}, its checkpoint kept") from None
     seconds = time.time() - started
     if best is not None:
         model.load_state_dict(best["model"])

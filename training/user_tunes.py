@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from scripts import temporary  # noqa: E402
+from scripts.input_files import InputFileError, read_bytes  # noqa: E402
 from training import corpus  # noqa: E402
 
 ABC_SUFFIXES = (".abc", ".txt")
@@ -77,12 +78,10 @@ def files_in(paths: list[Path]) -> list[Path]:
 def abc_texts(path: Path) -> list[str]:
     """The tunes of an ABC file, one text each: from each X: line, or (a file without X: lines,
     such as a model's output) each block between blank lines."""
-    if path.stat().st_size > temporary.TRAIN_MAX_ABC_BYTES:
-        raise TuneSourceError(
-            f"{path.name}: {path.stat().st_size >> 20} MB is too large for a file of tunes "
-            f"(at most {temporary.TRAIN_MAX_ABC_BYTES >> 20} MB)"
-        )
-    data = path.read_bytes()
+    try:
+        data = read_bytes(path, temporary.TUNE_FILE_MAX_BYTES)
+    except InputFileError as error:
+        raise TuneSourceError(f"{path.name}: {error}") from None
     if b"\0" in data:
         raise TuneSourceError(f"{path.name}: not a text file")
     text = data.decode("utf-8", errors="replace")

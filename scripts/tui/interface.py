@@ -122,13 +122,17 @@ class App:
 
     # --- drawing ----
 
+    def too_small(self) -> bool:
+        height, width = self.window.getmaxyx()
+        return height < temporary.UI_MIN_HEIGHT or width < temporary.UI_MIN_WIDTH
+
     def draw(self) -> None:
         if self.repaint:
             self.window.clearok(True)
             self.repaint = False
         self.window.erase()
         canvas = Canvas(self.window)
-        if canvas.height < temporary.UI_MIN_HEIGHT or canvas.width < temporary.UI_MIN_WIDTH:
+        if self.too_small():
             canvas.text(0, 0, "Please enlarge the window")
             canvas.text(1, 0, f"(at least {temporary.UI_MIN_WIDTH}x{temporary.UI_MIN_HEIGHT})")
         else:
@@ -197,6 +201,8 @@ def main_loop(window, config: dict, notices: list[str]) -> None:
             if key == curses.KEY_RESIZE:
                 sync_size()
                 continue
+            if app.too_small() and key not in ("x", "X"):
+                continue  # nothing is shown: no key may act unseen (only X, to exit)
             app.screen.key(key, app)
     finally:
         app.shutdown()

@@ -13,6 +13,7 @@ import curses
 from scripts import library_views
 from scripts.song_library import Song
 from scripts.tui.ui_widgets import Canvas, LineEditor, clip_to_width, clock, display_width
+from scripts.utility import plural
 
 LIST_KEYS = {"KEY_UP": -1, "KEY_DOWN": 1, "KEY_PPAGE": -10, "KEY_NPAGE": 10}
 
@@ -172,8 +173,7 @@ class GroupView(View):
         group = groups[self.cursor.index]
         lines = [*self.about(group), (self.songs_heading, curses.A_BOLD)]
         for number, song in enumerate(group.songs, start=1):
-            plays = f"{song.plays} play" + ("" if song.plays == 1 else "s")
-            lines.append((f"{number:>2}. {song.title} - {plays}", 0))
+            lines.append((f"{number:>2}. {song.title} - {plural(song.plays, 'play')}", 0))
         for row, (line, attribute) in enumerate(lines[: bottom - top + 1], start=top):
             canvas.text(row, col, cut(line, width), attribute)
 
@@ -189,7 +189,7 @@ class ArtistsView(GroupView):
         lines = [(artist.name, curses.A_BOLD)]
         if artist.genre:
             lines.append((f"Genre: {artist.genre}", 0))
-        lines.append((f"{artist.plays} plays in all", curses.A_DIM))
+        lines.append((f"{plural(artist.plays, 'play')} in all", curses.A_DIM))
         if artist.members:
             lines.append(("Members", curses.A_BOLD))
             lines += [(f"  {m['name']} - {m['instrument']}", 0) for m in artist.members]
@@ -206,7 +206,7 @@ class GenresView(GroupView):
 
     def about(self, genre) -> list[tuple[str, int]]:
         artists = len({song.artist.casefold() for song in genre.songs})
-        return [(genre.name, curses.A_BOLD), (f"{artists} artists", curses.A_DIM)]
+        return [(genre.name, curses.A_BOLD), (plural(artists, "artist"), curses.A_DIM)]
 
 
 class SongTable(View):
@@ -262,13 +262,14 @@ class SongsView(SongTable):
         return super().key(name, screen, service)
 
     def draw(self, canvas: Canvas, top: int, bottom: int, service) -> None:
-        canvas.text(top, 0, f"{len(self.items(service))} songs, {self.order} first", curses.A_DIM)
+        songs = plural(len(self.items(service)), "song")
+        canvas.text(top, 0, f"{songs}, {self.order} first", curses.A_DIM)
         self.draw_table(canvas, top + 1, bottom, self.items(service))
 
 
 class QueueView(SongTable):
     name = "Queue"
-    footer = "Enter Play  Del Take out  W Save  I Info  D Delete  ? Help"
+    footer = "Enter Play  [ ] Move  Del Take out  C Clear  W Save  ? Help"
     empty = "The queue is empty."
 
     def items(self, service) -> list:  # the queue changes without a library change
@@ -282,6 +283,16 @@ class QueueView(SongTable):
             song = service.drop(self.cursor.index)
             if song is not None:
                 screen.say(f"Took {song.title} out of the queue.")
+            return True
+        if name in ("[", "]"):
+            step = -1 if name == "[" else 1
+            if service.jukebox.move(self.cursor.index, step):
+                self.cursor.index += step
+            return True
+        if name in ("c", "C"):
+            service.jukebox.clear()
+            self.cursor.index = 0
+            screen.say("Cleared the queue: the song playing plays on.")
             return True
         return super().key(name, screen, service)
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from pathlib import Path
 
 from scripts import playlists as playlist_files
 from scripts import temporary
-from scripts.jukebox import Jukebox, ResumeState
+from scripts.jukebox import Jukebox, ResumeState, counts_as_play
 from scripts.playback import PlaybackError, open_player
 from scripts.settings import settings_path
 from scripts.song_library import Song, SongLibrary
@@ -85,18 +86,35 @@ class MusicService:
             if self.resume.song_id is None or self.resume.position < 1:
                 self.resume = None  # nothing worth offering: just play
         self.loaded: str | None = None  # the id of the song in the player
+        self.counted = False  # the loaded song's play is counted (scripts.jukebox.counts_as_play)
         self.queued: str | None = None  # the id of the song the player decoded to play next
         self.message = ""
         self.started = False
         self.ended = False  # played to the end of the queue: a song added now plays at once
         self.words: tuple[str | None, list[dict] | None] = (None, None)  # (song id, its lyrics)
-        if self.library.notices:
-            self.message = " ".join(self.library.notices)
+        self.notices_told = 0  # of library.notices (the keeper's thread may add more)
+        self.tell_notices()
 
     # --- what the screen shows ----
 
+    @property
+    def message(self) -> str:
+        """The last thing said ("Added 3 songs to the queue"), for JUKEBOX_MESSAGE_S."""
+        text, said = self._message
+        return text if time.monotonic() - said < temporary.JUKEBOX_MESSAGE_S else ""
+
+    @message.setter
+    def message(self, text: str) -> None:
+        self._message = (text, time.monotonic())
+
     def current(self) -> Song | None:
         return self.jukebox.current
+
+    def output_name(self) -> str:
+        """Where the sound goes, as the Playing view says it: no sound is said as such."""
+        if getattr(self.player, "backend", "").lower() == "null":  # LLM_MUSIC_GEN_AUDIO=null
+            return f"{self.player.name} null device, no sound"
+        return self.player.name
 
     def playing_title(self) -> str:
         song = self.current()
@@ -104,11 +122,7 @@ class MusicService:
 
     def sidecar(self, song: Song) -> dict:
         """The song's sidecar, or {} when it is gone or damaged (the index still lists it)."""
-        try:
-            found = self.library.sidecar(song.id)
-        except (OSError, ValueError):
-            return {}
-        return found if isinstance(found, dict) else {}
+        return self.library.sidecar(song.id)
 
     def lyrics(self) -> list[dict] | None:
         """The current song's lyrics by part (from its sidecar, read once); None: instrumental."""
@@ -176,6 +190,12 @@ class MusicService:
         self.joined(was_empty)
         return ahead
 
+    def play_next(self, songs: list[Song]) -> None:
+        """Songs to play right after the current one (chosen by hand)."""
+        was_empty = len(self.jukebox) == 0
+        self.jukebox.play_next(songs)
+        self.joined(was_empty)
+
     def play_current(self, position: float = 0.0) -> None:
         """Load and play the current song; a missing or broken file is skipped with a message."""
         self.queued = None  # load() drops what the player had decoded ahead
@@ -194,8 +214,8 @@ class MusicService:
             self.loaded = song.id
             self.player.seek(position)
             self.player.play()
-            if position < 1:  # a resumed song was counted when it started
-                self.count_play(song)
+            # a song resumed past the point where a play counts was counted then
+            self.counted = counts_as_play(position, self.duration())
             return
         self.loaded, self.ended = None, True  # nothing to play yet: the next song made plays
         self.player.stop()
@@ -203,10 +223,26 @@ class MusicService:
     def song_path(self, song: Song) -> Path:
         return self.library.folder / f"{song.id}.mp3"
 
-    def count_play(self, song: Song) -> None:
-        song.plays += 1  # shown at once; written to the index by the keeper
-        self.version += 1
-        self.keeper.plays.put(song.id)
+    def count_play(self, finished: bool = False) -> None:
+        """Count the loaded song's play once it has played long enough (a song skipped at once
+        is no play); `finished`: it played to its end."""
+        song = self.jukebox.song(self.loaded) if self.loaded else None
+        if self.counted or song is None:
+            return
+        if finished or counts_as_play(self.player.position(), self.duration()):
+            self.counted = True
+            song.plays += 1  # shown at once; written to the index by the keeper
+            self.version += 1
+            self.keeper.plays.put(song.id)
+
+    def tell_notices(self) -> None:
+        """What the library says about itself (a damaged index was replaced): shown and logged."""
+        notices = self.library.notices[self.notices_told :]
+        if notices:
+            self.notices_told += len(notices)
+            self.message = " ".join(notices)
+            for notice in notices:
+                log.warning("%s", notice)
 
     def toggle_pause(self) -> None:
         if self.loaded:
@@ -286,8 +322,12 @@ class MusicService:
             except queue.Empty:
                 return
             for song in songs:
-                if self.jukebox.song(song.id) is None:
+                known = self.jukebox.song(song.id)
+                if known is None:
                     self.add_song(song)
+                elif known.plays != song.plays:  # another process played it, or a damaged index
+                    known.plays = song.plays  # was rebuilt: the counts the index holds now
+                    self.version += 1
 
     def decode_ahead(self) -> None:
         """Have the player decode the song that follows, so it starts without a gap."""
@@ -304,23 +344,26 @@ class MusicService:
     def tick(self) -> None:
         """Follow the player into the next song (repeat modes decide which)."""
         self.take_new_songs()
+        self.tell_notices()
         if not self.started or not self.loaded:
             return
         if self.player.advanced() is not None:  # it went on into the song decoded ahead
+            self.count_play(finished=True)
             ahead, self.queued = self.queued, None
             song = self.jukebox.after_finish()
             if song is not None and song.id == ahead:
-                self.loaded = song.id
-                self.count_play(song)
+                self.loaded, self.counted = song.id, False
             else:  # the queue changed since (a rare race): play what it says now
                 self.play_current()
         elif self.player.finished():
+            self.count_play(finished=True)
             if self.jukebox.after_finish() is None:
                 self.player.stop()
                 self.loaded, self.ended = None, True
                 self.message = "End of the queue: new songs play as they are made."
             else:
                 self.play_current()
+        self.count_play()
         self.decode_ahead()
 
     def close(self) -> None:

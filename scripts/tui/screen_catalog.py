@@ -112,10 +112,10 @@ class CatalogScreen:
         name = key_name(key)
         if self.confirming is not None:
             self.key_confirming(name, app)
-        elif name == "KEY_UP" and self.entries:
-            self.selected = (self.selected - 1) % len(self.entries)
-        elif name == "KEY_DOWN" and self.entries:
-            self.selected = (self.selected + 1) % len(self.entries)
+        elif name in ("KEY_UP", "KEY_DOWN") and self.entries:
+            step = -1 if name == "KEY_UP" else 1
+            self.selected = (self.selected + step) % len(self.entries)
+            self.message = ""  # it was about the model left (its explanation, a choice)
         elif name == "ENTER" and self.entries:
             self.choose(self.entries[self.selected], app)
         elif name == "ESC" and app.download_running():

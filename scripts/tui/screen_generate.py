@@ -10,10 +10,12 @@ from scripts.batch import CONTINUOUS, BatchError, prepare
 from scripts.tui.generation_worker import BatchState, GenerationWorker
 from scripts.tui.ui_widgets import Canvas, LineEditor, clock, key_name
 from scripts.user_input import InputError, checked_count, checked_styles
+from scripts.utility import plural
 
 NAME = temporary.APP_NAME
 STYLES_QUESTION = f"{NAME}: What kind of music are we making today? (Styles, separated, by, commas)"
 COUNT_QUESTION = f"{NAME}: How many songs should I generate? (1-{{maximum}}, or C: until Esc)"
+EXIT_QUESTION = "Exit now? The song being made is dropped; finished songs stay. (y/n)"
 FOOTERS = {
     "styles": "Next = Enter (blank or ? = surprise me), Back to Main = Esc",
     "count": "Start = Enter, Back to Styles = Esc",
@@ -43,6 +45,7 @@ class GenerateScreen:
         self.count = LineEditor(limit=12)
         self.phase = "styles"
         self.error = ""
+        self.asking_exit = False  # X while a batch runs: asked first
 
     def enter(self, app) -> None:
         if app.batch is not None and (not app.batch.finished or self.phase == "running"):
@@ -73,6 +76,8 @@ class GenerateScreen:
             arranged = f"; arranged as {app.batch.arranged_as}" if app.batch.arranged_as else ""
             canvas.text(8, 0, f"{NAME}: Artist for this batch: {app.batch.artist}{arranged}")
             self.draw_batch(canvas, app.batch)
+        if self.asking_exit:
+            canvas.wrapped(canvas.height - 4, EXIT_QUESTION, canvas.height - 3, curses.A_BOLD)
 
     def draw_batch(self, canvas: Canvas, batch: BatchState) -> None:
         themed = ", ".join(batch.styles)
@@ -91,7 +96,8 @@ class GenerateScreen:
         else:
             eta = batch.eta_seconds()
             left = f", ETA {clock(eta)}" if eta is not None else ""
-            canvas.bar(row, batch.overall(), f"{batch.settled}/{batch.count} songs{left}")
+            done = f"{batch.settled}/{plural(batch.count, 'song')}"
+            canvas.bar(row, batch.overall(), f"{done}{left}")
         row += 1
         if batch.status:
             row = canvas.wrapped(row, batch.status, canvas.height - 3, curses.A_BOLD)
@@ -145,7 +151,13 @@ class GenerateScreen:
 
     def key_running(self, name: str, app) -> None:
         finished = app.batch.finished
-        if name == "ESC" and not finished:
+        if self.asking_exit:
+            self.asking_exit = False
+            if name in ("y", "Y"):
+                app.quit()
+        elif name in ("x", "X") and not finished:
+            self.asking_exit = True
+        elif name == "ESC" and not finished:
             app.worker.cancel()
             app.batch.status = "Cancelling: the current song is dropped, finished songs stay..."
         elif name in ("j", "J"):

@@ -14,6 +14,7 @@ from scripts.lyrics import part_at
 from scripts.tui import jukebox_views as views
 from scripts.tui.music_service import library_song
 from scripts.tui.ui_widgets import Canvas, LineEditor, clock, key_name, wrap_to_width
+from scripts.utility import plural
 
 FOOTER = "Space Pause  N Next  P Previous  Tab Views  ? Help  B Back  X Exit"
 ASK_FOOTER = "Answer = Y / N"
@@ -25,10 +26,10 @@ HELP = (  # lines of at most 59 characters: the help fits the smallest screen (6
     "Tab / Shift+Tab: Playing Artists Genres Songs Queue Lists",
     "Arrows PgUp PgDn Home End choose; Enter plays from there",
     "/ search (title, artist, member, style, lyric); I details",
-    "A add to the queue; Del take out of the queue or playlist",
+    "A add to the queue, Q play next; Del take out of a list",
     "L add to a playlist; W save artist/genre/queue as M3U8",
     "Playlists: Enter open, C new, E rename, D delete, [ ] move",
-    "O order the songs; D delete a song (asks first)",
+    "Queue: [ ] move, C clear; O order songs; D delete a song",
     "B back to the menu (the music goes on)   X exit   ? close",
 )
 METER_STEPS = " ▁▂▃▄▅▆▇█"
@@ -170,7 +171,7 @@ class JukeboxScreen:
             6,
             0,
             f"Volume {service.player.volume:.0%}   Repeat: {jukebox.repeat}   "
-            f"Shuffle: {'on' if jukebox.shuffle else 'off'}   ({service.player.name})",
+            f"Shuffle: {'on' if jukebox.shuffle else 'off'}   ({service.output_name()})",
             curses.A_DIM,
         )
         row = 7 + self.draw_meter(canvas, service, 7)
@@ -258,6 +259,8 @@ class JukeboxScreen:
         asked, target = self.asking, self.target
         self.asking, self.target = "", None
         if asked == "resume":
+            if not yes:  # not that song where it was left: the queue from its start
+                service.jukebox.jump(0)
             service.start(resume=yes)
         elif yes and asked == "delete":
             self.say(f"Deleted {service.delete(target)}.")
@@ -324,6 +327,11 @@ class JukeboxScreen:
                 self.say(note)
         elif name in ("a", "A"):
             self.enqueue(view.songs(service), service)
+        elif name in ("q", "Q") and view.songs(service):
+            songs = view.songs(service)
+            service.play_next(songs)
+            what = songs[0].title if len(songs) == 1 else plural(len(songs), "song")
+            self.say(f"{what} will play next.")
         elif name in ("l", "L"):
             self.add_to_playlist(view.songs(service))
         elif name in ("w", "W"):
@@ -339,6 +347,7 @@ class JukeboxScreen:
     def control(self, name: str, app, service) -> None:
         """The player's keys, on every view."""
         if name in ("b", "B", "ESC"):
+            service.message = ""  # said here, about this visit
             app.show("menu")
             return
         if name in ("x", "X"):
@@ -391,7 +400,7 @@ class JukeboxScreen:
             self.say("Nothing to add.")
             return
         ahead = service.enqueue(songs)
-        what = songs[0].title if len(songs) == 1 else f"{len(songs)} songs"
+        what = songs[0].title if len(songs) == 1 else plural(len(songs), "song")
         self.say(f"Added {what} to the queue ({ahead} to play before).")
 
     def ask_delete(self, view, service) -> None:
@@ -420,6 +429,7 @@ class JukeboxScreen:
         if not songs:
             self.say("Nothing to add.")
             return
+        songs = list({song.id: song for song in songs}.values())  # a song once, however queued
         service = self.service
 
         def add(name: str) -> None:
@@ -435,29 +445,46 @@ class JukeboxScreen:
             if not same:
                 self.playlist_change(
                     lambda: playlist_files.new_playlist(service.library.folder, name, songs),
-                    lambda made: f"Added {len(songs)} to the new playlist {made.name}.",
+                    lambda made: (
+                        f"Added {plural(len(songs), 'song')} to the new playlist {made.name}."
+                    ),
                 )
                 return
             playlist = same[0]
-            playlist.entries += [playlist_files.entry_for(s, playlist) for s in songs]
+            present = {entry.song_id for entry in playlist.entries}
+            new = [song for song in songs if song.id not in present]
+            there = f"{plural(len(songs) - len(new), 'song')} already there"
+            if not new:
+                self.say(f"Nothing added: {there}, in the playlist {playlist.name}.")
+                return
+            playlist.entries += [playlist_files.entry_for(s, playlist) for s in new]
+            added = f"Added {plural(len(new), 'song')} to the playlist {playlist.name}"
             self.playlist_change(
                 lambda: playlist_files.save_playlist(playlist),
-                lambda _: f"Added {len(songs)} to the playlist {playlist.name}.",
+                lambda _: f"{added} ({there})." if len(new) < len(songs) else f"{added}.",
             )
 
         self.ask_for("Add to playlist (a new name makes one):", add, self.last_playlist)
 
     def export(self, view, service) -> None:
-        if isinstance(view, views.QueueView):
-            name, songs = f"Queue {time.strftime('%Y-%m-%d %H.%M')}", service.jukebox.play_order
+        if isinstance(view, views.QueueView):  # a queue has no name of its own: ask, offering one
+            songs = service.jukebox.play_order
+            self.ask_for(
+                "Save the queue as the playlist:",
+                lambda name: self.save_as(name, songs),
+                f"Queue {time.strftime('%Y-%m-%d %H.%M')}",
+            )
         elif isinstance(view, views.GroupView) and view.selected(service) is not None:
-            name, songs = view.selected(service).name, view.songs(service)
+            self.save_as(view.selected(service).name, view.songs(service))
         else:
             self.say("W saves a playlist in Artists, Genres and the Queue.")
-            return
+
+    def save_as(self, name: str, songs) -> None:
         self.playlist_change(
-            lambda: playlist_files.export_playlist(service.library.folder, name, songs),
-            lambda made: f"Saved {len(songs)} songs as {made.path.name} (in {made.path.parent}).",
+            lambda: playlist_files.export_playlist(self.service.library.folder, name, songs),
+            lambda made: (
+                f"Saved {plural(len(songs), 'song')} as {made.path.name} (in {made.path.parent})."
+            ),
         )
 
     def name_playlist(self, view, service, new: bool) -> None:

@@ -8,7 +8,13 @@ from scripts.tui.ui_widgets import Canvas, key_name
 
 ITEMS = (("1", "Generate Music", "generate"), ("2", "Output Jukebox", "jukebox"))
 ITEMS += (("3", "Configure Options", "options"),)
-FOOTER = "Selection; Menu Option = 1-3, Exit Program = X:"
+FOOTER = "Selection; Menu Option = 1-3, Help = ?, Exit Program = X:"
+HELP = (
+    "1 Generate Music: songs from the styles you type (blank for a surprise genre). "
+    "2 Output Jukebox: play them, by artist, genre, playlist or search (? there lists its keys). "
+    "3 Configure Options: the model and its sampling, folders, prompts; M there opens the model "
+    "catalog, T trains a model on your own tunes. Digits or arrows and Enter choose; X exits."
+)
 
 
 class MenuScreen:
@@ -31,6 +37,8 @@ class MenuScreen:
         app.notice = ""
         if name in ("x", "X"):
             app.quit()
+        elif name == "?":
+            app.notice = HELP
         elif name == "KEY_UP":
             self.selected = (self.selected - 1) % len(ITEMS)
         elif name == "KEY_DOWN":

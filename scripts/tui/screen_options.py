@@ -11,22 +11,15 @@ from scripts import grammars, temporary
 from scripts import settings as settings_store
 from scripts.catalog import models_dir
 from scripts.models import ModelError, check_gguf
-from scripts.prompts import PromptError, build_prompt, fill
+from scripts.prompts import PromptError, check_template
 from scripts.soundfonts import find_system_soundfont
 from scripts.style_library import StyleLibrary, load_library
 from scripts.tui.grammar_worker import GrammarCheck
-from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
+from scripts.tui.ui_widgets import Canvas, LineEditor, key_name, wrap_to_width
+from scripts.utility import plural
 
 FOOTER = "Up/Down, Edit = Enter, Default = D, Catalog = M, Train = T, Back = B, Exit = X"
 EDIT_FOOTER = "Save = Enter, Cancel = Esc, Clear = Ctrl+U"
-SAMPLE_FIELDS = {
-    "meter": "4/4",
-    "unit": "1/8",
-    "key": "C",
-    "tempo": "1/4=120",
-    "rhythm": "reel",
-    "styles": "Chill",
-}
 
 
 @dataclass(frozen=True)
@@ -92,15 +85,7 @@ def parsed_prompt(name: str, template: str) -> str:
     """A prompt template, tried the way it will be used (PromptError, GrammarError say why not)."""
     if name == "abc_grammar":  # empty or unchanged: the shipped one; else checked off-thread
         return "" if template.strip() in ("", grammars.shipped_abc_grammar().strip()) else template
-    if name == "chatmusician" and "{message}" not in template:
-        raise ValueError("the ChatMusician prompt needs {message}, where the request goes")
-    if name == "chatmusician":
-        fill(template, {"message": ""})
-    elif name == "abc_header":
-        build_prompt(template, SAMPLE_FIELDS)
-    else:
-        fill(template, SAMPLE_FIELDS)
-    return template
+    return check_template(name, template)
 
 
 def model_files() -> list[str]:
@@ -134,12 +119,18 @@ class OptionsScreen:
 
     def enter(self, app) -> None:
         self.message, self.editor = "", None
-        self.styles = load_library(settings_store.styles_folder(app.config["settings"]))
         found = find_system_soundfont()  # what an empty SoundFont setting plays: say it
         self.default_soundfont = found[1] if found else temporary.BUNDLED_SOUNDFONT_NAME
-        if self.styles.problems:  # a style file with a mistake: which file, what is wrong
-            more = len(self.styles.problems) - 1
-            self.message = f"Style {self.styles.problems[0]}" + (f" (+{more} more)" if more else "")
+        self.message = self.load_styles(app)
+
+    def load_styles(self, app) -> str:
+        """The style library of the styles folder set now; a style file with a mistake is said:
+        which file, what is wrong."""
+        self.styles = load_library(settings_store.styles_folder(app.config["settings"]))
+        if not self.styles.problems:
+            return ""
+        more = len(self.styles.problems) - 1
+        return f"Style {self.styles.problems[0]}" + (f" (+{more} more)" if more else "")
 
     def draw(self, canvas: Canvas, app) -> None:
         canvas.frame("Configure Options", EDIT_FOOTER if self.editor else FOOTER, app.busy_text())
@@ -161,11 +152,14 @@ class OptionsScreen:
             hint = f"{option.hint}; empty plays {self.default_soundfont}"
         elif option.name == "styles_dir":
             folder = settings_store.styles_folder(app.config["settings"])
-            hint = f"{option.hint}; {len(self.styles.styles)} styles ({folder})"
+            hint = f"{option.hint}; {plural(len(self.styles.styles), 'style')} ({folder})"
         else:
             hint = option.hint
-        canvas.text(canvas.height - 4, 0, hint, curses.A_DIM)
-        canvas.text(canvas.height - 3, 0, self.message, curses.A_BOLD)
+        if len(wrap_to_width(self.message, canvas.width - 1)) > 1:  # over the hint, not cut
+            canvas.wrapped(canvas.height - 4, self.message, canvas.height - 3, curses.A_BOLD)
+        else:
+            canvas.text(canvas.height - 4, 0, hint, curses.A_DIM)
+            canvas.text(canvas.height - 3, 0, self.message, curses.A_BOLD)
 
     def key(self, key, app) -> None:
         name = key_name(key)
@@ -175,6 +169,8 @@ class OptionsScreen:
             self.selected = (self.selected - 1) % len(OPTIONS)
         elif name == "KEY_DOWN":
             self.selected = (self.selected + 1) % len(OPTIONS)
+        elif name in ("KEY_HOME", "KEY_END"):
+            self.selected = 0 if name == "KEY_HOME" else len(OPTIONS) - 1
         elif name == "ENTER":
             self.start_editing(app)
         elif name in ("d", "D"):
@@ -246,5 +242,9 @@ class OptionsScreen:
         try:
             settings_store.save(app.config)
             self.message = f"Saved: {option.label} = {shown(option, app.config)}"
+            if option.name == "styles_dir":  # the new folder's count and broken files, at once
+                problem = self.load_styles(app)
+                count = plural(len(self.styles.styles), "style")
+                self.message = " ".join(filter(None, (f"Saved: {option.label}, {count}.", problem)))
         except OSError as error:
             self.message = f"Could not save the settings: {error.strerror or error}"

@@ -15,6 +15,7 @@ from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
 
 FOOTER = "Type, Field = Up/Down, Train = Enter, Back = Esc"
 RUNNING_FOOTER = "Cancel training = Esc (it can resume)"
+CANCELLING = "Cancelling after this step..."
 CONFIRM_FOOTER = "Install = Y, Not now = N or Esc"
 FIELDS = ("Tunes (files, folders; a;b)", "Name of the new model")
 
@@ -34,6 +35,9 @@ class TrainScreen:
     def running(self) -> bool:
         return self.worker is not None and self.worker.running
 
+    def cancelling(self) -> bool:
+        return self.message == CANCELLING
+
     def drain(self, app) -> None:
         """Training events arrive on the app's queue: this screen's worker posts "train-*"."""
         events, app.train_events[:] = list(app.train_events), []
@@ -42,6 +46,10 @@ class TrainScreen:
                 self.state.apply(event)
             if event.kind in ("train-done", "train-cancelled", "train-failed", "train-installed"):
                 self.message = event.data
+            elif event.kind == "train-counts" and not self.cancelling():
+                self.message = "Preparing the training..."
+            elif event.kind == "train-progress" and not self.cancelling():
+                self.message = ""  # the bar, step, loss and ETA say it now
             elif event.kind == "train-needs-tools":
                 self.confirming, self.message = True, f"{event.data} Install them now? (y/n)"
 
@@ -77,7 +85,7 @@ class TrainScreen:
         elif self.running():
             if name == "ESC" and isinstance(self.worker, TrainWorker):
                 self.worker.cancel()
-                self.message = "Cancelling after this step..."
+                self.message = CANCELLING
         elif name in ("KEY_UP", "KEY_DOWN"):
             self.field = 1 - self.field
         elif name == "ENTER":

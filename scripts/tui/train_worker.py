@@ -83,7 +83,7 @@ class TrainWorker(WorkerThread):
                 self.cancel_event,
             )
         except TrainingCancelled as error:
-            self.post("train-cancelled", f"Cancelled: {error}.")
+            self.post("train-cancelled", f"Cancelled: {error}. Enter resumes.")
             return
         except TrainingError as error:
             self.post("train-failed", f"{error}.")

@@ -14,6 +14,7 @@ from scripts.utility import printable, progress_bar
 ESCAPE = 27
 ENTER_KEYS = (10, 13, curses.KEY_ENTER)
 BACKSPACE_KEYS = (8, 127, curses.KEY_BACKSPACE)
+ELLIPSIS = "…"  # ends a line cut at the screen's edge
 
 
 def clock(seconds: float) -> str:
@@ -67,6 +68,14 @@ def clip_to_width(text: str, cells: int) -> str:
     return text
 
 
+def fitted(text: str, cells: int) -> str:
+    """`text` in `cells` cells, ending in "…" where something was cut off (not only spaces)."""
+    clipped = clip_to_width(text, cells)
+    if len(clipped) == len(text) or not text[len(clipped) :].strip() or cells < 2:
+        return clipped
+    return clip_to_width(text, cells - 1).rstrip() + ELLIPSIS
+
+
 def wrap_to_width(text: str, cells: int) -> list[str]:
     """Lines of at most `cells` cells, broken at spaces (not at hyphens: a path or a name in a
     message stays whole where it can); a word longer than a line is broken anywhere, as CJK
@@ -99,7 +108,7 @@ class Canvas:
             return
         # What a file or a model holds must never drive the terminal; clipped by cells, since
         # a line that reaches the edge is wrapped by curses onto the next row.
-        line = clip_to_width(printable(line), self.width - 1 - col)
+        line = fitted(printable(line), self.width - 1 - col)
         try:
             self.window.addstr(row, col, line, attribute)
         except curses.error:  # the bottom-right cell; nothing is lost
