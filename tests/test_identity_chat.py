@@ -244,7 +244,7 @@ def test_the_jukebox_shows_the_part_being_sung_and_counts_plays(
     listed = run_launcher("list", "--artist", sidecar["artist"].upper(), data=data_dir)
     assert listed.returncode == 0, listed.stderr
     assert f"{sidecar['title']} by {sidecar['artist']}" in listed.stdout
-    assert "  1 plays" in listed.stdout
+    assert "  1 play\n" in listed.stdout
 
 
 def test_top_tracks_are_the_most_played_and_plays_survive_a_rebuild(words_model, tmp_path):
