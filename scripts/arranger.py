@@ -285,12 +285,17 @@ class Arranger:
             )
             self.add_steps(role, notes, section.start_bar)
 
-    def lead_context(self) -> LeadContext:
+    @property
+    def beat(self) -> float:
+        """A counted beat of the tune's meter, in quarters (a dotted quarter in 6/8)."""
         top, bottom = self.signature
+        return 1.5 if bottom == 8 and top % 3 == 0 else 4 / bottom
+
+    def lead_context(self) -> LeadContext:
         melody = self.style["melody"]
         return LeadContext(
             bar=self.bar,
-            beat=1.5 if bottom == 8 and top % 3 == 0 else 4 / bottom,
+            beat=self.beat,
             tonic=self.tonic,
             mode=self.mode,
             simplify=melody.get("simplify", temporary.LEAD_SIMPLIFY),
@@ -300,10 +305,8 @@ class Arranger:
     def strong_beats(self) -> list[float]:
         """Where the strong beats of the tune's bar fall, in quarters: the first and the middle
         of an even bar (4/4: 1 and 3; 6/8: both dotted quarters), the first of an odd one."""
-        top, bottom = self.signature
-        beat = 1.5 if bottom == 8 and top % 3 == 0 else 4 / bottom
-        beats = round(self.bar / beat)
-        return [0.0, beat * beats / 2] if beats % 2 == 0 and beats > 1 else [0.0]
+        beats = round(self.bar / self.beat)
+        return [0.0, self.beat * beats / 2] if beats % 2 == 0 and beats > 1 else [0.0]
 
     def closing_chords(self) -> tuple[Chord, Chord]:
         harmony = self.style["harmony"]

@@ -40,6 +40,16 @@ def _in_blocks(pcm: np.ndarray, step: Callable[[np.ndarray, int], np.ndarray]) -
         piece[:] = step(piece, start)
 
 
+def _gain_curve(pcm: np.ndarray, positions: np.ndarray, gains: np.ndarray) -> None:
+    """Multiply `pcm` in place by the gain interpolated between (sample position, gain) points."""
+
+    def apply(piece: np.ndarray, start: int) -> np.ndarray:
+        at = np.arange(start, start + piece.shape[1])
+        return piece * np.interp(at, positions, gains).astype(np.float32)
+
+    _in_blocks(pcm, apply)
+
+
 def remove_spikes(pcm: np.ndarray) -> None:
     """The synthesizer can blow up for a moment (a click tens of thousands of times louder than
     the music, seen with some voices of abcm2ps's examples) or write NaN: clip such a spike so
@@ -70,14 +80,7 @@ def section_gains(
     for start, gain_db in sections:
         times += [start, start + ramp]
         gains += [gains[-1] if gains else gain_db, gain_db]
-    positions = np.asarray(times) * sample_rate
-    levels = 10 ** (np.asarray(gains) / 20)
-
-    def apply(piece: np.ndarray, start: int) -> np.ndarray:
-        at = np.arange(start, start + piece.shape[1])
-        return piece * np.interp(at, positions, levels).astype(np.float32)
-
-    _in_blocks(pcm, apply)
+    _gain_curve(pcm, np.asarray(times) * sample_rate, 10 ** (np.asarray(gains) / 20))
 
 
 def to_loudness(pcm: np.ndarray, sample_rate: int, target: float) -> float:
@@ -114,21 +117,14 @@ def limit(pcm: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> float:
     # The gain is interpolated between blocks' centres: a block's neighbours reduce as much.
     reduction[1:] = np.maximum(reduction[1:], reduction[:-1])
     reduction[:-1] = np.maximum(reduction[:-1], reduction[1:].copy())
-    centres = (np.arange(len(needed)) + 0.5) * block
-    gains = 10 ** (-reduction / 20)
-
-    def apply(piece: np.ndarray, start: int) -> np.ndarray:
-        at = np.arange(start, start + piece.shape[1])
-        return piece * np.interp(at, centres, gains).astype(np.float32)
-
-    _in_blocks(pcm, apply)
+    _gain_curve(pcm, (np.arange(len(needed)) + 0.5) * block, 10 ** (-reduction / 20))
     return float(reduction.max())
 
 
-def ring_out(pcm: np.ndarray, sample_rate: int, last_chord_s: float | None) -> np.ndarray:
-    """The end of the song: from half-way through the last chord, an exponential decay that
-    reaches temporary.ENDING_FLOOR_DB at the end of the sound, which is then trimmed where it
-    falls under that floor; a short fade-in at the start. Returns the trimmed `pcm`."""
+def ring_out(pcm: np.ndarray, sample_rate: int, last_chord_s: float | None) -> None:
+    """The ends of the song, in place: a short fade-in at the start; from half-way between the
+    last chord and the end of the sound, an exponential decay that reaches
+    temporary.ENDING_FLOOR_DB at the end."""
     length = pcm.shape[1]
     fade_in = min(length, sample_rate * temporary.FADE_IN_MS // 1000)
     pcm[:, :fade_in] *= np.linspace(0.0, 1.0, fade_in, dtype=np.float32)
@@ -140,7 +136,6 @@ def ring_out(pcm: np.ndarray, sample_rate: int, last_chord_s: float | None) -> n
         floor = temporary.ENDING_FLOOR_DB
         curve = 10 ** (np.linspace(0.0, floor, decay, dtype=np.float32) / 20)
         pcm[:, start + hold :] *= curve
-    return pcm
 
 
 def run_chain(pcm: np.ndarray, chain) -> np.ndarray:
@@ -151,18 +146,14 @@ def run_chain(pcm: np.ndarray, chain) -> np.ndarray:
 
 
 def master(pcm: np.ndarray, sample_rate: int, plan: MasterPlan, chain=None) -> np.ndarray:
-    """The steps above on the mix `pcm` (2, n), in place where it can; `chain(block, start)` is
-    the style's master chain. Returns the master (float32, full scale 1.0)."""
-    remove_spikes(pcm)
-    if float(np.abs(pcm).max()) < 1e-6:
-        from scripts.audio_render import AudioError
-
-        raise AudioError("the rendered audio is silent")
+    """The steps above on the mix `pcm` (2, n), in place; `chain(block, start)` is the style's
+    master chain. Returns the master (float32, full scale 1.0)."""
+    remove_spikes(pcm)  # the mixdown has refused a silent mix already
     block_dc(pcm, sample_rate)
     section_gains(pcm, sample_rate, plan.sections)
     to_loudness(pcm, sample_rate, temporary.STAGING_LUFS)
     run_chain(pcm, chain)
-    pcm = ring_out(pcm, sample_rate, plan.last_chord_s)
+    ring_out(pcm, sample_rate, plan.last_chord_s)
     # Limiting takes some loudness: each pass wins it back, until a pass moves it by less than
     # the tolerance (which the encoder headroom absorbs).
     ceiling = plan.ceiling_dbtp - temporary.ENCODER_HEADROOM_DB
