@@ -1,14 +1,14 @@
-"""ABC → MIDI (abc2midi) → PCM (symusic's SoundFont synthesizer) → MP3 (pydub + ffmpeg)."""
+"""ABC → MIDI (abc2midi) → PCM (symusic's SoundFont synthesizer) → MP3 (ffmpeg)."""
 
 from __future__ import annotations
 
 import errno
 import functools
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +71,7 @@ def default_soundfont() -> Path:
 
 @functools.lru_cache(maxsize=2)
 def synthesizer(soundfont: str, sample_rate: int):
-    """Loading a SoundFont takes longer than rendering a song: keep the last ones. symusic's
+    """Reading the copy's zones (note_limits) takes a moment: keep the last ones. symusic's
     synth, given notes it plays as FluidSynth would (scripts/synth.py)."""
     from scripts.synth import Synth
 
@@ -121,18 +121,10 @@ def decoded_true_peak(path: Path) -> float:
 
 
 def ffmpeg_path() -> str:
+    """imageio-ffmpeg's wheel carries an ffmpeg with libmp3lame for every platform."""
     import imageio_ffmpeg
 
     return imageio_ffmpeg.get_ffmpeg_exe()
-
-
-def audio_segment_class():
-    """pydub, pointed at the ffmpeg inside imageio-ffmpeg (pydub only looks on PATH)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # "Couldn't find ffmpeg": set below
-        from pydub import AudioSegment
-    AudioSegment.converter = ffmpeg_path()
-    return AudioSegment
 
 
 def write_mp3(
@@ -143,7 +135,7 @@ def write_mp3(
     seconds."""
     gain = 0.0
     for _ in range(temporary.ENCODE_ATTEMPTS):
-        _encode(pcm_to_int16(pcm, gain), sample_rate, target, tags, bitrate)
+        _encode(pcm, gain, sample_rate, target, tags, bitrate)
         over = decoded_true_peak(target) - temporary.TRUE_PEAK_CEILING_DBTP
         if over <= 0:
             break
@@ -151,23 +143,37 @@ def write_mp3(
     return pcm.shape[1] / sample_rate
 
 
-def _encode(data: bytes, sample_rate: int, target: Path, tags: dict[str, str], bitrate: str):
-    segment = audio_segment_class()(data=data, sample_width=2, frame_rate=sample_rate, channels=2)
-    from pydub.exceptions import CouldntEncodeError
-
-    try:
-        segment.export(
-            str(target),
-            format="mp3",
-            bitrate=bitrate,
-            tags=tags,
-            id3v2_version=temporary.ID3_VERSION,
-            parameters=["-compression_level", str(temporary.LAME_QUALITY)],
-        ).close()
-    except CouldntEncodeError as error:  # its message is ffmpeg's whole log
-        if "No space left" in str(error):
-            raise OSError(errno.ENOSPC, "No space left on device", str(target)) from None
-        raise AudioError(f"ffmpeg could not encode the MP3: {str(error).splitlines()[0]}") from None
+def _encode(
+    pcm: np.ndarray, gain_db: float, sample_rate: int, target: Path, tags: dict, bitrate: str
+) -> None:
+    """ffmpeg reads the master as 16-bit PCM from a pipe, a piece at a time (no whole copy of
+    the song in another format, no temporary file), and writes the MP3 at `target`."""
+    metadata = [arg for key, value in tags.items() for arg in ("-metadata", f"{key}={value}")]
+    command = [
+        ffmpeg_path(), "-v", "error", "-y",
+        "-f", "s16le", "-ar", str(sample_rate), "-ac", "2", "-i", "-",
+        "-c:a", "libmp3lame", "-b:a", bitrate,
+        "-compression_level", str(temporary.LAME_QUALITY),
+        *metadata, "-id3v2_version", temporary.ID3_VERSION,
+        "-f", "mp3", str(target),
+    ]  # fmt: skip
+    with tempfile.TemporaryFile() as log:
+        with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=log) as encoder:
+            try:
+                for start in range(0, pcm.shape[1], temporary.ENCODE_PIECE):
+                    piece = pcm[:, start : start + temporary.ENCODE_PIECE]
+                    encoder.stdin.write(pcm_to_int16(piece, gain_db))
+                encoder.stdin.close()
+            except BrokenPipeError:  # ffmpeg stopped early: its log says why
+                pass
+        log.seek(0)
+        message = log.read().decode(errors="replace").strip()
+    if encoder.returncode:
+        if "No space left" in message:
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        first = message.splitlines()[0] if message else f"exit status {encoder.returncode}"
+        first = re.sub(r"^\[[^]]*\]\s*", "", first)  # "[out#0/mp3 @ 0x55...] "
+        raise AudioError(f"ffmpeg could not encode the MP3: {first}")
 
 
 def add_lyrics_tag(path: Path, text: str) -> None:

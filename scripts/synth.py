@@ -79,8 +79,14 @@ class Synth:
     """symusic's Synthesizer on a prepared copy; render() as its own."""
 
     def __init__(self, soundfont: str, sample_rate: int):
+        self.soundfont, self.sample_rate = soundfont, sample_rate
         self.synth = symusic.Synthesizer(sf_path=soundfont, sample_rate=sample_rate)
         self.limits = note_limits(Path(soundfont))
+
+    def forget(self) -> None:
+        """Drop the synth's cache of samples at each played pitch (tens of MB a program with a
+        big SoundFont such as FluidR3): loading the SoundFont again takes milliseconds."""
+        self.synth = symusic.Synthesizer(sf_path=self.soundfont, sample_rate=self.sample_rate)
 
     def playable(self, score):
         """`score`, or a copy with the notes ended where the synth would play them wrong."""
