@@ -12,23 +12,34 @@ loudness range and the step between the loudest and quietest section, strong-bea
 distinct drum bars, velocity spread, the lead's share in unbroken equal-note streams, the
 ending (seconds from the last onset to -60 dB, cut or not, dead air before it) and where the
 melody's and the drums' off-beats fall (swing). Targets at the end. --smoke: one song of one
-style, this tree only (the test suite runs it).
+style, this tree only (the test suite runs it). --mma: beside each new song, a like-for-like
+render by MMA (Debian package `mma`, installed by hand; the styles it has a groove for): the
+song's chords bar by bar and its own melody, MMA's groove for the style, through FluidSynth
+(Debian `fluidsynth`) and the same SoundFont, brought to the same loudness: the band shares,
+loudness range, drum bars and velocity spread of an arrangement written by people.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
+import wave
 from pathlib import Path
+
+import numpy as np
+import symusic
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.audio import loudness  # noqa: E402
+from scripts.soundfonts import choose_soundfont  # noqa: E402
 from scripts.style_library import load_library  # noqa: E402
 from tests import production  # noqa: E402
 
@@ -41,6 +52,101 @@ TARGETS = (
     ("ends neither cut nor after dead air", lambda m: not m["cut"] and m["dead_s"] < 1.0),
     ("sections >= 2 LU apart", lambda m: m["step"] >= 2.0),
 )
+
+
+# MMA's groove for the shipped styles it has one for (its standard library's names).
+MMA_GROOVES = {
+    "rock": "BasicRock", "blues": "Blues", "jazz": "JazzCombo", "bossa_nova": "BossaNova",
+    "folk": "Folk", "salsa": "Salsa", "country": "CountrySwing", "waltz": "Waltz",
+    "tango": "Tango", "trance": "Trance", "ska": "Ska", "soul": "R&B", "pop": "PopBallad",
+    "samba": "Samba", "gospel": "Spiritual", "lullaby": "Lullaby", "rockabilly": "50sRock",
+}  # fmt: skip
+TUNE_SECTIONS = {"A": "A", "solo": "A", "B": "B", "drop": "B"}  # what each section plays
+
+
+def bar_chords(sidecar: dict) -> list[str]:
+    """The song's chord in each bar: A and B sections play their half of the tune's chords,
+    other sections (intro, breakdown, ending) the first chord."""
+    arrangement = sidecar["arrangement"]
+    chords = arrangement["chords"]
+    halves = {}
+    for section in arrangement["form"]:
+        halves.setdefault(TUNE_SECTIONS.get(section["section"]), section["bars"])
+    tune_bars = halves.get("A", 0) + halves.get("B", 0) or 1
+    bars = []
+    for section in arrangement["form"]:
+        half = TUNE_SECTIONS.get(section["section"])
+        offset = halves.get("A", 0) if half == "B" else 0
+        for bar in range(section["bars"]):
+            at = (offset + bar) * len(chords) // tune_bars if half else 0
+            bars.append(chords[min(at, len(chords) - 1)])
+    return bars
+
+
+def melody_channel(midi: Path) -> int | None:
+    import mido
+
+    for track in mido.MidiFile(str(midi)).tracks:
+        if track.name.strip().lower() == "melody":
+            return next((m.channel for m in track if m.type == "note_on"), None)
+    return None
+
+
+def mma_reference(mp3: Path, groove: str, target: float, folder: Path) -> dict | None:
+    """The song's chords and melody arranged by MMA's `groove` and played by FluidSynth, at
+    the style's loudness, measured as the app's songs are (where the figures apply)."""
+    sidecar = production.sidecar(mp3)
+    midi = mp3.with_suffix(".mid")
+    channel = melody_channel(midi)
+    lines = [f"Tempo {sidecar['tempo']}", f"Time {sidecar['meter'].split('/')[0]}",
+             f"Groove {groove}"]  # fmt: skip
+    if channel is not None:
+        lines.append(f"MidiInc File={midi} Solo={channel + 1} Volume=100")
+    lines += [f"{number} {chord}" for number, chord in enumerate(bar_chords(sidecar), 1)]
+    source = folder / f"{mp3.stem}.mma"
+    source.write_text("\n".join(lines) + "\n")
+    made = source.with_suffix(".mid")
+    subprocess.run(["mma", str(source), "-f", str(made)], capture_output=True)
+    if not made.exists():
+        return None
+    # The same names as the app's tracks: drums and melody.
+    score = symusic.Score.from_file(str(made))
+    for track in score.tracks:
+        track.name = "drums" if track.is_drum else track.name.lower().replace("solo", "melody")
+    score.dump_midi(str(made))
+    sf2 = choose_soundfont(None).source
+    audio = made.with_suffix(".wav")
+    command = [
+        "fluidsynth",
+        "-ni",
+        "-g",
+        "0.5",
+        "-r",
+        "44100",
+        "-F",
+        str(audio),
+        str(sf2),
+        str(made),
+    ]
+    subprocess.run(command, capture_output=True)
+    with wave.open(str(audio)) as file:
+        rate = file.getframerate()
+        frames = np.frombuffer(file.readframes(file.getnframes()), dtype="<i2")
+    pcm = (frames.reshape(-1, 2).T / 32768).astype(np.float32)
+    pcm *= 10 ** ((target - loudness.integrated(pcm, rate)) / 20)
+    distinct, bars, _ = production.drum_bars(made, sidecar["meter"])
+    spread = production.velocity_spread(made)
+    bands = production.band_shares(pcm, rate)
+    return {
+        "lufs": target, "target": target, "true_peak": loudness.true_peak(pcm),
+        "dc": float(abs(pcm.mean(axis=1)).max()), "low": bands["low"], "sub": bands["sub"],
+        "lra": loudness.loudness_range(pcm, rate), "step": float("nan"),
+        "clash": production.clash_rate(made, sidecar["meter"]),
+        "drum_bars": f"{distinct}/{bars}",
+        "velocity": statistics.mean(v for k, v in spread.items() if k != "drums") if spread else 0,
+        "stream": production.stream_share(made), "tail_s": float("nan"), "cut": False,
+        "dead_s": float("nan"), "swing": (None, None),
+    }  # fmt: skip
 
 
 def make_songs(tree: Path, style: str, songs: int, seed: int, out: Path) -> list[Path]:
@@ -122,7 +228,10 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--keep", type=Path, help="keep the songs in this folder")
+    parser.add_argument("--mma", action="store_true", help="beside a like-for-like MMA render")
     args = parser.parse_args()
+    if args.mma and not (shutil.which("mma") and shutil.which("fluidsynth")):
+        parser.error("--mma needs MMA and FluidSynth (Debian: apt install mma fluidsynth)")
     library = load_library()
     styles = args.styles.split(",") if args.styles else library.names()
     if args.smoke:
@@ -142,6 +251,9 @@ def main() -> None:
                     figures = measure(mp3, target)
                     results[name].append(figures)
                     print(row(name, figures), flush=True)
+                    if args.mma and name == "new" and style in MMA_GROOVES:
+                        mma = mma_reference(mp3, MMA_GROOVES[style], target, mp3.parent)
+                        print(row("mma", mma) if mma else "  mma: no render", flush=True)
     print()
     for name, figures in results.items():
         if figures:
