@@ -44,6 +44,10 @@ score's first tempo.
   sidechain   ducks the track at every kick (GM 35/36) of the drum tracks: depth_db 0..40 [9],
               release_beats 0.05..2 [0.45] (back to full level after this), attack_ms 0..50 [4]:
               house and trance pumping
+  sub         a sine under the track's notes, one at a time (a bass is played so): the sub or
+              808 a General MIDI bass lacks: level_db -30..12 [0] (a note at velocity 127),
+              octave -2..0 [0] (octaves down; never under 30 Hz), decay_s 0..10 [0] (time to
+              fall 60 dB; 0 holds the note), glide_ms 0..500 [0] (slides from the note before)
   wow         tape pitch wobble (a slowly modulated delay): rate_hz 0.05..10 [0.6],
               depth_ms 0..10 [1.5]
   vinyl       seeded hiss and crackle added: hiss_db -90..-20 [-50], crackles_per_s 0..50 [6],
@@ -56,8 +60,8 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pedalboard
@@ -65,6 +69,7 @@ import pedalboard
 from scripts import temporary
 
 EFFECT_TYPES = tuple(temporary.EFFECT_PARAMS)
+_NOTE_KEYS = ("time", "duration", "pitch", "velocity")
 _MIN_BLOCK = 16  # pedalboard guesses the channel axis from the shape: never hand it (2, 2)
 
 
@@ -76,6 +81,8 @@ class SongContext:
     bpm: float
     kicks: np.ndarray  # sample positions of the kick notes, sorted
     seed: int
+    # role → its notes in seconds: {"time", "duration", "pitch", "velocity"} arrays (the sub)
+    notes: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
 
     def beats(self, count: float) -> float:
         """`count` quarter notes in seconds."""
@@ -297,6 +304,59 @@ class _Vinyl:
         return block
 
 
+class _Sub:
+    """A sine at each note of the track, moved `octave` octaves (0 or down; never under
+    temporary.SUB_LOWEST_HZ): the sub or 808 a General MIDI bass lacks. Like the sidechain, it
+    is computed from the notes; one note at a time, as a bass plays, each cut by the next."""
+
+    def __init__(self, values: dict, context: SongContext, role: str):
+        rate = context.sample_rate
+        notes = context.notes.get(role) or {key: np.zeros(0) for key in _NOTE_KEYS}
+        order = np.argsort(notes["time"], kind="stable")
+        self.on = notes["time"][order] * rate
+        ends = self.on + notes["duration"][order] * rate
+        self.off = np.minimum(ends, np.append(self.on[1:], np.inf))
+        pitch = notes["pitch"][order] + 12 * values["octave"]
+        hz = 440.0 * 2 ** ((pitch - 69) / 12)
+        while (low := hz < temporary.SUB_LOWEST_HZ).any():
+            hz[low] *= 2
+        self.cycles = hz / rate  # per sample
+        self.glide_from = np.append(self.cycles[:1], self.cycles[:-1])
+        self.level = (notes["velocity"][order] / 127) ** 2
+        self.level *= 10 ** (values["level_db"] / 20)
+        self.glide = values["glide_ms"] * rate / 1000
+        self.decay = values["decay_s"] * rate
+        self.edge = temporary.SUB_EDGE_MS * rate / 1000  # attack and release: no clicks
+
+    def _phase(self, index: int, since: np.ndarray) -> np.ndarray:
+        """Cycles since the note began, gliding (exponentially) from the note before."""
+        target = self.cycles[index]
+        if not self.glide:
+            return target * since
+        start = self.glide_from[index]
+        return target * since + (start - target) * self.glide * (1 - np.exp(-since / self.glide))
+
+    def __call__(self, block: np.ndarray, start: int) -> np.ndarray:
+        end = start + block.shape[1]
+        sounding = np.flatnonzero((self.on < end) & (self.off + self.edge > start))
+        if not len(sounding):
+            return block
+        out = np.zeros(block.shape[1])
+        for index in sounding:
+            on, off = self.on[index], self.off[index]
+            first = max(start, math.ceil(on))
+            last = min(end, math.ceil(off + self.edge))
+            since = np.arange(first, last) - on
+            envelope = np.minimum(1.0, since / self.edge)
+            envelope *= np.clip((off + self.edge - on - since) / self.edge, 0.0, 1.0)
+            if self.decay:
+                envelope *= 10 ** (-3 * since / self.decay)  # -60 dB after decay_s
+            wave = np.sin(2 * np.pi * self._phase(index, since))
+            out[first - start : last - start] += self.level[index] * envelope * wave
+        block += out.astype(np.float32)
+        return block
+
+
 class _Saturation:
     def __init__(self, values: dict):
         self.drive = 10 ** (values["drive_db"] / 20)
@@ -398,6 +458,7 @@ def _numpy_stage(entry: dict, context: SongContext, role: str):
     values = _settings(entry)
     return {
         "sidechain": lambda: _Sidechain(values, context),
+        "sub": lambda: _Sub(values, context, role),
         "wow": lambda: _Wow(values, context),
         "vinyl": lambda: _Vinyl(values, context, role),
         "saturation": lambda: _Saturation(values),

@@ -18,6 +18,7 @@ import numpy as np
 import symusic
 
 from scripts import temporary
+from scripts.audio import loudness
 from scripts.audio.mastering import MasterPlan, master, run_chain
 from scripts.audio_render import AudioError, synthesizer
 from scripts.effects import Chain, SongContext, effect_problems
@@ -39,6 +40,12 @@ def _kicks(score, sample_rate: int) -> np.ndarray:
         if note.pitch in temporary.SIDECHAIN_KICKS
     ]
     return np.unique(np.round(np.asarray(times, dtype=np.float64) * sample_rate))
+
+
+def _notes(tracks) -> dict[str, np.ndarray]:
+    """The tracks' notes as arrays: time, duration, pitch, velocity."""
+    arrays = [track.notes.numpy() for track in tracks]
+    return {key: np.concatenate([a[key] for a in arrays]) for key in arrays[0]}
 
 
 def _window(tracks, start: float, end: float, tpq: int) -> symusic.Score:
@@ -75,9 +82,10 @@ def _window(tracks, start: float, end: float, tpq: int) -> symusic.Score:
 
 
 def _mix_stem(
-    tracks, chain: Chain | None, mix: np.ndarray, synth, sample_rate: int, tpq: int
+    tracks, chain: Chain, gain: float, mix: np.ndarray, synth, sample_rate: int, tpq: int
 ) -> None:
-    """Render `tracks` window by window and add them, through `chain`, into `mix` in place."""
+    """Render `tracks` window by window and add them, through `chain` and times `gain`, into
+    `mix` in place."""
     length = mix.shape[1]
     block = int(temporary.MIX_BLOCK_S * sample_rate)
     pending = np.zeros((2, 0), dtype=np.float32)  # the stem from sample `base` on, not final yet
@@ -103,9 +111,37 @@ def _mix_stem(
         for offset in range(0, final - base, block):
             piece = pending[:, offset : min(offset + block, final - base)]
             at = base + offset
-            mix[:, at : at + piece.shape[1]] += piece if chain is None else chain(piece, at)
+            mix[:, at : at + piece.shape[1]] += chain(piece, at) * np.float32(gain)
         pending = pending[:, final - base :].copy()
         base = final
+
+
+def loudest_window(tracks) -> float:
+    """The start (s) of the render window whose notes carry the most energy (FluidSynth plays
+    a note at (velocity / 127)^2 of full amplitude)."""
+    window = temporary.RENDER_WINDOW_S
+    notes = [track.notes.numpy() for track in tracks if len(track.notes)]
+    index = np.concatenate([n["time"] for n in notes]) // window
+    energy = (np.concatenate([n["velocity"] for n in notes]).astype(np.float64) / 127) ** 4
+    return float(np.argmax(np.bincount(index.astype(np.int64), weights=energy)) * window)
+
+
+def stem_gain(tracks, entries: list, context: SongContext, synth, tpq: int, balance_lu: float):
+    """The fader after the stem's chain that puts its loudest window (rendered and run through
+    a fresh copy of the chain) at temporary.BALANCE_REFERENCE_LUFS + `balance_lu`."""
+    rate = context.sample_rate
+    start = loudest_window(tracks)
+    end = start + temporary.RENDER_WINDOW_S
+    dry = np.asarray(synth.render(_window(tracks, start, end, tpq), True), dtype=np.float32)
+    chain = Chain(entries, context, role_of(tracks[0]))
+    at, block = round(start * rate), int(temporary.MIX_BLOCK_S * rate)
+    wet = np.concatenate(
+        [chain(dry[:, i : i + block].copy(), at + i) for i in range(0, dry.shape[1], block)], axis=1
+    )
+    level = loudness.integrated(wet, rate)
+    if not math.isfinite(level):
+        return 1.0
+    return 10 ** ((temporary.BALANCE_REFERENCE_LUFS + balance_lu - level) / 20)
 
 
 def _last_sound(mix: np.ndarray, block: int) -> int:
@@ -124,9 +160,11 @@ def _last_sound(mix: np.ndarray, block: int) -> int:
 
 
 def stem_chain(role: str, chain: list) -> list:
-    """Every stem is DC-blocked; chord parts are high-passed above the bass they would mask."""
-    cutoff = temporary.ROLE_HIGHPASS_HZ.get(role, temporary.DC_BLOCK_HZ)
-    return [{"type": "highpass", "cutoff_hz": cutoff}] * 2 + list(chain)
+    """Every stem is DC-blocked; chord parts are high-passed above the bass they would mask,
+    unless the style high-passes them itself (metal's guitars keep their low mids)."""
+    own = any(effect["type"] == "highpass" for effect in chain)
+    cutoff = temporary.DC_BLOCK_HZ if own else temporary.ROLE_HIGHPASS_HZ.get(role)
+    return [{"type": "highpass", "cutoff_hz": cutoff or temporary.DC_BLOCK_HZ}] * 2 + list(chain)
 
 
 def last_onset(score) -> float:
@@ -162,15 +200,22 @@ def render_mix(
         if track.notes:
             groups.setdefault(role_of(track), []).append(track)
     bpm = seconds.tempos[0].qpm if len(seconds.tempos) else DEFAULT_BPM
-    context = SongContext(sample_rate, float(bpm), _kicks(seconds, sample_rate), seed)
+    notes = {role: _notes(tracks) for role, tracks in groups.items()}
+    context = SongContext(sample_rate, float(bpm), _kicks(seconds, sample_rate), seed, notes)
     try:
         synth = synthesizer(str(soundfont), sample_rate)
         mix = np.zeros(
             (2, math.ceil((seconds.end() + temporary.MIX_TAIL_S) * sample_rate)), np.float32
         )
         for role, tracks in groups.items():
-            chain = Chain(stem_chain(role, chains.get(role, [])), context, role)
-            _mix_stem(tracks, chain, mix, synth, sample_rate, seconds.tpq)
+            entries = stem_chain(role, chains.get(role, []))
+            gain = 1.0
+            if plan is not None and plan.balance is not None:
+                balance = plan.balance.get(role, 0.0)
+                gain = stem_gain(tracks, entries, context, synth, seconds.tpq, balance)
+            chain = Chain(entries, context, role)
+            _mix_stem(tracks, chain, gain, mix, synth, sample_rate, seconds.tpq)
+            synth.forget()  # one stem's pitched samples at a time in memory
     except (RuntimeError, ValueError) as error:
         raise AudioError(f"the synthesizer failed: {error}") from None
     block = int(temporary.MIX_BLOCK_S * sample_rate)

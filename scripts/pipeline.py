@@ -275,14 +275,15 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
 
 
 def master_plan(blend: Blend, song) -> MasterPlan:
-    """The style's loudness, and each section's level under the loudest by its energy."""
+    """The style's loudness, each section's level under the loudest by its energy, and the
+    parts' balance."""
     mastering = blend.mastering
     top = max(section.energy for section in song.sections)
     levels = tuple(
         (song.seconds(section.start_bar), (section.energy - top) * mastering["section_db"])
         for section in song.sections
     )
-    return MasterPlan(mastering["lufs"], levels)
+    return MasterPlan(mastering["lufs"], levels, balance=mastering["balance"])
 
 
 def mixed(job: Job, score: symusic.Score, effects: dict | None, seed: int, plan=None):

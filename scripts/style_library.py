@@ -259,6 +259,7 @@ def style_schema(steps_per_bar: int) -> Callable:
                 {
                     "lufs": number(*temporary.LUFS_RANGE),
                     "section_db": number(*temporary.SECTION_DB_RANGE),
+                    "balance": mapping(one_of(temporary.ROLES), number(*temporary.BALANCE_RANGE)),
                 },
             ),
             "variants": list_of(
@@ -340,8 +341,10 @@ class StyleData:
 
     @property
     def mastering(self) -> dict:
-        """The style's loudness target and section levels, defaults filled in."""
-        return {**temporary.MASTERING_DEFAULTS, **self.data.get("mastering", {})}
+        """The style's loudness target, section levels and balance, defaults filled in."""
+        own = self.data.get("mastering", {})
+        balance = {**temporary.ROLE_BALANCE_LU, **own.get("balance", {})}
+        return {**temporary.MASTERING_DEFAULTS, **own, "balance": balance}
 
 
 @dataclass(frozen=True)

@@ -568,6 +568,12 @@ EFFECT_PARAMS: dict[str, dict[str, tuple[float, float, float]]] = {
         "release_beats": (0.45, 0.05, 2.0),
         "attack_ms": (4.0, 0.0, 50.0),
     },
+    "sub": {
+        "level_db": (0.0, -30.0, 12.0),
+        "octave": (0.0, -2.0, 0.0),
+        "decay_s": (0.0, 0.0, 10.0),
+        "glide_ms": (0.0, 0.0, 500.0),
+    },
     "wow": {"rate_hz": (0.6, 0.05, 10.0), "depth_ms": (1.5, 0.0, 10.0)},
     "vinyl": {
         "hiss_db": (-50.0, -90.0, -20.0),
@@ -586,6 +592,8 @@ LADDER_LFO_PARAMS: dict[str, tuple[float, float, float]] = {
     "high_hz": (2500.0, 20.0, 20000.0),
 }
 LADDER_LFO_BLOCK = 256  # samples between cutoff changes (5.8 ms at 44.1 kHz): no zipper noise
+SUB_LOWEST_HZ = 30.0  # a sub under this is raised an octave: speakers and ears lose it
+SUB_EDGE_MS = 3.0  # the sub's attack and release
 SIDECHAIN_KICKS = (35, 36)  # GM drum notes that duck a sidechained track
 # The master chain when a style gives none: glue compression, then a limiter under 0 dBFS.
 DEFAULT_MASTER: tuple[dict, ...] = (
@@ -673,16 +681,30 @@ SHORT_TERM_S = 3.0
 TRUE_PEAK_TAPS_PER_PHASE = 16  # the 4x interpolation filter: 64 taps, Kaiser-windowed sinc
 TRUE_PEAK_KAISER_BETA = 8.0
 TRUE_PEAK_CEILING_DBTP = -1.0  # no song peaks above this after its MP3 is decoded
-ENCODER_HEADROOM_DB = 0.5  # the limiter aims this far under the ceiling: MP3 adds overshoot
+ENCODER_HEADROOM_DB = 1.0  # the limiter aims this far under the ceiling: MP3 adds up to ~0.7 dB
 DEFAULT_LUFS = -14.0  # integrated loudness of a style that names none
 LUFS_RANGE = (-30.0, -6.0)  # what a style may ask for
 # A style's "mastering": its loudness, and how many dB a section sits under the loudest per unit
 # of energy it lacks (a breakdown of energy 0.4 in a style of 8: 4.8 dB under the drop).
-MASTERING_DEFAULTS = {"lufs": DEFAULT_LUFS, "section_db": 6.0}
+# "balance": each part's loudness where it plays loudest, in LU against the others (the faders
+# of a mix); a style's own values replace these role by role.
+ROLE_BALANCE_LU = {
+    "drums": 0.0,
+    "bass": -2.0,
+    "melody": -2.0,
+    "comp": -5.0,
+    "counter": -7.0,
+    "arp": -8.0,
+    "pad": -9.0,
+}
+MASTERING_DEFAULTS = {"lufs": DEFAULT_LUFS, "section_db": 6.0, "balance": ROLE_BALANCE_LU}
 SECTION_DB_RANGE = (0.0, 20.0)
+BALANCE_RANGE = (-30.0, 10.0)
+BALANCE_REFERENCE_LUFS = -20.0  # a part at balance 0 plays its loudest passage at this level
 STAGING_LUFS = -20.0  # the mix is brought here before the style's master chain
 DC_BLOCK_HZ = 20.0
-# Stems high-passed above the bass they would mask (12 dB an octave); other roles: DC_BLOCK_HZ.
+# Stems high-passed above the bass they would mask (12 dB an octave), unless the style's chain
+# for the role has a high-pass of its own; other roles: DC_BLOCK_HZ.
 ROLE_HIGHPASS_HZ = {"comp": 140.0, "pad": 160.0, "melody": 90.0, "lead": 90.0}
 SECTION_RAMP_S = 0.03  # a section's level change is ramped over this long
 LOUDNESS_PASSES = 3  # loudness, then limit; later passes win back what the limiter took
@@ -694,6 +716,7 @@ LIMITER_RELEASE_DB_S = 40.0
 LIMITER_MARGIN_DB = 0.05
 ENCODE_ATTEMPTS = 3  # an MP3 over the ceiling after decoding is encoded again, quieter
 DECODE_PIECE_BYTES = 1 << 22  # the MP3's check decodes it this much at a time
+ENCODE_PIECE = 1 << 18  # samples the encoder is fed at a time (1 MB of 16-bit stereo)
 DECODE_OVERLAP = 64  # frames each piece shares with the last (the true-peak filter's reach)
 ENDING_FLOOR_DB = -60.0  # the ending decays to this under full level
 ENDING_MAX_S = 8.0  # the ending's decay starts at most this long before the end

@@ -11,9 +11,10 @@ import symusic
 
 from scripts import effects as effects_module
 from scripts import temporary
+from scripts.audio.loudness import integrated
 from scripts.audio_render import AudioError, default_soundfont, synthesizer
 from scripts.effects import Chain, SongContext, effect_problems
-from scripts.mixdown import render_mix, stem_chain
+from scripts.mixdown import render_mix, stem_chain, stem_gain
 from scripts.soundfonts import SoundFontChoice, choose_soundfont, find_system_soundfont
 from tests.mixdown_scores import (
     TPQ,
@@ -384,3 +385,65 @@ def test_the_drum_kit_program_changes_the_drum_sound():
         length = min(standard.shape[1], other.shape[1])
         difference = level_db(standard[:, :length] - other[:, :length])
         assert difference > level_db(standard) - at_most_under, program
+
+
+def sub_alone(notes, sub: dict) -> np.ndarray:
+    """The sub's own sound: the bass with the sub minus the same bass without it (the synth and
+    the stem's high-pass are deterministic and linear)."""
+    bass = score([("bass", 33, False, notes)], bpm=BPM)
+    with_sub = mix(bass, {"tracks": {"bass": [{"type": "sub", **sub}]}, **DRY})
+    plain = mix(bass, DRY)
+    length = min(with_sub.shape[1], plain.shape[1])  # each is cut where its sound ends
+    return with_sub[:, :length] - plain[:, :length]
+
+
+def peak_hz(audio: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(audio[0] * np.hanning(audio.shape[1])))
+    return float(np.fft.rfftfreq(audio.shape[1], 1 / RATE)[spectrum.argmax()])
+
+
+def test_the_sub_is_a_centred_sine_an_octave_under_the_bass_and_never_under_30_hz():
+    e2, c1 = 40, 24  # 82.4 Hz; 32.7 Hz, whose octave down (16 Hz) would not be heard
+    sub = sub_alone([(0.0, 4.0, e2, 110)], {"octave": -1})
+    steady = sub[:, RATE // 2 : 3 * RATE // 2]
+    assert peak_hz(steady) == pytest.approx(41.2, abs=1.5)
+    assert np.abs(sub[0] - sub[1]).max() < 1e-4  # mono: the same on both sides
+    low = sub_alone([(0.0, 4.0, c1, 110)], {"octave": -1})
+    assert peak_hz(low[:, RATE // 2 : 3 * RATE // 2]) == pytest.approx(32.7, abs=1.5)
+
+
+def test_an_808_decays_by_60_db_in_its_decay_time_and_glides_into_the_next_note():
+    notes = [(0.0, 2.0, 36, 120), (2.0, 2.0, 43, 120)]  # C2 for a second, then G2 (at 120 bpm)
+    sub = sub_alone(notes, {"decay_s": 1.0, "glide_ms": 80})
+    frames = rms_frames(sub, RATE // 50)  # 20 ms
+    assert 20 * np.log10(frames[1] / frames[45]) > 40  # 0.02 s against 0.9 s after the onset
+    # The second note starts at the first's pitch and reaches its own (98 Hz) within 0.3 s.
+    second = sub[:, RATE : 2 * RATE]
+    assert peak_hz(second[:, : RATE // 10]) < peak_hz(second[:, RATE // 3 : RATE // 2 + 400])
+    assert peak_hz(second[:, RATE // 3 :]) == pytest.approx(98.0, abs=4)
+    # No click where one note gives way to the next: no sample-to-sample jump near full scale.
+    assert np.abs(np.diff(sub[0])).max() < 0.05 * np.abs(sub).max() + 1e-6
+
+
+def test_a_fader_puts_each_stems_loudest_passage_at_its_balance():
+    """A lead through 40 dB of distortion and a clean bass: as played, the lead is over 15 LU
+    louder; through their faders each one's loudest window sits at reference + its balance."""
+    lead = [(beat / 2, 0.5, 64 + (beat * 5) % 12, 70 + beat % 3 * 20) for beat in range(40)]
+    bass = [(beat * 1.0, 1.0, 40 + beat % 2 * 7, 100) for beat in range(20)]
+    arranged = score([("melody", 29, False, lead), ("bass", 33, False, bass)], bpm=BPM)
+    chains = {"melody": [{"type": "distortion", "drive_db": 40}], "bass": []}
+    seconds = arranged.to("second")
+    context = SongContext(RATE, BPM, np.zeros(0), SEED)
+    synth = synthesizer(str(default_soundfont()), RATE)
+    levels = {}
+    for track in seconds.tracks:
+        role = track.name
+        entries = stem_chain(role, chains[role])
+        gain = stem_gain([track], entries, context, synth, seconds.tpq, -3.0)
+        alone = score([(role, track.program, False, lead if role == "melody" else bass)], bpm=BPM)
+        played = mix(alone, {"tracks": {role: chains[role]}, **DRY})
+        levels[role] = (integrated(played, RATE), integrated(played * gain, RATE))
+    assert levels["melody"][0] - levels["bass"][0] > 15
+    for _, faded in levels.values():
+        # The whole stem here is about as loud as its loudest 8 s window.
+        assert faded == pytest.approx(temporary.BALANCE_REFERENCE_LUFS - 3.0, abs=1.0)

@@ -14,7 +14,7 @@ The encoded MP3 is checked again after decoding (scripts/audio_render.write_mp3)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +29,7 @@ class MasterPlan:
     lufs: float  # integrated loudness target
     sections: Sequence[tuple[float, float]] = ()  # (start in seconds, gain in dB), in order
     last_chord_s: float | None = None  # when the final chord starts: the ending rings from it
+    balance: Mapping[str, float] | None = None  # role → LU (ROLE_BALANCE_LU); None: as played
     ceiling_dbtp: float = temporary.TRUE_PEAK_CEILING_DBTP
 
 
@@ -54,9 +55,10 @@ def remove_spikes(pcm: np.ndarray) -> None:
     """The synthesizer can blow up for a moment (a click tens of thousands of times louder than
     the music, seen with some voices of abcm2ps's examples) or write NaN: clip such a spike so
     that it does not decide the song's level."""
-    np.nan_to_num(pcm, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+    _in_blocks(pcm, lambda piece, _: np.nan_to_num(piece, nan=0.0, posinf=0.0, neginf=0.0))
     ceiling = float(np.percentile(np.abs(pcm[:, :: temporary.SPIKE_SAMPLE_STEP]), 99.9))
-    np.clip(pcm, -ceiling * temporary.SPIKE_RATIO, ceiling * temporary.SPIKE_RATIO, out=pcm)
+    ceiling *= temporary.SPIKE_RATIO
+    _in_blocks(pcm, lambda piece, _: np.clip(piece, -ceiling, ceiling))
 
 
 def block_dc(pcm: np.ndarray, sample_rate: int) -> None:
@@ -157,10 +159,9 @@ def master(pcm: np.ndarray, sample_rate: int, plan: MasterPlan, chain=None) -> n
     # Limiting takes some loudness: each pass wins it back, until a pass moves it by less than
     # the tolerance (which the encoder headroom absorbs).
     ceiling = plan.ceiling_dbtp - temporary.ENCODER_HEADROOM_DB
-    to_loudness(pcm, sample_rate, plan.lufs)
-    limit(pcm, sample_rate, ceiling)
-    for _ in range(temporary.LOUDNESS_PASSES - 1):
-        if abs(to_loudness(pcm, sample_rate, plan.lufs)) < temporary.LOUDNESS_TOLERANCE_LU:
+    for _ in range(temporary.LOUDNESS_PASSES):
+        moved = to_loudness(pcm, sample_rate, plan.lufs)
+        limit(pcm, sample_rate, ceiling)  # last, always: nothing raises a peak after it
+        if abs(moved) < temporary.LOUDNESS_TOLERANCE_LU:
             break
-        limit(pcm, sample_rate, ceiling)
     return pcm
