@@ -48,6 +48,9 @@ score's first tempo.
               808 a General MIDI bass lacks: level_db -30..12 [0] (a note at velocity 127),
               octave -2..0 [0] (octaves down; never under 30 Hz), decay_s 0..10 [0] (time to
               fall 60 dB; 0 holds the note), glide_ms 0..500 [0] (slides from the note before)
+  double      double tracking: the part on the left, again on the right delay_ms 5..60 [18]
+              late, wavering by depth_ms 0..10 [2] at rate_hz 0.05..5 [0.4]; before a
+              distortion each side is distorted on its own (rock and metal rhythm guitars)
   wow         tape pitch wobble (a slowly modulated delay): rate_hz 0.05..10 [0.6],
               depth_ms 0..10 [1.5]
   vinyl       seeded hiss and crackle added: hiss_db -90..-20 [-50], crackles_per_s 0..50 [6],
@@ -260,23 +263,37 @@ class _Sidechain:
 class _Wow:
     """Tape wow: the signal read back through a delay that swings slowly, so the pitch wavers."""
 
-    def __init__(self, values: dict, context: SongContext):
+    def __init__(self, values: dict, context: SongContext, base_ms: float = 0.0):
         rate = context.sample_rate
         self.rate_hz = values["rate_hz"] / rate  # cycles per sample
+        self.base = 1.0 + base_ms * rate / 1000
         self.depth = values["depth_ms"] * rate / 1000
-        self.history = np.zeros((2, int(self.depth) + 2), dtype=np.float32)
+        self.history = np.zeros((2, int(self.base + self.depth) + 2), dtype=np.float32)
 
     def __call__(self, block: np.ndarray, start: int) -> np.ndarray:
         width, kept = block.shape[1], self.history.shape[1]
         joined = np.concatenate([self.history, block], axis=1)
         times = np.arange(start, start + width, dtype=np.float64)
-        delay = 1.0 + self.depth * (0.5 + 0.5 * np.sin(2 * math.pi * self.rate_hz * times))
-        where = kept + np.arange(width) - delay
+        swing = 0.5 + 0.5 * np.sin(2 * math.pi * self.rate_hz * times)
+        where = kept + np.arange(width) - (self.base + self.depth * swing)
         below = np.floor(where).astype(np.int64)
         part = (where - below).astype(np.float32)
         out = joined[:, below] * (1 - part) + joined[:, below + 1] * part
         self.history = joined[:, -kept:].copy()
         return out
+
+
+class _Double(_Wow):
+    """Automatic double tracking: the part itself on the left, on the right the part again a
+    few milliseconds late and wavering, as a second take would be. Before a distortion, each
+    side is distorted on its own, as two amps: the wide rhythm guitars of rock and metal."""
+
+    def __init__(self, values: dict, context: SongContext):
+        super().__init__(values, context, values["delay_ms"])
+
+    def __call__(self, block: np.ndarray, start: int) -> np.ndarray:
+        late = super().__call__(block, start)
+        return np.stack([block.mean(axis=0), late.mean(axis=0)])
 
 
 class _Vinyl:
@@ -460,6 +477,7 @@ def _numpy_stage(entry: dict, context: SongContext, role: str):
         "sidechain": lambda: _Sidechain(values, context),
         "sub": lambda: _Sub(values, context, role),
         "wow": lambda: _Wow(values, context),
+        "double": lambda: _Double(values, context),
         "vinyl": lambda: _Vinyl(values, context, role),
         "saturation": lambda: _Saturation(values),
         "pan": lambda: _Pan(values),

@@ -575,6 +575,11 @@ EFFECT_PARAMS: dict[str, dict[str, tuple[float, float, float]]] = {
         "glide_ms": (0.0, 0.0, 500.0),
     },
     "wow": {"rate_hz": (0.6, 0.05, 10.0), "depth_ms": (1.5, 0.0, 10.0)},
+    "double": {
+        "delay_ms": (18.0, 5.0, 60.0),
+        "depth_ms": (2.0, 0.0, 10.0),
+        "rate_hz": (0.4, 0.05, 5.0),
+    },
     "vinyl": {
         "hiss_db": (-50.0, -90.0, -20.0),
         "crackles_per_s": (6.0, 0.0, 50.0),

@@ -447,3 +447,16 @@ def test_a_fader_puts_each_stems_loudest_passage_at_its_balance():
     for _, faded in levels.values():
         # The whole stem here is about as loud as its loudest 8 s window.
         assert faded == pytest.approx(temporary.BALANCE_REFERENCE_LUFS - 3.0, abs=1.0)
+
+
+def test_double_tracking_puts_a_later_take_on_the_right():
+    chords = [(beat * 1.0, 0.9, pitch, 100) for beat in range(8) for pitch in (40, 47, 52)]
+    guitar = score([("comp", 30, False, chords)], bpm=BPM)
+    doubled = mix(guitar, {"tracks": {"comp": [{"type": "double", "depth_ms": 0}]}, **DRY})
+    plain = mix(guitar, DRY)
+    left, right = doubled[0], doubled[1]
+    assert np.abs(plain[0] - plain[1]).max() < 1e-4  # the synth plays it centred
+    lag = np.argmax(np.correlate(right[: 2 * RATE], left[:RATE], mode="valid"))
+    assert lag / RATE * 1000 == pytest.approx(18, abs=1)  # the default delay_ms
+    side, mid = (left - right) / 2, (left + right) / 2
+    assert 10 * np.log10((side**2).sum() / (mid**2).sum()) > -10  # wide, no longer mono
