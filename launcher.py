@@ -2,7 +2,11 @@
 
 import sys
 
-from scripts.cli import main
+from scripts.native_memory import limit_arenas
 
 if __name__ == "__main__":
+    limit_arenas()  # before any thread: the worker's memory stays in one pool
+
+    from scripts.cli import main
+
     sys.exit(main())
