@@ -161,8 +161,9 @@ def strong_beats(meter: str) -> list[float]:
 
 
 def clash_rate(midi: Path, meter: str) -> float:
-    """The share of strong-beat melody notes that sound a semitone from a note of the band
-    (bass, chords, pad) that is not itself in the melody's pitch class: a harsh clash."""
+    """The share of strong-beat melody notes a minor second or minor ninth from a sounding note
+    of the band (bass, chords, pad), when the band does not sound the melody's pitch class: a
+    harsh clash. A major seventh (a maj7 chord's seventh over its root) is not one."""
     parts = tracks(midi)
     melody = parts.get("melody", [])
     band = [n for name, notes in parts.items() if name not in ("melody", "drums") for n in notes]
@@ -173,12 +174,13 @@ def clash_rate(midi: Path, meter: str) -> float:
         position = note.time % bar
         if not any(abs(position - beat) < 0.05 for beat in beats):
             continue
-        sounding = {n.pitch % 12 for n in band if n.time <= note.time + 0.05 < n.end}
+        sounding = [n.pitch for n in band if n.time <= note.time + 0.05 < n.end]
         if not sounding:
             continue
         checked += 1
-        pitch = note.pitch % 12
-        if pitch not in sounding and ({(pitch + 1) % 12, (pitch - 1) % 12} & sounding):
+        if note.pitch % 12 not in {pitch % 12 for pitch in sounding} and any(
+            abs(note.pitch - pitch) % 12 == 1 for pitch in sounding
+        ):
             clashes += 1
     return clashes / checked if checked else 0.0
 
