@@ -103,7 +103,7 @@ def mma_reference(mp3: Path, groove: str, target: float, folder: Path) -> dict |
     if channel is not None:
         lines.append(f"MidiInc File={midi} Solo={channel + 1} Volume=100")
     lines += [f"{number} {chord}" for number, chord in enumerate(bar_chords(sidecar), 1)]
-    source = folder / f"{mp3.stem}.mma"
+    source = folder / f"{mp3.stem}-mma.mma"  # beside the song, not over its .mid
     source.write_text("\n".join(lines) + "\n")
     made = source.with_suffix(".mid")
     subprocess.run(["mma", str(source), "-f", str(made)], capture_output=True)
