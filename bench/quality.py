@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 
 from scripts import abc_analysis, hardware, temporary  # noqa: E402
 from scripts.abc_notation import AbcError, extract_tunes, repair  # noqa: E402
-from scripts.audio_render import AudioError, abc_to_midi, default_soundfont, midi_to_pcm  # noqa: E402
+from scripts.audio_render import AudioError, abc_to_midi, midi_length  # noqa: E402
 from scripts.models import LocalModel  # noqa: E402
 from scripts.pipeline import Job, SongFailed, draft_tune, song_seed, write_draft  # noqa: E402
 from scripts.settings import defaults  # noqa: E402
@@ -47,7 +47,6 @@ from training import corpus  # noqa: E402
 STYLES = (("Chill",), ("Dance",), ("Jig",), ("Waltz",), ("Folk",), ("Sad",), ("Jazz",), ("Rock",))
 MIN_PLAYED_BARS, MIN_SECONDS = 16, 20.0
 NOVELTY_RUN = 8
-SAMPLE_RATE = 22050
 BASE_SEED = 5000
 # (column, model, meter grammar on): the app's default first, then each model unconstrained.
 VARIANTS = (
@@ -100,7 +99,7 @@ def played_bars(stats: abc_analysis.TuneStats) -> float:
 
 def audio_seconds(tune, job: Job) -> float:
     midi, _ = abc_to_midi(tune.to_text())  # the tune alone: how long the model made it
-    return midi_to_pcm(midi, default_soundfont(), SAMPLE_RATE).shape[1] / SAMPLE_RATE
+    return midi_length(midi)[0]
 
 
 def renders_long_enough(tune, stats, job: Job) -> bool:

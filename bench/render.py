@@ -12,7 +12,7 @@ Mixdown engine (issue 11): a 3-minute arranged song (drums, bass, comp, pad, mel
 tests/mixdown_scores.song) with a realistic effect set (SONG_EFFECTS: sidechain, LFO ladder,
 saturation, chorus, delays, reverbs, compressors, limiter) through render_mix and the
 mastering stage, beside the old
-path on the same song (the whole score through midi_to_pcm, no effects). Each runs in a child
+path on the same song (the whole score through the synth at once, no effects). Each runs in a child
 process that reports its speed, its peak resident memory (ru_maxrss) and how much the render
 grew that peak over the imports, a warm-up render and the score. `--plots DIR` writes
 spectrograms of a wobble bass and a pumping pad.
@@ -108,7 +108,8 @@ MIX_CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from scripts.audio.mastering import MasterPlan
-from scripts.audio_render import default_soundfont, midi_to_pcm
+from scripts.audio_render import default_soundfont
+from scripts.synth import render
 from scripts.mixdown import render_mix
 from tests import mixdown_scores
 
@@ -120,13 +121,12 @@ rate, effects = {rate}, mixdown_scores.SONG_EFFECTS
 song = mixdown_scores.song({seconds})
 plan = MasterPlan(-14.0)
 render_mix(mixdown_scores.song(10.0), effects, default_soundfont(), rate, 1, plan)
-midi = song.dumps_midi()
 before = peak_mb()
 started = time.perf_counter()
 if {engine!r} == "mix":
     audio = render_mix(song, effects, default_soundfont(), rate, 1, plan)
 else:
-    audio = midi_to_pcm(midi, default_soundfont(), rate)
+    audio = render(song.to('second'), default_soundfont(), rate)
 wall = time.perf_counter() - started
 print(json.dumps({{"seconds": audio.shape[1] / rate, "wall": wall, "peak_mb": peak_mb(),
                   "grew_mb": peak_mb() - before}}))

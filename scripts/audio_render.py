@@ -78,23 +78,6 @@ def synthesizer(soundfont: str, sample_rate: int):
     return Synth(soundfont, sample_rate)
 
 
-def midi_to_pcm(midi: bytes, soundfont: Path, sample_rate: int) -> np.ndarray:
-    """Stereo float32 samples, shape (2, n)."""
-    import symusic
-
-    if not soundfont.is_file():
-        raise AudioError(f"SoundFont not found: {soundfont}")
-    try:
-        score = symusic.Score.from_midi(midi)
-        audio = synthesizer(str(soundfont), sample_rate).render(score, stereo=True)
-    except (RuntimeError, ValueError) as error:
-        raise AudioError(f"the synthesizer failed: {error}") from None
-    pcm = np.asarray(audio, dtype=np.float32)
-    if pcm.ndim != 2 or pcm.shape[1] == 0:
-        raise AudioError("the synthesizer returned no audio")
-    return pcm
-
-
 def pcm_to_int16(pcm: np.ndarray, gain_db: float = 0.0) -> bytes:
     """The master (full scale 1.0), times `gain_db`, as interleaved 16-bit little-endian."""
     scaled = pcm.T * np.float32(10 ** (gain_db / 20) * 32767)

@@ -68,7 +68,7 @@ def fitted_plan(form: dict, halves: tuple[int, int], bar_seconds: float) -> list
             keep = 1 if removable in ("A", "B") else 0  # the tune is heard at least once
             if len(places) <= keep:
                 break
-            del plan[places[-1] if removable != "A" else places[-1]]
+            del plan[places[-1]]
     return plan
 
 

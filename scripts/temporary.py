@@ -504,7 +504,6 @@ VOICINGS = (
     "montuno",
     "pad",
 )
-PART_OCTAVES = {"bass": (0, 3), "other": (2, 6)}
 SECTIONS = ("intro", "A", "B", "breakdown", "build", "drop", "solo", "ending")
 SECTION_BAR_FIELDS = ("intro_bars", "ending_bars", "breakdown_bars", "build_bars")
 CHORD_BARS = (0.5, 1, 2, 4)

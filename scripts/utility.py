@@ -62,11 +62,11 @@ def progress_bar(fraction: float, width: int = 30) -> str:
 
 def human_bytes(count: float) -> str:
     """'4.1 GB', '512.0 KB', '17 B' (decimal units, as the Hugging Face pages show sizes)."""
-    for unit in ("B", "KB", "MB", "GB"):
-        if abs(count) < 1000 or unit == "GB":
+    for unit in ("B", "KB", "MB"):
+        if abs(count) < 1000:
             return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
         count /= 1000
-    return f"{count:.1f} GB"  # not reached: the loop returns at GB
+    return f"{count:.1f} GB"
 
 
 def duration(seconds: float) -> str:
