@@ -26,6 +26,7 @@ _RELATIVE_GATE = -10.0
 _OVERSAMPLE = 4
 _FFT = 1 << 17  # FFT length of the filters: a chunk of signal and the filter's length fit in it
 _PEAK_BLOCK = 1024
+_HOT_RUNS = 4096  # runs interpolated at a time (memory)
 SILENT = -math.inf
 
 
@@ -149,35 +150,51 @@ def _interpolator() -> np.ndarray:
     return np.sinc(t) * np.kaiser(taps, temporary.TRUE_PEAK_KAISER_BETA)
 
 
-def block_peaks(channel: np.ndarray, block: int) -> np.ndarray:
+def block_peaks(channel: np.ndarray, block: int, floor: float = 0.0) -> np.ndarray:
     """The largest magnitude of the channel interpolated 4x, in each run of `block` samples
-    (and the sample before it: the interpolated points lie between samples)."""
+    (and the sample before it: the interpolated points lie between samples). A run whose
+    samples and its neighbours' all stay under `floor` gets its sample peak: a point between
+    samples passes the samples around it by a few dB at most, so a caller asking about a level
+    6 dB over `floor` loses nothing, and the filter runs only where the signal comes near it."""
     kernel = _interpolator()
-    delay = round((len(kernel) - 1) / 2 / _OVERSAMPLE)
-    # Fed `delay` samples early, the filters' outputs line up with the samples.
-    early = np.concatenate([channel[delay:], np.zeros(delay, dtype=channel.dtype)])
-    chunk = (_FFT - len(kernel)) // block * block
+    taps = len(kernel) // _OVERSAMPLE
+    reach = round((len(kernel) - 1) / 2 / _OVERSAMPLE)  # samples after a point that shape it
     # Phase 0 of a windowed sinc is the samples themselves: only the points between are new.
-    phases = [kernel[phase::_OVERSAMPLE] for phase in range(1, _OVERSAMPLE)]
-    peaks = []
-    for start, pieces in zip(
-        range(0, len(early), chunk), fir_chunks(early, phases, chunk), strict=True
-    ):
-        fine = np.abs(channel[start : start + chunk]).astype(np.float32)
-        for piece in pieces:
-            np.maximum(fine, np.abs(piece), out=fine)
-        fine[1:] = np.maximum(fine[1:], fine[:-1])
-        padded = np.zeros(-(-len(fine) // block) * block)
-        padded[: len(fine)] = fine
-        peaks.append(padded.reshape(-1, block).max(axis=1))
-    return np.concatenate(peaks) if peaks else np.zeros(0)
+    phases = np.stack([kernel[phase::_OVERSAMPLE][::-1] for phase in range(1, _OVERSAMPLE)], 1)
+    magnitude = np.abs(channel)
+    runs = -(-len(channel) // block)
+    padded = np.zeros(runs * block + 1, dtype=np.float32)  # [the sample before, the runs...]
+    padded[1 : len(channel) + 1] = magnitude
+    peaks = np.maximum(
+        padded[1:].reshape(runs, block).max(axis=1), padded[:-1:block][:runs]
+    ).astype(np.float64)
+    # A point between samples follows the samples around it, this run's and its neighbours'.
+    near = peaks.copy()
+    near[1:] = np.maximum(near[1:], peaks[:-1])
+    near[:-1] = np.maximum(near[:-1], peaks[1:])
+    hot = np.flatnonzero(near >= floor)
+    if not len(hot):
+        return peaks
+    # Each hot run as its points' windows of `taps` samples, from the sample before the run on.
+    before, after = taps - reach - 1, reach
+    source = np.zeros(len(channel) + before + block + after + 1, dtype=np.float32)
+    source[before + 1 : before + 1 + len(channel)] = channel
+    offsets = np.arange(block + 1 + taps - 1)
+    for first in range(0, len(hot), _HOT_RUNS):
+        runs_here = hot[first : first + _HOT_RUNS]
+        pieces = source[runs_here[:, None] * block + offsets]  # (runs, block + taps)
+        windows = np.lib.stride_tricks.sliding_window_view(pieces, taps, axis=1)
+        between = np.abs(windows @ phases.astype(np.float32)).max(axis=(1, 2))
+        peaks[runs_here] = np.maximum(peaks[runs_here], between)
+    return peaks
 
 
 def true_peak(pcm: np.ndarray) -> float:
     """The true peak in dBTP (dB relative to full scale, between the samples too)."""
     if not pcm.size:
         return SILENT
-    peak = max(float(block_peaks(channel, _PEAK_BLOCK).max()) for channel in pcm)
+    floor = float(np.abs(pcm).max()) / 2  # the true peak lies within 6 dB of the sample peak
+    peak = max(float(block_peaks(channel, _PEAK_BLOCK, floor).max()) for channel in pcm)
     return 20 * math.log10(peak) if peak > 0 else SILENT
 
 

@@ -100,8 +100,9 @@ def limit(pcm: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> float:
     the ceiling (between samples too) and recovers at temporary.LIMITER_RELEASE_DB_S. Returns
     the largest gain reduction in dB."""
     block = temporary.LIMITER_BLOCK
-    peaks = np.maximum.reduce([loudness.block_peaks(channel, block) for channel in pcm])
     ceiling = 10 ** (ceiling_dbtp / 20)
+    # Only where samples come within 6 dB of the ceiling can a point between them pass it.
+    peaks = np.maximum.reduce([loudness.block_peaks(c, block, ceiling / 2) for c in pcm])
     with np.errstate(divide="ignore"):
         needed = np.maximum(0.0, 20 * np.log10(peaks / ceiling))
     if not needed.any():
