@@ -68,8 +68,18 @@ def fitted_plan(form: dict, halves: tuple[int, int], bar_seconds: float) -> list
             keep = 1 if removable in ("A", "B") else 0  # the tune is heard at least once
             if len(places) <= keep:
                 break
-            del plan[places[-1]]
+            plan = without(plan, places[-1], two_halves=bool(halves[1]))
     return plan
+
+
+def without(plan: list[str], index: int, two_halves: bool) -> list[str]:
+    """`plan` without its section at `index`; when that leaves a half of the tune right after
+    itself (the chorus after a dropped solo, after the chorus before it), one of them goes too:
+    a verse or chorus never plays twice in a row."""
+    rest = plan[:index] + plan[index + 1 :]
+    if two_halves and 0 < index < len(rest) and rest[index - 1] == rest[index] in ("A", "B"):
+        del rest[index]
+    return rest
 
 
 def lay_out(form: dict, tune_bars: int, bar_seconds: float) -> list[Section]:
