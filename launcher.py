@@ -2,11 +2,7 @@
 
 import sys
 
-from scripts.native_memory import limit_arenas
+from scripts.cli import main
 
 if __name__ == "__main__":
-    limit_arenas()  # before any thread: the worker's memory stays in one pool
-
-    from scripts.cli import main
-
     sys.exit(main())

@@ -26,7 +26,6 @@ MODELS_DIR_ENV = "LLM_MUSIC_GEN_MODELS"  # tests download into a temporary folde
 
 LOG_DIR = REPO_ROOT / "logs"
 LOG_FILE_NAME = "app.log"  # the TUI sends fd 2 here: llama.cpp, abc2midi, ffmpeg, ALSA write there
-MALLOC_ARENAS = 1  # glibc malloc pools for all threads (scripts/native_memory.py)
 
 # --- Model catalog and downloads (issue 5) --------------------------------------------------------
 CATALOG_PATH = REPO_ROOT / "data" / "catalog.json"
