@@ -10,6 +10,7 @@ from pathlib import Path
 
 from scripts.own_models import ModelNameError, checked_name
 from scripts.train_command import progress_text
+from scripts.tui.events import ToolsMissing, TrainEnded, TrainingProgress, TunesCounted
 from scripts.tui.train_worker import InstallWorker, TrainState, TrainWorker
 from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
 
@@ -39,19 +40,20 @@ class TrainScreen:
         return self.message == CANCELLING
 
     def drain(self, app) -> None:
-        """Training events arrive on the app's queue: this screen's worker posts "train-*"."""
+        """Training events arrive on the app's queue, which keeps them for this screen."""
         events, app.train_events[:] = list(app.train_events), []
         for event in events:
             if self.state is not None:
                 self.state.apply(event)
-            if event.kind in ("train-done", "train-cancelled", "train-failed", "train-installed"):
-                self.message = event.data
-            elif event.kind == "train-counts" and not self.cancelling():
-                self.message = "Preparing the training..."
-            elif event.kind == "train-progress" and not self.cancelling():
-                self.message = ""  # the bar, step, loss and ETA say it now
-            elif event.kind == "train-needs-tools":
-                self.confirming, self.message = True, f"{event.data} Install them now? (y/n)"
+            match event:
+                case TrainEnded(_, message):
+                    self.message = message
+                case TunesCounted() if not self.cancelling():
+                    self.message = "Preparing the training..."
+                case TrainingProgress() if not self.cancelling():
+                    self.message = ""  # the bar, step, loss and ETA say it now
+                case ToolsMissing(message):
+                    self.confirming, self.message = True, f"{message} Install them now? (y/n)"
 
     def draw(self, canvas: Canvas, app) -> None:
         self.drain(app)
