@@ -169,7 +169,7 @@ def make_screen(name: str):
 
         return GenerateScreen()
     if name == "jukebox":
-        from scripts.tui.screen_jukebox import JukeboxScreen
+        from scripts.tui.jukebox.screen import JukeboxScreen
 
         return JukeboxScreen()
     if name == "catalog":
