@@ -1,6 +1,8 @@
 """Keys as data: every keymap's keys do something, the help and the footers come from the keymaps,
 and the README's key lists are the keymaps' (python -m scripts.tui.key_docs makes them)."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from scripts import temporary
@@ -9,6 +11,7 @@ from scripts.tui.keymap import Binding, Keymap, help_lines
 from tests.synthetic_library import make_library
 
 KEYMAPS = key_docs.keymaps()
+JUKEBOX = "scripts.tui.jukebox"
 
 
 def test_the_readme_lists_the_keys_of_the_keymaps():
@@ -192,3 +195,77 @@ def test_the_jukebox_footers_come_from_its_keymaps(jukebox):
     assert screen.footer() == screen.list_view().keymap().footer(HELP)
     assert "O Order" in screen.footer() and screen.footer().endswith("? Help")
     assert PLAYER_KEYS.find("?") is HELP
+
+
+class ScreenApp:
+    """What the other screens ask of the app while a key is dispatched."""
+
+    notice = ""
+    batch = SimpleNamespace(finished=False)
+
+    def __init__(self, downloading=False):
+        self.downloading = downloading
+
+    def download_running(self):
+        return self.downloading
+
+
+def screen_states():
+    """(screen class, set-up of one state, the keymap in force there, app) for each keymap of
+    the screens other than the jukebox."""
+    from scripts.tui import screen_catalog, screen_generate, screen_menu, screen_options
+    from scripts.tui import screen_train as train
+    from scripts.tui.ui_widgets import LineEditor
+
+    def phase(name, finished=False, asking=False):
+        def set_up(screen, app):
+            screen.phase, screen.asking_exit = name, asking
+            app.batch = SimpleNamespace(finished=finished)
+
+        return set_up
+
+    def attributes(**values):
+        def set_up(screen, app):
+            for attribute, value in values.items():
+                setattr(screen, attribute, value() if callable(value) else value)
+
+        return set_up
+
+    running = SimpleNamespace(running=True)
+    generate, options = screen_generate.GenerateScreen, screen_options.OptionsScreen
+    catalog = screen_catalog.CatalogScreen
+    return [
+        (screen_menu.MenuScreen, attributes(), screen_menu.KEYS, ScreenApp()),
+        (generate, phase("styles"), screen_generate.STYLES_KEYS, ScreenApp()),
+        (generate, phase("count"), screen_generate.COUNT_KEYS, ScreenApp()),
+        (generate, phase("running"), screen_generate.RUNNING_KEYS, ScreenApp()),
+        (generate, phase("running", finished=True), screen_generate.FINISHED_KEYS, ScreenApp()),
+        (generate, phase("running", asking=True), screen_generate.EXIT_KEYS, ScreenApp()),
+        (options, attributes(editor=None), screen_options.KEYS, ScreenApp()),
+        (options, attributes(editor=LineEditor), screen_options.EDIT_KEYS, ScreenApp()),
+        (catalog, attributes(confirming=None), screen_catalog.KEYS, ScreenApp()),
+        (catalog, attributes(), screen_catalog.DOWNLOADING_KEYS, ScreenApp(downloading=True)),
+        (catalog, attributes(confirming="tiny"), screen_catalog.CONFIRM_KEYS, ScreenApp()),
+        (train.TrainScreen, attributes(), train.KEYS, ScreenApp()),
+        (train.TrainScreen, attributes(worker=running), train.RUNNING_KEYS, ScreenApp()),
+        (train.TrainScreen, attributes(confirming=True), train.CONFIRM_KEYS, ScreenApp()),
+    ]
+
+
+def test_every_key_of_the_other_screens_reaches_its_action_in_its_state():
+    """Each screen, put in the state where a keymap is in force, dispatches every key of that
+    keymap to the action the keymap names (the actions are stood in for: only the routing is
+    tested here; the screens' tests in a terminal test what they do)."""
+    states = screen_states()
+    assert {id(keymap) for _, _, keymap, _ in states} == {
+        id(keymap) for keymap, handler in KEYMAPS if not handler.__module__.startswith(JUKEBOX)
+    }
+    for screen_class, set_up, keymap, app in states:
+        for binding in keymap.bindings:
+            for key in binding.keys:
+                screen, done = screen_class(), []
+                set_up(screen, app)
+                for action in {b.action for b in keymap.bindings}:
+                    setattr(screen, action, lambda *_, a=action, d=done: d.append(a))
+                screen.key(key, app)
+                assert done == [binding.action], (keymap.title, key)
