@@ -188,7 +188,7 @@ def test_the_jukebox_footers_come_from_its_keymaps(jukebox):
     from scripts.tui.jukebox.screen import HELP, PLAYER_KEYS
 
     screen, app = jukebox
-    assert screen.footer().startswith("Tab/Shift+Tab Views  Space Pause  N Next")
+    assert screen.footer().startswith("Space Pause  N Next  P Previous  ? Help  B Back")
     screen.key("\t", app)
     screen.key("\t", app)
     screen.key("\t", app)  # Songs

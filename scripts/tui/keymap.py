@@ -71,7 +71,7 @@ class Keymap:
         return [f"{binding.label} {binding.help}" for binding in self.bindings]
 
 
-def packed(entries: list[str], width: int, gap: str = "   ") -> list[str]:
+def packed(entries: list[str], width: int, gap: str = " · ") -> list[str]:
     """Entries joined on lines of at most `width` characters (an entry is never split)."""
     lines: list[str] = []
     for entry in entries:

@@ -120,8 +120,8 @@ class JukeboxScreen(PlaylistEdits):
         if self.panel is not None:
             return self.panel_keys().footer()
         view = self.list_view()
-        if view is None:  # the Playing view
-            return BROWSER_KEYS.footer(*PLAYER_KEYS.bindings)
+        if view is None:  # the Playing view: what a 60-column footer cuts off is in the help
+            return PLAYER_KEYS.footer(*BROWSER_KEYS.bindings)
         return view.keymap().footer(HELP)
 
     def draw(self, canvas: Canvas, app) -> None:
@@ -149,7 +149,7 @@ class JukeboxScreen(PlaylistEdits):
     def help_keymaps(self) -> list[Keymap]:
         """What the help lists: the keys of the view as it is now, then those of every view."""
         view = self.list_view()
-        return [*([view.keymap()] if view else []), BROWSER_KEYS, PLAYER_KEYS, HELP_KEYS]
+        return [*([view.keymap()] if view else []), PLAYER_KEYS, BROWSER_KEYS, HELP_KEYS]
 
     def draw_tabs(self, canvas: Canvas) -> None:
         col = 0
