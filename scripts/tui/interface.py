@@ -1,6 +1,7 @@
 """The curses app: one main loop on the main thread that owns the screen and the keyboard; the
-screens (screen_*.py) draw from state and react to keys; generation and playback run in the
-background and only post events (design: workers never call curses)."""
+screens (screen_*.py, jukebox/) draw from state and react to keys through their keymaps;
+generation and playback run in the background and only post typed events (events.py; design:
+workers never call curses)."""
 
 from __future__ import annotations
 
