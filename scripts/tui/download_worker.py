@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from scripts.catalog import CatalogEntry
 from scripts.downloads import DownloadCancelled, DownloadError, Progress, download
-from scripts.tui.worker_thread import Event, WorkerThread
+from scripts.tui.events import DownloadEnded, DownloadEvent, DownloadProgress
+from scripts.tui.worker_thread import WorkerThread
 
 log = logging.getLogger(__name__)
 
@@ -24,18 +25,17 @@ class DownloadState:
     status: str = "running"  # "running" | "done" | "cancelled" | "failed"
     message: str = ""
 
-    def apply(self, event: Event) -> None:
-        if event.kind == "download-progress":
-            self.progress = event.data
-        elif event.kind in ("download-done", "download-cancelled", "download-failed"):
-            self.status = event.kind.removeprefix("download-")
-            self.message = event.data
+    def apply(self, event: DownloadEvent) -> None:
+        match event:
+            case DownloadProgress(progress):
+                self.progress = progress
+            case DownloadEnded(outcome, message):
+                self.status, self.message = outcome, message
 
 
 class DownloadWorker(WorkerThread):
     """One catalog entry downloaded on a daemon thread; cancel() stops it between network reads
-    and keeps what was fetched for the next try. Its events: "download-progress", "-done",
-    "-cancelled", "-failed"."""
+    and keeps what was fetched for the next try. Its events: DownloadProgress, DownloadEnded."""
 
     def __init__(self, entry: CatalogEntry, events: queue.Queue):
         super().__init__("download", events)
@@ -45,15 +45,15 @@ class DownloadWorker(WorkerThread):
         name = self.entry.display_name
         try:
             path = download(self.entry, self.on_progress, self.cancel_event)
-            self.post("download-done", f"Downloaded {name} ({path.name}). Enter uses it.")
+            self.post(DownloadEnded("done", f"Downloaded {name} ({path.name}). Enter uses it."))
         except DownloadCancelled as error:
             text = str(error)
-            self.post("download-cancelled", f"{text[:1].upper()}{text[1:]}.")
+            self.post(DownloadEnded("cancelled", f"{text[:1].upper()}{text[1:]}."))
         except DownloadError as error:
-            self.post("download-failed", f"Download failed: {error}.")
+            self.post(DownloadEnded("failed", f"Download failed: {error}."))
         except Exception as error:  # a worker must always tell the UI it stopped
             log.exception("download failed")
-            self.post("download-failed", f"Download stopped: {error} (details in the log).")
+            self.post(DownloadEnded("failed", f"Download stopped: {error} (details in the log)."))
 
     def on_progress(self, progress: Progress) -> None:
-        self.post("download-progress", progress)
+        self.post(DownloadProgress(progress))

@@ -12,7 +12,18 @@ from dataclasses import dataclass, field
 from scripts.batch import CONTINUOUS, Batch
 from scripts.models import ModelError
 from scripts.pipeline import Job, Progress
-from scripts.tui.worker_thread import Event, WorkerThread
+from scripts.tui.events import (
+    BatchEvent,
+    BatchFinished,
+    BatchStopped,
+    Identity,
+    Loaded,
+    Loading,
+    SongMade,
+    SongProgress,
+    SongSkipped,
+)
+from scripts.tui.worker_thread import WorkerThread
 
 log = logging.getLogger(__name__)
 
@@ -36,32 +47,34 @@ class BatchState:
     error: str = ""  # kept under the final status, so the reason a batch stopped stays readable
     finished: bool = False
 
-    def apply(self, event: Event) -> None:
-        if event.kind == "progress":
-            progress: Progress = event.data
-            if progress.song != self.song:
-                self.song, self.generate, self.convert, self.convert_stage = progress.song, 0, 0, ""
-            if progress.stage == "generate":
-                self.generate = progress.fraction
-            else:
-                self.generate, self.convert = 1.0, progress.fraction
-                self.convert_stage = progress.message
-        elif event.kind == "song":
-            self.done.append(event.data)
-        elif event.kind == "skipped":
-            number, reason = event.data
-            self.skipped.append(f"Song {number} skipped: {reason}")
-        elif event.kind == "loading":
-            self.status = event.data
-        elif event.kind == "error":
-            self.status = self.error = event.data
-        elif event.kind == "loaded":
-            self.status = ""
-        elif event.kind == "identity":  # a chat model may have named the genre and the artist
-            self.styles, self.artist = event.data.styles, event.data.artist["name"]
-            self.arranged_as = event.data.blend.arranged_as()
-        elif event.kind == "finished":
-            self.finished, self.status = True, f"{event.data} {self.error}".strip()
+    def apply(self, event: BatchEvent) -> None:
+        match event:
+            case SongProgress(progress):
+                self.follow(progress)
+            case SongMade(sidecar):
+                self.done.append(sidecar)
+            case SongSkipped(number, reason):
+                self.skipped.append(f"Song {number} skipped: {reason}")
+            case Loading(text):
+                self.status = text
+            case BatchStopped(text):
+                self.status = self.error = text
+            case Loaded():
+                self.status = ""
+            case Identity(job):  # a chat model may have named the genre and the artist
+                self.styles, self.artist = job.styles, job.artist["name"]
+                self.arranged_as = job.blend.arranged_as()
+            case BatchFinished(text):
+                self.finished, self.status = True, f"{text} {self.error}".strip()
+
+    def follow(self, progress: Progress) -> None:
+        if progress.song != self.song:
+            self.song, self.generate, self.convert, self.convert_stage = progress.song, 0, 0, ""
+        if progress.stage == "generate":
+            self.generate = progress.fraction
+        else:
+            self.generate, self.convert = 1.0, progress.fraction
+            self.convert_stage = progress.message
 
     @property
     def settled(self) -> int:
@@ -83,24 +96,46 @@ class BatchState:
         return elapsed * (1 - share) / share
 
 
+def batch_event(kind: str, data: object) -> BatchEvent:
+    """scripts/batch.py's (kind, data), which the command line prints, as the UI's typed event."""
+    match kind:
+        case "progress":
+            return SongProgress(data)
+        case "song":
+            return SongMade(data)
+        case "skipped":
+            return SongSkipped(*data)
+        case "loading":
+            return Loading(data)
+        case "identity":
+            return Identity(data)
+        case "loaded":
+            return Loaded()
+        case "error":
+            return BatchStopped(data)
+    raise ValueError(f"a batch event no screen knows: {kind}")
+
+
 class GenerationWorker(WorkerThread):
     """One batch (or a continuous run) of songs on a daemon thread; it posts the batch's events
-    (scripts/batch.py) and, last, "finished"."""
+    (scripts/batch.py) and, last, BatchFinished."""
 
     def __init__(self, job: Job, count: int, events: queue.Queue):
         """The job (styles, artist) is made on the UI thread, so the screen can show its genre."""
         super().__init__("generation", events, job.cancel)
-        self.batch = Batch(job, count, self.post)
+        self.batch = Batch(job, count, lambda kind, data: self.post(batch_event(kind, data)))
 
     def run(self) -> None:
         try:
             outcome = self.batch.run()
             word = "cancelled" if self.cancel_event.is_set() else "finished"
-            self.post("finished", f"Batch {word}: {outcome.made} made, {outcome.skipped} skipped.")
+            self.post(
+                BatchFinished(f"Batch {word}: {outcome.made} made, {outcome.skipped} skipped.")
+            )
         except ModelError as error:
-            self.post("error", f"The model cannot be used: {error}")
-            self.post("finished", "Nothing was generated.")
+            self.post(BatchStopped(f"The model cannot be used: {error}"))
+            self.post(BatchFinished("Nothing was generated."))
         except Exception as error:  # a worker must always tell the UI it stopped
             log.exception("generation failed")
-            self.post("error", f"Generation stopped: {error} (details in the log)")
-            self.post("finished", "Generation stopped by an error.")
+            self.post(BatchStopped(f"Generation stopped: {error} (details in the log)"))
+            self.post(BatchFinished("Generation stopped by an error."))

@@ -6,11 +6,12 @@ from __future__ import annotations
 import queue
 
 from scripts import grammars
+from scripts.tui.events import GrammarChecked
 from scripts.tui.worker_thread import WorkerThread
 
 
 class GrammarCheck(WorkerThread):
-    """Posts one "grammar-checked" event: (grammar, None) when it passed, (grammar, reason)."""
+    """Posts one GrammarChecked: its problem is None when the grammar passed."""
 
     def __init__(self, grammar: str, events: queue.Queue):
         super().__init__("grammar-check", events)
@@ -19,6 +20,6 @@ class GrammarCheck(WorkerThread):
     def run(self) -> None:
         try:
             grammars.checked(self.grammar)
-            self.post("grammar-checked", (self.grammar, None))
+            self.post(GrammarChecked(self.grammar, None))
         except grammars.GrammarError as error:
-            self.post("grammar-checked", (self.grammar, str(error)))
+            self.post(GrammarChecked(self.grammar, str(error)))

@@ -1,6 +1,7 @@
 """The curses app: one main loop on the main thread that owns the screen and the keyboard; the
-screens (screen_*.py) draw from state and react to keys; generation and playback run in the
-background and only post events (design: workers never call curses)."""
+screens (screen_*.py, jukebox/) draw from state and react to keys through their keymaps;
+generation and playback run in the background and only post typed events (events.py; design:
+workers never call curses)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ from pathlib import Path
 
 from scripts import settings as settings_store
 from scripts import temporary
+from scripts.tui.events import (
+    BatchEvent,
+    DownloadEvent,
+    GrammarChecked,
+    Loaded,
+    SongMade,
+    TrainEvent,
+)
 from scripts.tui.screen_menu import MenuScreen
 from scripts.tui.ui_widgets import Canvas
 
@@ -33,7 +42,7 @@ class App:
         self.music = None  # MusicService once the jukebox has been opened or a song made
         self.download = None  # DownloadWorker of the latest model download
         self.download_state = None  # DownloadState: what the catalog screen shows of it
-        self.train_events: list = []  # "train-*" events, for the training screen to take
+        self.train_events: list = []  # TrainEvents, for the training screen to take
         self.running = True
         self.repaint = False
         self.notice = " ".join(notices)
@@ -84,20 +93,23 @@ class App:
                 event = self.events.get_nowait()
             except queue.Empty:
                 return
-            if event.kind.startswith("download-"):
-                self.download_state.apply(event)
-                continue
-            if event.kind.startswith("train-"):
-                self.train_events.append(event)
-                continue
-            if event.kind == "grammar-checked":
-                self.screens["options"].grammar_checked(self, *event.data)
-                continue
-            if self.batch is not None:
-                self.batch.apply(event)
-            if event.kind == "song":
-                self.music_service().add(event.data)
-            elif event.kind == "loaded":
+            match event:
+                case DownloadEvent():
+                    self.download_state.apply(event)
+                case TrainEvent():
+                    self.train_events.append(event)
+                case GrammarChecked(grammar, problem):
+                    self.screens["options"].grammar_checked(self, grammar, problem)
+                case BatchEvent():
+                    self.batch_event(event)
+
+    def batch_event(self, event: BatchEvent) -> None:
+        if self.batch is not None:
+            self.batch.apply(event)
+        match event:
+            case SongMade(sidecar):
+                self.music_service().add(sidecar)
+            case Loaded():
                 self.repaint = True  # llama.cpp pointed fd 1 at /dev/null while it loaded
 
     def tick(self) -> None:
@@ -158,7 +170,7 @@ def make_screen(name: str):
 
         return GenerateScreen()
     if name == "jukebox":
-        from scripts.tui.screen_jukebox import JukeboxScreen
+        from scripts.tui.jukebox.screen import JukeboxScreen
 
         return JukeboxScreen()
     if name == "catalog":

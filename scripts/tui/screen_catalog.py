@@ -6,6 +6,7 @@ with a progress bar that Esc cancels; on the audio-token model it explains why i
 from __future__ import annotations
 
 import curses
+from dataclasses import replace
 
 from scripts import settings as settings_store
 from scripts.catalog import (
@@ -19,12 +20,39 @@ from scripts.downloads import describe, partial_bytes
 from scripts.own_models import all_entries
 from scripts.settings import model_file
 from scripts.tui.download_worker import DownloadState, DownloadWorker
+from scripts.tui.keymap import Binding, Keymap
 from scripts.tui.ui_widgets import Canvas, key_name
 from scripts.utility import human_bytes
 
-FOOTER = "Move = Up/Down, Choose = Enter, Back = B, Exit Program = X"
-CONFIRM_FOOTER = "Download = Y, Not now = N or Esc"
-DOWNLOADING_FOOTER = "Cancel download = Esc, Move = Up/Down, Back = B (goes on)"
+MOVE = Binding(("KEY_UP", "KEY_DOWN"), "Up/Down", "move", "choose a model", "Move")
+CHOOSE = Binding(("ENTER",), "Enter", "choose", "use it, or download it (asks first)", "Choose")
+EXIT = Binding(("x",), "X", "leave", "exit", "Exit Program")
+KEYS = Keymap(
+    "Choosing a model",
+    MOVE,
+    CHOOSE,
+    Binding(("b", "ESC"), "B", "back", "back to Configure Options (Esc too)", "Back"),
+    EXIT,
+)
+DOWNLOADING_KEYS = Keymap(
+    "While a download runs",
+    Binding(
+        ("ESC",),
+        "Esc",
+        "cancel_download",
+        "cancel it (the part fetched is kept)",
+        "Cancel download",
+    ),
+    MOVE,
+    replace(CHOOSE, footer=""),  # the footer has room for what is new here
+    Binding(("b",), "B", "back", "back to Configure Options (it goes on)", "Back (goes on)"),
+    EXIT,
+)
+CONFIRM_KEYS = Keymap(
+    "Asked to download",
+    Binding(("y",), "Y", "download", "download it", "Download"),
+    Binding(("n", "ESC"), "N/Esc", "not_now", "not now", "Not now"),
+)
 
 
 def size_text(entry: CatalogEntry) -> str:
@@ -68,13 +96,13 @@ class CatalogScreen:
 
     # --- drawing ----
 
-    def footer(self, app) -> str:
+    def keys(self, app) -> Keymap:
         if self.confirming is not None:
-            return CONFIRM_FOOTER
-        return DOWNLOADING_FOOTER if app.download_running() else FOOTER
+            return CONFIRM_KEYS
+        return DOWNLOADING_KEYS if app.download_running() else KEYS
 
     def draw(self, canvas: Canvas, app) -> None:
-        canvas.frame("Model Catalog", self.footer(app), app.busy_text())
+        canvas.frame("Model Catalog", self.keys(app).footer(), app.busy_text())
         head = f"{'Model':17} {'Size':>8} {'Format':12} {'RAM':>6}  Status"
         canvas.text(3, 0, head, curses.A_DIM)
         rows = max(1, canvas.height - 12)  # the rest holds the note, the download and messages
@@ -109,31 +137,37 @@ class CatalogScreen:
     # --- keys ----
 
     def key(self, key, app) -> None:
-        name = key_name(key)
-        if self.confirming is not None:
-            self.key_confirming(name, app)
-        elif name in ("KEY_UP", "KEY_DOWN") and self.entries:
+        self.keys(app).dispatch(key_name(key), self, app)
+
+    def move(self, name: str, app) -> None:
+        if self.entries:
             step = -1 if name == "KEY_UP" else 1
             self.selected = (self.selected + step) % len(self.entries)
             self.message = ""  # it was about the model left (its explanation, a choice)
-        elif name == "ENTER" and self.entries:
-            self.choose(self.entries[self.selected], app)
-        elif name == "ESC" and app.download_running():
-            app.download.cancel()
-            self.message = "Cancelling the download..."
-        elif name in ("b", "B", "ESC"):
-            app.show("options")
-        elif name in ("x", "X"):
-            app.quit()
 
-    def key_confirming(self, name: str, app) -> None:
-        if name in ("y", "Y"):
-            self.start_download(self.confirming, app)
-            self.confirming = None
-        elif name in ("n", "N", "ESC"):
-            self.confirming, self.message = None, "Not downloaded."
+    def choose(self, name: str, app) -> None:
+        if self.entries:
+            self.offer(self.entries[self.selected], app)
 
-    def choose(self, entry: CatalogEntry, app) -> None:
+    def cancel_download(self, name: str, app) -> None:
+        app.download.cancel()
+        self.message = "Cancelling the download..."
+
+    def back(self, name: str, app) -> None:
+        app.show("options")
+
+    def leave(self, name: str, app) -> None:
+        app.quit()
+
+    def download(self, name: str, app) -> None:
+        self.start_download(self.confirming, app)
+        self.confirming = None
+
+    def not_now(self, name: str, app) -> None:
+        self.confirming, self.message = None, "Not downloaded."
+
+    def offer(self, entry: CatalogEntry, app) -> None:
+        """Use the model when it is here, else offer its download (or say why not)."""
         state = app.download_state
         if not entry.usable:
             self.message = entry.explanation()

@@ -8,6 +8,7 @@ import curses
 from scripts import temporary
 from scripts.batch import CONTINUOUS, BatchError, prepare
 from scripts.tui.generation_worker import BatchState, GenerationWorker
+from scripts.tui.keymap import Binding, Keymap
 from scripts.tui.ui_widgets import Canvas, LineEditor, clock, key_name
 from scripts.user_input import InputError, checked_count, checked_styles
 from scripts.utility import plural
@@ -16,12 +17,36 @@ NAME = temporary.APP_NAME
 STYLES_QUESTION = f"{NAME}: What kind of music are we making today? (Styles, separated, by, commas)"
 COUNT_QUESTION = f"{NAME}: How many songs should I generate? (1-{{maximum}}, or C: until Esc)"
 EXIT_QUESTION = "Exit now? The song being made is dropped; finished songs stay. (y/n)"
-FOOTERS = {
-    "styles": "Next = Enter (blank or ? = surprise me), Back to Main = Esc",
-    "count": "Start = Enter, Back to Styles = Esc",
-    "running": "Cancel = Esc, Jukebox = J, Back to Main = B (keeps going), Exit Program = X",
-    "finished": "New Batch = N, Jukebox = J, Back to Main = B, Exit Program = X",
-}
+JUKEBOX = Binding(("j",), "J", "open_jukebox", "the jukebox", "Jukebox")
+STYLES_KEYS = Keymap(
+    "Typing the styles",
+    Binding(("ENTER",), "Enter", "styles_typed", "on to the count", "Next"),
+    Binding(("ESC",), "Esc", "back", "back to the menu", "Back to Main"),
+    frame="{}; blank or ? = surprise me",
+)
+COUNT_KEYS = Keymap(
+    "Typing the count",
+    Binding(("ENTER",), "Enter", "count_typed", "start the batch", "Start"),
+    Binding(("ESC",), "Esc", "back_to_styles", "back to the styles", "Back to Styles"),
+)
+RUNNING_KEYS = Keymap(
+    "While it runs",
+    Binding(("ESC",), "Esc", "cancel", "cancel (finished songs stay)", "Cancel"),
+    JUKEBOX,
+    Binding(("b",), "B", "back", "back to the menu (it keeps going)", "Back to Main (keeps going)"),
+    Binding(("x",), "X", "ask_exit", "exit (asks first)", "Exit Program"),
+)
+FINISHED_KEYS = Keymap(
+    "When it is done",
+    Binding(("n", "ENTER"), "N", "new_batch", "a new batch (Enter too)", "New Batch"),
+    JUKEBOX,
+    Binding(("b", "ESC"), "B", "back", "back to the menu (Esc too)", "Back to Main"),
+    Binding(("x",), "X", "leave", "exit", "Exit Program"),
+)
+EXIT_KEYS = Keymap(
+    "Asked to exit",
+    Binding(("y",), "Y", "leave", "exit (any other key: stay)"),
+)
 
 
 def checked_count_or_continuous(text: str, maximum: int) -> int:
@@ -54,8 +79,7 @@ class GenerateScreen:
     # --- drawing ----
 
     def draw(self, canvas: Canvas, app) -> None:
-        phase = "finished" if self.phase == "running" and app.batch.finished else self.phase
-        canvas.frame("Generate Music", FOOTERS[phase], app.busy_text())
+        canvas.frame("Generate Music", self.keys(app).footer(), app.busy_text())
         maximum = app.config["settings"]["max_songs_per_batch"]
         canvas.text(4, 0, STYLES_QUESTION)
         canvas.text(5, 0, "User Input: ")
@@ -111,62 +135,68 @@ class GenerateScreen:
 
     # --- keys ----
 
+    def keys(self, app) -> Keymap:
+        """The keys of the phase: the footer while asked to exit stays the running one's."""
+        if self.phase == "styles":
+            return STYLES_KEYS
+        if self.phase == "count":
+            return COUNT_KEYS
+        return FINISHED_KEYS if app.batch.finished else RUNNING_KEYS
+
     def key(self, key, app) -> None:
         name = key_name(key)
-        if self.phase == "styles":
-            self.key_styles(key, name, app)
-        elif self.phase == "count":
-            self.key_count(key, name, app)
-        else:
-            self.key_running(name, app)
-
-    def key_styles(self, key, name: str, app) -> None:
-        if name == "ESC":
-            self.error = ""
-            app.show("menu")
-        elif name == "ENTER":
-            try:
-                checked_styles(self.styles.value)
-                self.phase, self.error = "count", ""
-            except InputError as error:
-                self.error = f"{error}. Please type them again."
-        elif self.styles.handle(key):
-            self.error = ""
-
-    def key_count(self, key, name: str, app) -> None:
-        if name == "ESC":
-            self.phase, self.error = "styles", ""
-        elif name == "ENTER":
-            maximum = app.config["settings"]["max_songs_per_batch"]
-            try:
-                count = checked_count_or_continuous(self.count.value, maximum)
-                start_batch(app, checked_styles(self.styles.value), count)
-                self.phase, self.error = "running", ""
-            except InputError as error:
-                self.error = f"{error}. Please answer again."
-            except BatchError as error:  # not the answer's fault: say where to change it
-                self.error = f"Cannot start: {error}. (Configure Options on the main menu.)"
-        elif self.count.handle(key):
-            self.error = ""
-
-    def key_running(self, name: str, app) -> None:
-        finished = app.batch.finished
         if self.asking_exit:
             self.asking_exit = False
-            if name in ("y", "Y"):
-                app.quit()
-        elif name in ("x", "X") and not finished:
-            self.asking_exit = True
-        elif name == "ESC" and not finished:
-            app.worker.cancel()
-            app.batch.status = "Cancelling: the current song is dropped, finished songs stay..."
-        elif name in ("j", "J"):
-            app.show("jukebox")
-        elif name in ("b", "B") or (name == "ESC" and finished):
-            app.show("menu")
-        elif name in ("x", "X"):
-            app.quit()
-        elif name in ("n", "N", "ENTER") and finished:  # a new batch starts from empty answers
-            self.styles = LineEditor(limit=self.styles.limit)
-            self.count = LineEditor(limit=self.count.limit)
-            self.phase, self.error = "styles", ""
+            EXIT_KEYS.dispatch(name, self, app)
+        elif not self.keys(app).dispatch(name, self, app):
+            self.typed(key)
+
+    def typed(self, key) -> None:
+        """A key no binding takes goes to the answer being typed."""
+        editor = {"styles": self.styles, "count": self.count}.get(self.phase)
+        if editor is not None and editor.handle(key):
+            self.error = ""
+
+    def styles_typed(self, name: str, app) -> None:
+        try:
+            checked_styles(self.styles.value)
+            self.phase, self.error = "count", ""
+        except InputError as error:
+            self.error = f"{error}. Please type them again."
+
+    def count_typed(self, name: str, app) -> None:
+        maximum = app.config["settings"]["max_songs_per_batch"]
+        try:
+            count = checked_count_or_continuous(self.count.value, maximum)
+            start_batch(app, checked_styles(self.styles.value), count)
+            self.phase, self.error = "running", ""
+        except InputError as error:
+            self.error = f"{error}. Please answer again."
+        except BatchError as error:  # not the answer's fault: say where to change it
+            self.error = f"Cannot start: {error}. (Configure Options on the main menu.)"
+
+    def back_to_styles(self, name: str, app) -> None:
+        self.phase, self.error = "styles", ""
+
+    def back(self, name: str, app) -> None:
+        self.error = ""
+        app.show("menu")
+
+    def cancel(self, name: str, app) -> None:
+        app.worker.cancel()
+        app.batch.status = "Cancelling: the current song is dropped, finished songs stay..."
+
+    def open_jukebox(self, name: str, app) -> None:
+        app.show("jukebox")
+
+    def ask_exit(self, name: str, app) -> None:
+        self.asking_exit = True
+
+    def leave(self, name: str, app) -> None:
+        app.quit()
+
+    def new_batch(self, name: str, app) -> None:
+        """A new batch starts from empty answers."""
+        self.styles = LineEditor(limit=self.styles.limit)
+        self.count = LineEditor(limit=self.count.limit)
+        self.phase, self.error = "styles", ""

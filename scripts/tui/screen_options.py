@@ -15,11 +15,28 @@ from scripts.prompts import PromptError, check_template
 from scripts.soundfonts import find_system_soundfont
 from scripts.style_library import StyleLibrary, load_library
 from scripts.tui.grammar_worker import GrammarCheck
+from scripts.tui.keymap import Binding, Keymap
 from scripts.tui.ui_widgets import Canvas, LineEditor, key_name, wrap_to_width
 from scripts.utility import plural
 
-FOOTER = "Up/Down, Edit = Enter, Default = D, Catalog = M, Train = T, Back = B, Exit = X"
-EDIT_FOOTER = "Save = Enter, Cancel = Esc, Clear = Ctrl+U"
+KEYS = Keymap(
+    "Choosing an option",
+    Binding(("KEY_UP", "KEY_DOWN"), "Up/Down", "move", "choose an option"),
+    Binding(("KEY_HOME", "KEY_END"), "Home/End", "move", "the first or last option"),
+    Binding(("ENTER",), "Enter", "start_editing", "edit it (a choice or yes/no: the next)", "Edit"),
+    Binding(("d",), "D", "restore_default", "its default", "Default"),
+    Binding(("m",), "M", "open_catalog", "the Model Catalog", "Catalog"),
+    Binding(("t",), "T", "open_training", "train a model on your own tunes", "Train"),
+    Binding(("b", "ESC"), "B", "back", "back to the menu (Esc too)", "Back"),
+    Binding(("x",), "X", "leave", "exit", "Exit"),
+)
+EDIT_KEYS = Keymap(
+    "Editing an option",
+    Binding(("ENTER",), "Enter", "save", "check and save it", "Save"),
+    Binding(("ESC",), "Esc", "cancel", "leave it as it was", "Cancel"),
+    Binding(("^U", "\x15"), "Ctrl+U", "clear_line", "clear the line", "Clear"),
+    Binding(("\t",), "Tab", "next_model", "in the Model field: the next model file"),
+)
 
 
 @dataclass(frozen=True)
@@ -133,7 +150,8 @@ class OptionsScreen:
         return f"Style {self.styles.problems[0]}" + (f" (+{more} more)" if more else "")
 
     def draw(self, canvas: Canvas, app) -> None:
-        canvas.frame("Configure Options", EDIT_FOOTER if self.editor else FOOTER, app.busy_text())
+        keys = EDIT_KEYS if self.editor else KEYS
+        canvas.frame("Configure Options", keys.footer(), app.busy_text())
         rows = canvas.height - 8
         self.top = min(max(self.top, self.selected - rows + 1), self.selected)
         for row, option in enumerate(OPTIONS[self.top : self.top + rows]):
@@ -163,30 +181,35 @@ class OptionsScreen:
 
     def key(self, key, app) -> None:
         name = key_name(key)
-        if self.editor is not None:
-            self.key_editing(key, name, app)
-        elif name == "KEY_UP":
-            self.selected = (self.selected - 1) % len(OPTIONS)
-        elif name == "KEY_DOWN":
-            self.selected = (self.selected + 1) % len(OPTIONS)
-        elif name in ("KEY_HOME", "KEY_END"):
-            self.selected = 0 if name == "KEY_HOME" else len(OPTIONS) - 1
-        elif name == "ENTER":
-            self.start_editing(app)
-        elif name in ("d", "D"):
-            option = OPTIONS[self.selected]
-            default = settings_store.defaults()[option.group][option.name]
-            self.store(app, option, default)
-        elif name in ("m", "M"):
-            app.show("catalog")
-        elif name in ("t", "T"):
-            app.show("train")
-        elif name in ("b", "B", "ESC"):
-            app.show("menu")
-        elif name in ("x", "X"):
-            app.quit()
+        if self.editor is None:
+            KEYS.dispatch(name, self, app)
+        elif self.checking is not None and name != "ESC":
+            return  # the editor waits for the check's answer (Esc gives up on it)
+        elif not EDIT_KEYS.dispatch(name, self, app):
+            self.editor.handle(key)
 
-    def start_editing(self, app) -> None:
+    def move(self, name: str, app) -> None:
+        up, down, last = self.selected - 1, self.selected + 1, len(OPTIONS) - 1
+        targets = {"KEY_UP": up, "KEY_DOWN": down, "KEY_HOME": 0, "KEY_END": last}
+        self.selected = targets[name] % len(OPTIONS)
+
+    def restore_default(self, name: str, app) -> None:
+        option = OPTIONS[self.selected]
+        self.store(app, option, settings_store.defaults()[option.group][option.name])
+
+    def open_catalog(self, name: str, app) -> None:
+        app.show("catalog")
+
+    def open_training(self, name: str, app) -> None:
+        app.show("train")
+
+    def back(self, name: str, app) -> None:
+        app.show("menu")
+
+    def leave(self, name: str, app) -> None:
+        app.quit()
+
+    def start_editing(self, name: str, app) -> None:
         option = OPTIONS[self.selected]
         stored = app.config[option.group][option.name]
         setting = settings_store.SCHEMA.get(option.name)
@@ -202,29 +225,33 @@ class OptionsScreen:
             text = shown(option, app.config) if option.group == "prompts" else str(stored)
             self.editor = LineEditor(text)
 
-    def key_editing(self, key, name: str, app) -> None:
-        if name == "ESC":
-            self.editor, self.checking, self.message = None, None, "Not changed."
-        elif self.checking is not None:
-            return  # the editor waits for the check's answer (Esc gives up on it)
-        elif name == "ENTER":
-            option = OPTIONS[self.selected]
-            try:
-                value = parsed(option, self.editor.value, app.config["settings"])
-            except (ValueError, PromptError, ModelError) as error:
-                self.message = f"{error}. Edit it or press Esc."
-                return
-            if option.name == "abc_grammar" and value:  # llama.cpp would crash on a bad one
-                self.checking = GrammarCheck(value, app.events)
-                self.checking.start()
-                self.message = "Checking the grammar with llama.cpp in a child process..."
-                return
-            self.editor = None
-            self.store(app, option, value)
-        elif name == "\t" and OPTIONS[self.selected].name == "model_path":
-            self.editor = LineEditor(next_model(self.editor.value))
-        else:
-            self.editor.handle(key)
+    def cancel(self, name: str, app) -> None:
+        self.editor, self.checking, self.message = None, None, "Not changed."
+
+    def save(self, name: str, app) -> None:
+        option = OPTIONS[self.selected]
+        try:
+            value = parsed(option, self.editor.value, app.config["settings"])
+        except (ValueError, PromptError, ModelError) as error:
+            self.message = f"{error}. Edit it or press Esc."
+            return
+        if option.name == "abc_grammar" and value:  # llama.cpp would crash on a bad one
+            self.checking = GrammarCheck(value, app.events)
+            self.checking.start()
+            self.message = "Checking the grammar with llama.cpp in a child process..."
+            return
+        self.editor = None
+        self.store(app, option, value)
+
+    def clear_line(self, name: str, app) -> None:
+        self.editor.handle(name)
+
+    def next_model(self, name: str, app) -> bool:
+        """Tab steps through the model files; in any other field it is not bound."""
+        if OPTIONS[self.selected].name != "model_path":
+            return False
+        self.editor = LineEditor(next_model(self.editor.value))
+        return True
 
     def grammar_checked(self, app, grammar: str, problem: str | None) -> None:
         """The answer of the check started at Enter (ignored when Esc gave up on it)."""

@@ -10,13 +10,29 @@ from pathlib import Path
 
 from scripts.own_models import ModelNameError, checked_name
 from scripts.train_command import progress_text
+from scripts.tui.events import ToolsMissing, TrainEnded, TrainingProgress, TunesCounted
+from scripts.tui.keymap import Binding, Keymap
 from scripts.tui.train_worker import InstallWorker, TrainState, TrainWorker
 from scripts.tui.ui_widgets import Canvas, LineEditor, key_name
 
-FOOTER = "Type, Field = Up/Down, Train = Enter, Back = Esc"
-RUNNING_FOOTER = "Cancel training = Esc (it can resume)"
+KEYS = Keymap(
+    "Typing where the tunes are and a name",
+    Binding(("KEY_UP", "KEY_DOWN"), "Up/Down", "other_field", "the other field", "Field"),
+    Binding(("ENTER",), "Enter", "start", "count the tunes and train", "Train"),
+    Binding(("ESC",), "Esc", "back", "back to Configure Options", "Back"),
+    frame="Type, {}",
+)
+RUNNING_KEYS = Keymap(
+    "While it trains",
+    Binding(("ESC",), "Esc", "cancel", "cancel (Enter later resumes)", "Cancel training"),
+    frame="{} (it can resume)",
+)
+CONFIRM_KEYS = Keymap(
+    "Asked to install the tools",
+    Binding(("y",), "Y", "install", "install PyTorch (CPU)", "Install"),
+    Binding(("n", "ESC"), "N/Esc", "not_now", "not now", "Not now"),
+)
 CANCELLING = "Cancelling after this step..."
-CONFIRM_FOOTER = "Install = Y, Not now = N or Esc"
 FIELDS = ("Tunes (files, folders; a;b)", "Name of the new model")
 
 
@@ -39,24 +55,24 @@ class TrainScreen:
         return self.message == CANCELLING
 
     def drain(self, app) -> None:
-        """Training events arrive on the app's queue: this screen's worker posts "train-*"."""
+        """Training events arrive on the app's queue, which keeps them for this screen."""
         events, app.train_events[:] = list(app.train_events), []
         for event in events:
             if self.state is not None:
                 self.state.apply(event)
-            if event.kind in ("train-done", "train-cancelled", "train-failed", "train-installed"):
-                self.message = event.data
-            elif event.kind == "train-counts" and not self.cancelling():
-                self.message = "Preparing the training..."
-            elif event.kind == "train-progress" and not self.cancelling():
-                self.message = ""  # the bar, step, loss and ETA say it now
-            elif event.kind == "train-needs-tools":
-                self.confirming, self.message = True, f"{event.data} Install them now? (y/n)"
+            match event:
+                case TrainEnded(_, message):
+                    self.message = message
+                case TunesCounted() if not self.cancelling():
+                    self.message = "Preparing the training..."
+                case TrainingProgress() if not self.cancelling():
+                    self.message = ""  # the bar, step, loss and ETA say it now
+                case ToolsMissing(message):
+                    self.confirming, self.message = True, f"{message} Install them now? (y/n)"
 
     def draw(self, canvas: Canvas, app) -> None:
         self.drain(app)
-        footer = CONFIRM_FOOTER if self.confirming else FOOTER
-        canvas.frame("Train Your Own Model", RUNNING_FOOTER if self.running() else footer)
+        canvas.frame("Train Your Own Model", self.keys().footer())
         for index, label in enumerate(FIELDS):
             attribute = curses.A_REVERSE if index == self.field and not self.running() else 0
             canvas.text(4 + index, 0, f"{label:28}", attribute)
@@ -73,29 +89,36 @@ class TrainScreen:
             canvas.bar(row + 2, progress.step / progress.steps, progress_text(progress))
         canvas.wrapped(canvas.height - 5, self.message, canvas.height - 3, curses.A_BOLD)
 
-    def key(self, key, app) -> None:
-        name = key_name(key)
+    def keys(self) -> Keymap:
         if self.confirming:
-            if name in ("y", "Y"):
-                self.confirming, self.message = False, "Installing PyTorch (CPU)..."
-                self.worker = InstallWorker(app.events)
-                self.worker.start()
-            elif name in ("n", "N", "ESC"):
-                self.confirming, self.message = False, "Not installed."
-        elif self.running():
-            if name == "ESC" and isinstance(self.worker, TrainWorker):
-                self.worker.cancel()
-                self.message = CANCELLING
-        elif name in ("KEY_UP", "KEY_DOWN"):
-            self.field = 1 - self.field
-        elif name == "ENTER":
-            self.start(app)
-        elif name == "ESC":
-            app.show("options")
-        else:
+            return CONFIRM_KEYS
+        return RUNNING_KEYS if self.running() else KEYS
+
+    def key(self, key, app) -> None:
+        keys = self.keys()
+        if not keys.dispatch(key_name(key), self, app) and keys is KEYS:
             self.editors[self.field].handle(key)
 
-    def start(self, app) -> None:
+    def install(self, name: str, app) -> None:
+        self.confirming, self.message = False, "Installing PyTorch (CPU)..."
+        self.worker = InstallWorker(app.events)
+        self.worker.start()
+
+    def not_now(self, name: str, app) -> None:
+        self.confirming, self.message = False, "Not installed."
+
+    def cancel(self, name: str, app) -> None:
+        if isinstance(self.worker, TrainWorker):  # installing the tools cannot be stopped
+            self.worker.cancel()
+            self.message = CANCELLING
+
+    def other_field(self, name: str, app) -> None:
+        self.field = 1 - self.field
+
+    def back(self, name: str, app) -> None:
+        app.show("options")
+
+    def start(self, name: str, app) -> None:
         paths = [
             Path(p.strip()).expanduser() for p in self.editors[0].value.split(";") if p.strip()
         ]

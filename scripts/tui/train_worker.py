@@ -13,7 +13,14 @@ from pathlib import Path
 
 from scripts import temporary
 from scripts.train_command import enough_tunes, training_tools_missing
-from scripts.tui.worker_thread import Event, WorkerThread
+from scripts.tui.events import (
+    ToolsMissing,
+    TrainEnded,
+    TrainEvent,
+    TrainingProgress,
+    TunesCounted,
+)
+from scripts.tui.worker_thread import WorkerThread
 
 log = logging.getLogger(__name__)
 
@@ -26,23 +33,25 @@ class TrainState:
     counts: str = ""  # "12 tunes found, 9 kept; left out: ..."
     problems: list[str] = field(default_factory=list)
     progress: object = None  # training.finetune.TrainProgress
-    status: str = "running"  # "running" | "done" | "cancelled" | "failed" | "needs-tools"
+    status: str = "running"  # or TrainEnded's outcome, or "needs-tools"
     message: str = ""
 
-    def apply(self, event: Event) -> None:
-        if event.kind == "train-counts":
-            self.counts, self.problems = event.data
-        elif event.kind == "train-progress":
-            self.progress = event.data
-        else:
-            self.status = event.kind.removeprefix("train-")
-            self.message = event.data
+    def apply(self, event: TrainEvent) -> None:
+        match event:
+            case TunesCounted(summary, problems):
+                self.counts, self.problems = summary, problems
+            case TrainingProgress(progress):
+                self.progress = progress
+            case ToolsMissing(message):
+                self.status, self.message = "needs-tools", message
+            case TrainEnded(outcome, message):
+                self.status, self.message = outcome, message
 
 
 class TrainWorker(WorkerThread):
     """Collect the tunes, then fine-tune; cancel() stops between steps, keeping a checkpoint that
-    the next run with the same tunes and name resumes from. Events: "train-counts",
-    "train-progress", then one of "train-done", "-cancelled", "-failed", "-needs-tools"."""
+    the next run with the same tunes and name resumes from. Events: TunesCounted,
+    TrainingProgress, then TrainEnded or ToolsMissing."""
 
     def __init__(self, paths: list[Path], name: str, events: queue.Queue):
         super().__init__("train", events)
@@ -56,19 +65,19 @@ class TrainWorker(WorkerThread):
             try:
                 collection = collect(self.paths)
             except TuneSourceError as error:
-                self.post("train-failed", str(error))
+                self.post(TrainEnded("failed", str(error)))
                 return
-            self.post("train-counts", (collection.summary(), collection.file_problems))
+            self.post(TunesCounted(collection.summary(), collection.file_problems))
             if reason := enough_tunes(collection.kept):
-                self.post("train-failed", reason[:1].upper() + reason[1:] + ".")
+                self.post(TrainEnded("failed", reason[:1].upper() + reason[1:] + "."))
                 return
             if missing := training_tools_missing():
-                self.post("train-needs-tools", missing[:1].upper() + missing[1:] + ".")
+                self.post(ToolsMissing(missing[:1].upper() + missing[1:] + "."))
                 return
             self.train(collection)
         except Exception as error:  # a worker must always tell the UI it stopped
             log.exception("training failed")
-            self.post("train-failed", f"Training stopped: {error} (details in the log).")
+            self.post(TrainEnded("failed", f"Training stopped: {error} (details in the log)."))
 
     def train(self, collection) -> None:
         from training.finetune import TrainingCancelled, TrainingError, finetune
@@ -79,20 +88,21 @@ class TrainWorker(WorkerThread):
                 collection.tunes,
                 collection.sources,
                 collection.summary(),
-                lambda progress: self.post("train-progress", progress),
+                lambda progress: self.post(TrainingProgress(progress)),
                 self.cancel_event,
             )
         except TrainingCancelled as error:
-            self.post("train-cancelled", f"Cancelled: {error}. Enter resumes.")
+            self.post(TrainEnded("cancelled", f"Cancelled: {error}. Enter resumes."))
             return
         except TrainingError as error:
-            self.post("train-failed", f"{error}.")
+            self.post(TrainEnded("failed", f"{error}."))
             return
         bits = result.record["validation_bits"]
         loss = f", validation {bits:.3f} bits/char" if bits is not None else ""
         self.post(
-            "train-done",
-            f"Trained {self.name}{loss}; it is in the Model Catalog (M): {result.path}",
+            TrainEnded(
+                "done", f"Trained {self.name}{loss}; it is in the Model Catalog (M): {result.path}"
+            )
         )
 
 
@@ -107,10 +117,10 @@ class InstallWorker(WorkerThread):
         try:
             result = subprocess.run(command, capture_output=True, text=True, errors="replace")
         except OSError as error:
-            self.post("train-failed", f"Could not run {command[1]}: {error}.")
+            self.post(TrainEnded("failed", f"Could not run {command[1]}: {error}."))
             return
         log.info("train-tools:\n%s%s", result.stdout, result.stderr)
         if result.returncode == 0:
-            self.post("train-installed", "Training tools installed: Enter trains.")
+            self.post(TrainEnded("installed", "Training tools installed: Enter trains."))
         else:
-            self.post("train-failed", "Installing the training tools failed (see the log).")
+            self.post(TrainEnded("failed", "Installing the training tools failed (see the log)."))

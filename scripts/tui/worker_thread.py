@@ -1,17 +1,11 @@
-"""What every worker of the text UI shares: a daemon thread, a cancel Event, and events posted on
-the app's queue for the curses thread to drain. No curses here (workers never touch the screen)."""
+"""What every worker of the text UI shares: a daemon thread, a cancel Event, and events (events.py)
+posted on the app's queue for the curses thread to drain. No curses here (workers never touch the
+screen)."""
 
 from __future__ import annotations
 
 import queue
 import threading
-from dataclasses import dataclass
-
-
-@dataclass
-class Event:
-    kind: str  # the generation worker's ("song", "progress", ...) or "download-..."
-    data: object = None
 
 
 class WorkerThread:
@@ -35,5 +29,5 @@ class WorkerThread:
     def running(self) -> bool:
         return self.thread.is_alive()
 
-    def post(self, kind: str, data: object = None) -> None:
-        self.events.put(Event(kind, data))
+    def post(self, event: object) -> None:
+        self.events.put(event)

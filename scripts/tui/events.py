@@ -1,0 +1,112 @@
+"""The events the workers post on the app's queue, one small class each: the curses thread drains
+the queue and dispatches on the type (match), never on a name. No curses here: workers make them.
+The payload types are only named for the reader: importing them here would load the pipeline
+before the menu is drawn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# --- a batch of songs (generation_worker.py; scripts/batch.py says them as (kind, data)) ----
+
+
+class BatchEvent:
+    """What a batch says; the app gives them to its BatchState."""
+
+
+@dataclass(frozen=True)
+class Loading(BatchEvent):
+    text: str  # "Loading model ...", "Naming the artist..."
+
+
+@dataclass(frozen=True)
+class Identity(BatchEvent):
+    job: object  # scripts.pipeline.Job, its genre and artist settled (a chat model may name them)
+
+
+@dataclass(frozen=True)
+class Loaded(BatchEvent):
+    """The model is open (llama.cpp pointed fd 1 at /dev/null while it loaded: repaint)."""
+
+
+@dataclass(frozen=True)
+class SongProgress(BatchEvent):
+    progress: object  # scripts.pipeline.Progress
+
+
+@dataclass(frozen=True)
+class SongMade(BatchEvent):
+    sidecar: dict
+
+
+@dataclass(frozen=True)
+class SongSkipped(BatchEvent):
+    number: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class BatchStopped(BatchEvent):
+    text: str  # why the batch stopped early (or could not start)
+
+
+@dataclass(frozen=True)
+class BatchFinished(BatchEvent):
+    text: str  # "Batch finished: 2 made, 0 skipped." - always the last
+
+
+# --- a model download (download_worker.py) ----
+
+
+class DownloadEvent:
+    """What a download says; the app gives them to its DownloadState."""
+
+
+@dataclass(frozen=True)
+class DownloadProgress(DownloadEvent):
+    progress: object  # scripts.downloads.Progress
+
+
+@dataclass(frozen=True)
+class DownloadEnded(DownloadEvent):
+    outcome: Literal["done", "cancelled", "failed"]
+    message: str
+
+
+# --- training a model, installing its tools (train_worker.py) ----
+
+
+class TrainEvent:
+    """What training says; the training screen takes them."""
+
+
+@dataclass(frozen=True)
+class TunesCounted(TrainEvent):
+    summary: str  # "12 tunes found, 9 kept; left out: ..."
+    problems: list[str]
+
+
+@dataclass(frozen=True)
+class TrainingProgress(TrainEvent):
+    progress: object  # training.finetune.TrainProgress
+
+
+@dataclass(frozen=True)
+class ToolsMissing(TrainEvent):
+    message: str
+
+
+@dataclass(frozen=True)
+class TrainEnded(TrainEvent):
+    outcome: Literal["done", "cancelled", "failed", "installed"]
+    message: str
+
+
+# --- the grammar check (grammar_worker.py) ----
+
+
+@dataclass(frozen=True)
+class GrammarChecked:
+    grammar: str
+    problem: str | None  # None: llama.cpp took it

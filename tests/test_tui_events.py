@@ -1,0 +1,76 @@
+"""The workers' typed events (scripts/tui/events.py) and the states the screens draw from them."""
+
+import queue
+import re
+from types import SimpleNamespace
+
+from scripts.tui import events
+from scripts.tui.download_worker import DownloadState
+from scripts.tui.generation_worker import BatchState, batch_event
+from scripts.tui.train_worker import TrainState
+from scripts.tui.worker_thread import WorkerThread
+from tests.conftest import REPO
+
+
+def test_every_event_the_batch_says_becomes_a_typed_one():
+    source = (REPO / "scripts" / "batch.py").read_text(encoding="utf-8")
+    kinds = set(re.findall(r"on_event\(\"(\w+)\"", source))
+    assert kinds == {"progress", "identity", "loaded", "song", "skipped", "error", "loading"}
+    data = {"skipped": (2, "no tune"), "loaded": None}
+    for kind in kinds:
+        assert isinstance(batch_event(kind, data.get(kind, "x")), events.BatchEvent)
+
+
+def test_a_batch_state_follows_its_events():
+    state = BatchState(("Folk",), 2)
+    progress = SimpleNamespace(song=1, stage="generate", fraction=0.5, message="")
+    job = SimpleNamespace(
+        styles=("Reel",), artist={"name": "The Fiddles"}, blend=SimpleNamespace(arranged_as=str)
+    )
+    for event in (
+        events.Loading("Loading model tiny.gguf..."),
+        events.Identity(job),
+        events.Loaded(),
+        events.SongProgress(progress),
+        events.SongMade({"title": "One"}),
+        events.SongSkipped(2, "no tune"),
+        events.BatchStopped("Stopped at song 3: disk full."),
+        events.BatchFinished("Batch finished: 1 made, 1 skipped."),
+    ):
+        state.apply(event)
+    assert (state.styles, state.artist, state.generate) == (("Reel",), "The Fiddles", 0.5)
+    assert state.done == [{"title": "One"}] and state.skipped == ["Song 2 skipped: no tune"]
+    assert state.finished
+    assert state.status == "Batch finished: 1 made, 1 skipped. Stopped at song 3: disk full."
+
+
+def test_download_and_training_states_follow_their_events():
+    download = DownloadState("tiny")
+    download.apply(events.DownloadProgress("half"))
+    download.apply(events.DownloadEnded("cancelled", "Cancelled."))
+    assert (download.progress, download.status, download.message) == (
+        "half",
+        "cancelled",
+        "Cancelled.",
+    )
+    training = TrainState("mine")
+    training.apply(events.TunesCounted("3 tunes found", ["a.mid: empty"]))
+    training.apply(events.TrainingProgress("step 1"))
+    training.apply(events.ToolsMissing("PyTorch is missing."))
+    assert (training.counts, training.problems) == ("3 tunes found", ["a.mid: empty"])
+    assert (training.progress, training.status) == ("step 1", "needs-tools")
+    training.apply(events.TrainEnded("installed", "Installed."))
+    assert (training.status, training.message) == ("installed", "Installed.")
+
+
+def test_a_worker_posts_its_events_on_the_apps_queue():
+    posted = queue.Queue()
+
+    class Checker(WorkerThread):
+        def run(self) -> None:
+            self.post(events.GrammarChecked("root ::= x", None))
+
+    worker = Checker("check", posted)
+    worker.start()
+    worker.thread.join(timeout=10)
+    assert posted.get_nowait() == events.GrammarChecked("root ::= x", None)
