@@ -1,11 +1,7 @@
 """One batch of songs, the same for the command line and the text UI: the output folder resolved
 and checked, the model opened, the artist named, each song made, the disk checked before each;
-what happens goes to one callback as events. No printing and no curses here: the CLI prints the
-events, the TUI's worker posts them to the screen.
-
-Events (kind, data): "loading" (a sentence), "identity" (the Job, its genre and artist settled),
-"loaded", "progress" (pipeline.Progress), "song" (the sidecar), "skipped" ((number, reason)),
-"error" (a sentence: why the batch stopped early).
+what happens goes to one callback as events (scripts/batch_events.py). No printing and no curses
+here: the CLI prints the events, the TUI's worker posts them to the screen.
 """
 
 from __future__ import annotations
@@ -18,6 +14,16 @@ from pathlib import Path
 
 from scripts import settings as settings_store
 from scripts import temporary
+from scripts.batch_events import (
+    BatchEvent,
+    BatchStopped,
+    Identity,
+    Loaded,
+    Loading,
+    SongMade,
+    SongProgress,
+    SongSkipped,
+)
 from scripts.identity_chat import identity_from_model
 from scripts.model_choice import open_model, prompt_kind
 from scripts.models import Cancelled, check_gguf
@@ -28,7 +34,7 @@ from scripts.song_library import LibraryError, SongLibrary, writable_folder
 CONTINUOUS = 0  # a count of 0 keeps generating until cancelled
 FULL_DISK_ERRORS = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 
-EventCallback = Callable[[str, object], None]
+EventCallback = Callable[[BatchEvent], None]
 
 
 class BatchError(Exception):
@@ -90,7 +96,7 @@ class Batch:
         self.job, self.count, self.on_event = job, count, on_event
         self.model_path = model_path or settings_store.model_file(job.settings)
         self.base_seed = job.settings["seed"] if base_seed is None else base_seed
-        job.on_progress = lambda progress: on_event("progress", progress)
+        job.on_progress = lambda progress: on_event(SongProgress(progress))
 
     @property
     def cancelled(self) -> bool:
@@ -104,13 +110,13 @@ class Batch:
             self.job = identity_from_model(model, self.job, song_seed(self.base_seed, 1, 0))
         except Cancelled:
             return outcome
-        self.on_event("identity", self.job)
-        self.on_event("loaded", None)
+        self.on_event(Identity(self.job))
+        self.on_event(Loaded())
         number = 1
         while not self.cancelled and (self.count == CONTINUOUS or number <= self.count):
             try:
                 check_disk(self.job.library.folder)
-                self.on_event("song", generate_song(model, self.job, number, self.base_seed))
+                self.on_event(SongMade(generate_song(model, self.job, number, self.base_seed)))
                 outcome.made += 1
             except BatchError as error:
                 outcome.stopped = f"Stopped before song {number}: {error}."
@@ -119,24 +125,24 @@ class Batch:
                 if error.errno in FULL_DISK_ERRORS:  # every song after it would fail the same way
                     outcome.stopped = f"Stopped at song {number}: {error.reason}."
                     break
-                self.on_event("skipped", (number, str(error)))
+                self.on_event(SongSkipped(number, str(error)))
                 outcome.skipped += 1
             except Cancelled:
                 break
             number += 1
         if outcome.stopped:
-            self.on_event("error", outcome.stopped)
+            self.on_event(BatchStopped(outcome.stopped))
         return outcome
 
     def open(self):
         server = self.job.settings["server_url"]
         if server:
-            self.on_event("loading", f"Connecting to {server}...")
+            self.on_event(Loading(f"Connecting to {server}..."))
         else:
             check_gguf(self.model_path)
-            self.on_event("loading", f"Loading model {self.model_path.name}...")
+            self.on_event(Loading(f"Loading model {self.model_path.name}..."))
         model = open_model(self.job.settings, self.model_path)
         self.job.model_format = prompt_kind(model, self.job.settings)  # once, not every attempt
         if self.job.model_format == "chat":
-            self.on_event("loading", "Naming the artist...")
+            self.on_event(Loading("Naming the artist..."))
         return model

@@ -191,28 +191,32 @@ class BatchPrinter:
         self.folder, self.as_json = folder, as_json
         self.song = 1
 
-    def __call__(self, kind: str, data) -> None:
+    def __call__(self, event) -> None:
+        from scripts.batch_events import BatchStopped, Identity, SongMade, SongProgress, SongSkipped
+
         done = self.progress.done
-        if kind == "progress":
-            self.song = data.song
-            self.progress(data)
-        elif kind == "identity":
-            by_model = {
-                kind: " (by the model)" if source == "model" else ""
-                for kind, source in data.identity_sources.items()
-            }
-            if data.genre_invented:
-                done(f"Surprise genre: {data.styles[0]}{by_model['genre']}")
-            done(f"Artist: {describe_artist(data.artist)}{by_model['artist']}")
-            warn_styles(data.styles_library)
-            done(f"Arranged as: {data.blend.arranged_as()}")
-        elif kind == "song":
-            done(f"song {self.song} done: {data['title']} ({data['duration_seconds']:.0f} s)")
-            report_song(data, self.folder, self.as_json)
-        elif kind == "skipped":
-            done(f"song {data[0]} skipped: {data[1]}")
-        elif kind == "error":
-            done(data)
+        match event:
+            case SongProgress(progress):
+                self.song = progress.song
+                self.progress(progress)
+            case Identity(job):
+                by_model = {
+                    kind: " (by the model)" if source == "model" else ""
+                    for kind, source in job.identity_sources.items()
+                }
+                if job.genre_invented:
+                    done(f"Surprise genre: {job.styles[0]}{by_model['genre']}")
+                done(f"Artist: {describe_artist(job.artist)}{by_model['artist']}")
+                warn_styles(job.styles_library)
+                done(f"Arranged as: {job.blend.arranged_as()}")
+            case SongMade(sidecar):
+                seconds = sidecar["duration_seconds"]
+                done(f"song {self.song} done: {sidecar['title']} ({seconds:.0f} s)")
+                report_song(sidecar, self.folder, self.as_json)
+            case SongSkipped(number, reason):
+                done(f"song {number} skipped: {reason}")
+            case BatchStopped(text):
+                done(text)
 
 
 def command_generate(args) -> int:

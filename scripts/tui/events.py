@@ -8,47 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-# --- a batch of songs (generation_worker.py; scripts/batch.py says them as (kind, data)) ----
+from scripts.batch_events import BatchEvent
 
-
-class BatchEvent:
-    """What a batch says; the app gives them to its BatchState."""
-
-
-@dataclass(frozen=True)
-class Loading(BatchEvent):
-    text: str  # "Loading model ...", "Naming the artist..."
-
-
-@dataclass(frozen=True)
-class Identity(BatchEvent):
-    job: object  # scripts.pipeline.Job, its genre and artist settled (a chat model may name them)
-
-
-@dataclass(frozen=True)
-class Loaded(BatchEvent):
-    """The model is open (llama.cpp pointed fd 1 at /dev/null while it loaded: repaint)."""
-
-
-@dataclass(frozen=True)
-class SongProgress(BatchEvent):
-    progress: object  # scripts.pipeline.Progress
-
-
-@dataclass(frozen=True)
-class SongMade(BatchEvent):
-    sidecar: dict
-
-
-@dataclass(frozen=True)
-class SongSkipped(BatchEvent):
-    number: int
-    reason: str
-
-
-@dataclass(frozen=True)
-class BatchStopped(BatchEvent):
-    text: str  # why the batch stopped early (or could not start)
+# --- a batch of songs: scripts/batch_events.py, and the worker's last word ----
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,8 @@ import time
 from dataclasses import dataclass, field
 
 from scripts.batch import CONTINUOUS, Batch
-from scripts.models import ModelError
-from scripts.pipeline import Job, Progress
-from scripts.tui.events import (
+from scripts.batch_events import (
     BatchEvent,
-    BatchFinished,
     BatchStopped,
     Identity,
     Loaded,
@@ -23,6 +20,9 @@ from scripts.tui.events import (
     SongProgress,
     SongSkipped,
 )
+from scripts.models import ModelError
+from scripts.pipeline import Job, Progress
+from scripts.tui.events import BatchFinished
 from scripts.tui.worker_thread import WorkerThread
 
 log = logging.getLogger(__name__)
@@ -96,26 +96,6 @@ class BatchState:
         return elapsed * (1 - share) / share
 
 
-def batch_event(kind: str, data: object) -> BatchEvent:
-    """scripts/batch.py's (kind, data), which the command line prints, as the UI's typed event."""
-    match kind:
-        case "progress":
-            return SongProgress(data)
-        case "song":
-            return SongMade(data)
-        case "skipped":
-            return SongSkipped(*data)
-        case "loading":
-            return Loading(data)
-        case "identity":
-            return Identity(data)
-        case "loaded":
-            return Loaded()
-        case "error":
-            return BatchStopped(data)
-    raise ValueError(f"a batch event no screen knows: {kind}")
-
-
 class GenerationWorker(WorkerThread):
     """One batch (or a continuous run) of songs on a daemon thread; it posts the batch's events
     (scripts/batch.py) and, last, BatchFinished."""
@@ -123,7 +103,7 @@ class GenerationWorker(WorkerThread):
     def __init__(self, job: Job, count: int, events: queue.Queue):
         """The job (styles, artist) is made on the UI thread, so the screen can show its genre."""
         super().__init__("generation", events, job.cancel)
-        self.batch = Batch(job, count, lambda kind, data: self.post(batch_event(kind, data)))
+        self.batch = Batch(job, count, self.post)
 
     def run(self) -> None:
         try:

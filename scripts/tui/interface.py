@@ -16,14 +16,8 @@ from pathlib import Path
 
 from scripts import settings as settings_store
 from scripts import temporary
-from scripts.tui.events import (
-    BatchEvent,
-    DownloadEvent,
-    GrammarChecked,
-    Loaded,
-    SongMade,
-    TrainEvent,
-)
+from scripts.batch_events import BatchEvent, Loaded, SongMade
+from scripts.tui.events import DownloadEvent, GrammarChecked, TrainEvent
 from scripts.tui.screen_menu import MenuScreen
 from scripts.tui.ui_widgets import Canvas
 
