@@ -276,16 +276,3 @@ def pulse_strength(pcm: np.ndarray, rate: int, bpm: float) -> float:
 
     strongest = float(spectrum[(tempi >= 50) & (tempi <= 800)].max())
     return max(near(bpm * factor) for factor in (1, 2, 3, 4)) / strongest
-
-
-def beat_dip_db(pcm: np.ndarray, rate: int, kicks_s: list[float], low: float, high: float):
-    """How far one band of the mix falls just after each kick, against just before the next
-    (dB, the median over the song's kicks): a sidechained part ducking under the kick."""
-    level = band_envelope(pcm, rate, low, high)
-    dips = []
-    for kick, after in zip(kicks_s, kicks_s[1:], strict=False):
-        start, end = int(kick * 100), int(after * 100)
-        if end - start < 20 or end > len(level):
-            continue
-        dips.append(level[end - 6 : end - 1].mean() - level[start + 2 : start + 10].mean())
-    return float(np.median(dips)) if dips else 0.0
