@@ -161,30 +161,32 @@ def block_peaks(channel: np.ndarray, block: int, floor: float = 0.0) -> np.ndarr
     reach = round((len(kernel) - 1) / 2 / _OVERSAMPLE)  # samples after a point that shape it
     # Phase 0 of a windowed sinc is the samples themselves: only the points between are new.
     phases = np.stack([kernel[phase::_OVERSAMPLE][::-1] for phase in range(1, _OVERSAMPLE)], 1)
-    magnitude = np.abs(channel)
     runs = -(-len(channel) // block)
-    padded = np.zeros(runs * block + 1, dtype=np.float32)  # [the sample before, the runs...]
-    padded[1 : len(channel) + 1] = magnitude
-    peaks = np.maximum(
-        padded[1:].reshape(runs, block).max(axis=1), padded[:-1:block][:runs]
-    ).astype(np.float64)
+    peaks = np.zeros(runs)
+    step = _HOT_RUNS * block  # a piece at a time: no temporary as long as the song
+    for start in range(0, len(channel), step):
+        piece = np.abs(channel[start : start + step])
+        whole = len(piece) // block
+        first = start // block
+        peaks[first : first + whole] = piece[: whole * block].reshape(whole, block).max(axis=1)
+        if len(piece) % block:
+            peaks[first + whole] = piece[whole * block :].max()
+    peaks[1:] = np.maximum(peaks[1:], np.abs(channel[block - 1 :: block][: runs - 1]))
     # A point between samples follows the samples around it, this run's and its neighbours'.
     near = peaks.copy()
     near[1:] = np.maximum(near[1:], peaks[:-1])
     near[:-1] = np.maximum(near[:-1], peaks[1:])
     hot = np.flatnonzero(near >= floor)
-    if not len(hot):
-        return peaks
     # Each hot run as its points' windows of `taps` samples, from the sample before the run on.
-    before, after = taps - reach - 1, reach
-    source = np.zeros(len(channel) + before + block + after + 1, dtype=np.float32)
-    source[before + 1 : before + 1 + len(channel)] = channel
-    offsets = np.arange(block + 1 + taps - 1)
+    offsets = np.arange(block + taps) - (taps - reach)
+    kernels = phases.astype(np.float32)
     for first in range(0, len(hot), _HOT_RUNS):
         runs_here = hot[first : first + _HOT_RUNS]
-        pieces = source[runs_here[:, None] * block + offsets]  # (runs, block + taps)
+        at = runs_here[:, None] * block + offsets  # (runs, block + taps) sample indices
+        inside = (at >= 0) & (at < len(channel))
+        pieces = np.where(inside, channel[np.clip(at, 0, len(channel) - 1)], 0).astype(np.float32)
         windows = np.lib.stride_tricks.sliding_window_view(pieces, taps, axis=1)
-        between = np.abs(windows @ phases.astype(np.float32)).max(axis=(1, 2))
+        between = np.abs(windows @ kernels).max(axis=(1, 2))
         peaks[runs_here] = np.maximum(peaks[runs_here], between)
     return peaks
 
@@ -193,7 +195,8 @@ def true_peak(pcm: np.ndarray) -> float:
     """The true peak in dBTP (dB relative to full scale, between the samples too)."""
     if not pcm.size:
         return SILENT
-    floor = float(np.abs(pcm).max()) / 2  # the true peak lies within 6 dB of the sample peak
+    # The true peak lies within 6 dB of the sample peak (no copy of the song to find it).
+    floor = max(float(pcm.max()), -float(pcm.min())) / 2
     peak = max(float(block_peaks(channel, _PEAK_BLOCK, floor).max()) for channel in pcm)
     return 20 * math.log10(peak) if peak > 0 else SILENT
 
