@@ -113,10 +113,10 @@ def test_render_a_file_without_tunes_says_so_in_one_line(data_dir, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--count", "0"], "count must be between 1 and 100, not 0"),
-        (["--count", "-3"], "count must be between 1 and 100, not -3"),
-        (["--count", "three"], "count must be a whole number, not 'three'"),
-        (["--count", "1000000"], "count must be between 1 and 100"),
+        (["--count", "0"], "the number of songs must be between 1 and 100, not 0"),
+        (["--count", "-3"], "the number of songs must be between 1 and 100, not -3"),
+        (["--count", "three"], "the number of songs must be a whole number, not 'three'"),
+        (["--count", "1000000"], "the number of songs must be between 1 and 100"),
         (["--styles", " , ,"], "styles are empty"),
         (["--styles", ""], "styles are empty"),  # blank is no surprise here: "?" is
         (["--styles", "x" * 500], "styles are too long"),
@@ -272,8 +272,8 @@ def test_a_broken_prompt_template_stops_the_batch_before_it_starts(data_dir, tmp
     assert result.returncode == 2, result.stderr  # settings that cannot work, as a bad path
     assert result.stderr.splitlines()[-1] == (
         "launcher.py: error: the prompt template is broken: it has no field {foo}; its fields: "
-        "{meter}, {unit}, {key}, {tempo}, {rhythm}, {styles}, {title} (the prompt abc_header in "
-        "Options)"
+        "{meter}, {unit}, {key}, {tempo}, {rhythm}, {styles}, {title} (Options: Prompt: ABC "
+        "header)"
     )
 
 

@@ -236,7 +236,7 @@ def test_the_cli_generates_on_the_server_without_a_local_model(llama_server, dat
 def test_the_cli_rejects_a_bad_server_url_in_one_line(data_dir, url):
     result = run_launcher("generate", "--server", url, "--styles", "Chill", data=data_dir)
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "server_url must be empty or an http" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Server URL must be empty or an http" in result.stderr
 
 
 def test_the_cli_says_when_no_server_answers(data_dir, tmp_path):
@@ -262,7 +262,7 @@ def test_server_url_setting_accepts_empty_or_an_http_address(url):
     "url", ["example.org", "ftp://example.org", "http://", "http://host:port", "http:/x", 8080]
 )
 def test_server_url_setting_rejects_anything_else(url):
-    with pytest.raises(settings.SettingError, match="server_url must be"):
+    with pytest.raises(settings.SettingError, match="Server URL must be"):
         settings.check_value("server_url", url)
 
 

@@ -215,8 +215,11 @@ def test_a_message_that_quotes_wide_text_wraps_by_cells_and_loses_nothing(data_d
     term.send(b"1")
     term.wait_for("What kind of music")
     term.send("Jazz\r一二三四五六七八九十一二\r".encode())
-    screen = term.wait_for("count must be a whole number")
-    message = "count must be a whole number, not '一二三四五六七八九十一二'. Please answer again."
+    screen = term.wait_for("must be a whole number")
+    message = (
+        "the number of songs must be a whole number, not '一二三四五六七八九十一二'. Please "
+        "answer again."
+    )
     assert message in " ".join(screen.split())
     assert all(wcswidth(line.rstrip()) <= 59 for line in term.screen.display)
     term.send(b"\x1b\x1bx")

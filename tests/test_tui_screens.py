@@ -45,10 +45,10 @@ def test_bad_answers_get_a_message_and_keep_what_was_typed(data_dir):
     term.send(BACKSPACE * 4 + b"Chill\r")
     term.wait_for("How many songs should I generate?")
     for answer, message in (
-        (b"0", "count must be between 1 and 20, not 0"),
-        (b"abc", "count must be a whole number, not 'abc'"),
-        (b"999", "count must be between 1 and 20, not 999"),
-        (b"-2", "count must be between 1 and 20, not -2"),
+        (b"0", "the number of songs must be between 1 and 20, not 0"),
+        (b"abc", "the number of songs must be a whole number, not 'abc'"),
+        (b"999", "the number of songs must be between 1 and 20, not 999"),
+        (b"-2", "the number of songs must be between 1 and 20, not -2"),
         (b"", "give the number of songs to make, 1 to 20"),  # not "a whole number, not ''"
     ):
         term.send(answer + b"\r")
@@ -119,7 +119,7 @@ def test_an_option_is_checked_saved_and_kept_after_a_restart(data_dir):
     term.wait_for("Temperature")
     term.send(DOWN * option_row("temperature") + b"\r")  # prefilled with 0.9
     term.send(BACKSPACE * 3 + b"9\r")
-    term.wait_for("temperature must be between 0 and 5")
+    term.wait_for("Temperature must be between 0 and 5")
     term.send(BACKSPACE + b"0.7\r")
     term.wait_for("Saved: Temperature = 0.7")
     term.send(b"x")
@@ -141,7 +141,7 @@ def test_the_server_url_option_is_checked_and_saved(data_dir):
     term.send(b"3")
     term.wait_for("Server URL")
     term.send(DOWN + b"\r" + b"gpu-box:8080\r")
-    screen = " ".join(term.wait_for("server_url must be empty or an http:// or https://").split())
+    screen = " ".join(term.wait_for("Server URL must be empty or an http:// or https://").split())
     assert "(not 'gpu-box:8080'). Edit it or press Esc." in screen  # wrapped, not cut off
     term.send(BACKSPACE * 12 + b"http://gpu-box:8080/v1\r")
     term.wait_for("Saved: Server URL = http://gpu-box:8080/v1")
