@@ -54,6 +54,7 @@ def test_generate_prints_one_line_per_song_and_list_shows_them(abc_model, data_d
     ]
 
 
+@pytest.mark.heavy
 def test_same_seed_same_song(abc_model, data_dir, tmp_path):
     runs = [
         run_launcher(

@@ -5,6 +5,8 @@ import os
 import re
 import time
 
+import pytest
+
 from scripts import identity, settings, temporary
 from scripts.song_library import SongLibrary
 from scripts.tui.screen_options import OPTIONS
@@ -187,6 +189,7 @@ def make_songs(model, data_dir, out, styles: str, count: int, seed: int) -> list
     return [json.loads(line) for line in made.stdout.splitlines()]
 
 
+@pytest.mark.heavy
 def test_jukebox_plays_pauses_skips_deletes_and_resumes(abc_model, data_dir, tmp_path):
     out = tmp_path / "songs"
     titles = [song["title"] for song in make_songs(abc_model, data_dir, out, "Waltz", 3, 1)]
