@@ -17,12 +17,9 @@ from scripts.abc_analysis import parse_key
 from scripts.arranger import arrange_song
 from scripts.audio_render import abc_to_midi, default_soundfont
 from scripts.mixdown import render_mix
-from scripts.models import LocalModel
-from scripts.pipeline import Job, generate_song
-from scripts.song_library import SongLibrary
 from scripts.style_library import load_library, read_style
 from scripts.style_match import blend, match_style
-from tests.conftest import SONG_SEED, corpus_text, run_launcher
+from tests.conftest import SONG_SEED, corpus_text, run_launcher, song_maker
 from tests.mixdown_scores import modulation_at, rms_frames, strongest_rate
 from tests.song_features import KICKS, SNARES, Song
 
@@ -223,7 +220,8 @@ def test_a_style_file_must_be_named_for_its_style(tmp_path, library):
 
 
 # A style's own traits are measured on its song alone (tests/conftest.py makes each once a
-# session, shared with the production tests); the checks over every style's song are heavy.
+# session, shared with the production tests); the checks over every style's song are heavy, on
+# songs of their own.
 
 
 @pytest.fixture(scope="module")
@@ -237,12 +235,18 @@ def song_of(style_song, library):
     return read
 
 
+EVERY_STYLE_SEED = 20261201
+
+
 @pytest.fixture(scope="module")
-def songs(style_song, library) -> dict[str, tuple[dict, Song]]:
+def songs(abc_model, library, tmp_path_factory) -> dict[str, tuple[dict, Song]]:
     """One song per shipped style, all at one seed, with their audio."""
+    config = settings.defaults()
+    config["settings"]["sample_rate"] = 22050  # half the work; the traits are the same
+    song = song_maker(abc_model, tmp_path_factory.mktemp("every-style"), config, EVERY_STYLE_SEED)
     made = {}
     for name in library.names():
-        sidecar, mp3, _ = style_song(library[name].label)
+        sidecar, mp3, _ = song(library[name].label)
         made[name] = (sidecar, Song.read(mp3.parent / sidecar["files"]["mid"], mp3))
     return made
 
@@ -390,8 +394,7 @@ def test_a_song_is_rebuilt_exactly_from_its_seed_and_styles(abc_model, style_son
     first, mp3, _ = style_song("Funk")
     config = settings.defaults()
     config["settings"]["sample_rate"] = 22050
-    model = LocalModel(abc_model, config["settings"])
-    again = generate_song(model, Job(("Funk",), config, SongLibrary(tmp_path)), 1, SONG_SEED)
+    again, _, _ = song_maker(abc_model, tmp_path, config, SONG_SEED)("Funk")
     first_midi = (mp3.parent / first["files"]["mid"]).read_bytes()
     assert (tmp_path / again["files"]["mid"]).read_bytes() == first_midi
     assert first["arrangement"] == again["arrangement"] and first["seed"] == again["seed"]
