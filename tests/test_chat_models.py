@@ -48,6 +48,7 @@ def test_without_the_grammar_the_reply_is_searched_for_a_tune(chat_model_path, t
     assert sidecar["bars"] >= job.settings["min_bars"]
 
 
+@pytest.mark.heavy
 def test_chatmusician_format_wraps_the_request_in_its_template(abc_model, tmp_path):
     job = job_for(tmp_path, max_tokens=300, prompt_format="chatmusician")
     sidecar = generate_song(LocalModel(abc_model, job.settings), job, 1, base_seed=5)

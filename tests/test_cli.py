@@ -87,6 +87,7 @@ def test_generate_with_a_garbage_model_fails_with_reasons(garbage_model, data_di
     assert result.stdout == "" and not any(tmp_path.glob("*.mp3"))
 
 
+@pytest.mark.heavy
 def test_render_a_file_reports_bad_tunes_by_number_and_renders_the_rest(data_dir, tmp_path):
     tunes = CORPUS.read_text().split("\n\n")
     source = tmp_path / "mixed.abc"
@@ -177,6 +178,7 @@ def write_settings(data_dir, **values):
     (data_dir / "persistent.json").write_text(json.dumps({"settings": values}))
 
 
+@pytest.mark.heavy
 def test_a_soundfont_under_home_renders_and_a_missing_one_is_said_once(
     abc_model, data_dir, tmp_path
 ):
@@ -198,6 +200,7 @@ def test_a_soundfont_under_home_renders_and_a_missing_one_is_said_once(
     assert f"the SoundFont {home / 'gone.sf2'}" in line and "is not a file" in line
 
 
+@pytest.mark.heavy
 def test_an_output_folder_under_home_is_the_same_for_every_command(abc_model, data_dir, tmp_path):
     home = tmp_path / "home"
     write_settings(data_dir, output_dir="~/songs")

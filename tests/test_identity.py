@@ -117,6 +117,7 @@ def test_a_surprise_batch_invents_one_genre_and_artist_from_the_seed(tmp_path):
     assert typed.artist == job.artist
 
 
+@pytest.mark.heavy
 def test_songs_carry_their_artist_and_titles_stay_unique(abc_model, tmp_path):
     config = settings.defaults()
     model = LocalModel(abc_model, config["settings"])

@@ -93,6 +93,7 @@ def test_a_sine_reads_as_the_standard_says():
     assert loudness.true_peak(np.stack([between, between])) == pytest.approx(-6.02, abs=0.15)
 
 
+@pytest.mark.heavy
 def test_a_hornpipe_is_swung_once_by_the_style_not_again_by_abc2midi(tmp_path, data_dir):
     """R:hornpipe makes abc2midi dot every pair of eighths; the style's feel swings the tune in
     the arranger. The melody's off-beats must fall where the band's do."""

@@ -149,6 +149,7 @@ def test_a_resize_keeps_a_wide_line_within_its_row(data_dir):
     assert term.exit_status() == 0
 
 
+@pytest.mark.heavy
 def test_typed_cjk_styles_are_the_styles_of_the_song(abc_model, data_dir, tmp_path):
     out = tmp_path / "songs"
     configure(data_dir, model_path=str(abc_model), output_dir=str(out))

@@ -63,6 +63,7 @@ def test_bad_answers_get_a_message_and_keep_what_was_typed(data_dir):
     assert term.exit_status() == 0 and term.restored()
 
 
+@pytest.mark.heavy
 def test_two_songs_with_their_bars(abc_model, data_dir, tmp_path):
     out = tmp_path / "songs"
     configure(data_dir, model_path=str(abc_model), output_dir=str(out))
@@ -229,6 +230,7 @@ def test_jukebox_plays_pauses_skips_deletes_and_resumes(abc_model, data_dir, tmp
     assert again.exit_status() == 0
 
 
+@pytest.mark.heavy
 def test_the_jukebox_opened_before_the_first_song_plays_it_when_made(abc_model, data_dir, tmp_path):
     configure(data_dir, model_path=str(abc_model), output_dir=str(tmp_path / "songs"))
     term = open_generate(data_dir)
@@ -268,6 +270,7 @@ def test_a_corrupt_settings_file_is_set_aside_and_said_so(data_dir):
     assert term.exit_status() == 0
 
 
+@pytest.mark.heavy
 def test_a_broken_song_file_is_skipped_with_a_message(abc_model, data_dir, tmp_path):
     out = tmp_path / "songs"
     first, second = make_songs(abc_model, data_dir, out, "Jig", 2, 5)
@@ -443,6 +446,7 @@ def test_a_new_batch_starts_from_empty_answers(abc_model, data_dir, tmp_path):
     assert term.exit_status() == 0
 
 
+@pytest.mark.heavy
 def test_the_jukebox_opens_on_an_index_with_wrong_types(abc_model, data_dir, tmp_path):
     out = tmp_path / "songs"
     [song] = make_songs(abc_model, data_dir, out, "Jig", 1, 4)
