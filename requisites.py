@@ -2,6 +2,7 @@
 
     python3 requisites.py launch   install what is missing, then start the app
     python3 requisites.py test     install what is missing (with test tools), then run the tests
+                                   (the fast set; `test --all` adds the heavy checks CI runs)
     python3 requisites.py install  install or repair only
     python3 requisites.py train-tools  add PyTorch (CPU) for `launcher.py train` (about 200 MB)
 
@@ -37,6 +38,9 @@ OPTIONAL_PACKAGES = ("miniaudio==1.71",)
 # to the newest version that index has for Windows, binary only, so a miss fails at once.
 WINDOWS_LLAMA = "llama-cpp-python==0.3.19"
 WINDOWS_LLAMA_INDEX = "https://abetlen.github.io/llama-cpp-python/whl/cpu"
+# The pytest marker of the long checks (every style's song, the corpus, the benchmarks): `test`
+# leaves them out, `test --all` runs them too (CI does).
+HEAVY_MARKER = "heavy"
 
 
 def say(message: str) -> None:
@@ -169,11 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "action",
         choices=("install", "launch", "test", "train-tools"),
-        help="install: install or repair; launch: start the app; test: run the test suite; "
-        "train-tools: add what `launcher.py train` needs (PyTorch for the CPU)",
+        help="install: install or repair; launch: start the app; test: run the fast tests "
+        "(--all: every test); train-tools: add what `launcher.py train` needs (PyTorch for the "
+        "CPU)",
     )
     parser.add_argument(
-        "rest", nargs=argparse.REMAINDER, help="passed on to launcher.py (launch) or pytest (test)"
+        "rest",
+        nargs=argparse.REMAINDER,
+        help="passed on to launcher.py (launch) or pytest (test, but for --all)",
     )
     args = parser.parse_args(argv)
     if sys.version_info < MIN_PYTHON:
@@ -188,8 +195,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.action == "launch":
         return run_child([str(python), str(ROOT / "launcher.py"), *args.rest])
     if args.action == "test":
-        return run_child([str(python), "-m", "pytest", *args.rest])
+        return run_child([str(python), "-m", "pytest", *pytest_arguments(args.rest)])
     return 0
+
+
+def pytest_arguments(rest: list[str]) -> list[str]:
+    """pytest's arguments for `test`: the fast set, without the heavy checks, unless --all is
+    among them. A -m of the user's own comes after ours, and pytest keeps the last."""
+    if "--all" in rest:
+        return [argument for argument in rest if argument != "--all"]
+    return ["-m", f"not {HEAVY_MARKER}", *rest]
 
 
 def run_child(command: list[str]) -> int:

@@ -67,7 +67,7 @@ def prepare(
     except (settings_store.SettingError, LibraryError) as error:
         raise BatchError(str(error)) from None
     except PromptError as error:
-        raise BatchError(f"{error} (the prompt {name} in Options)") from None
+        raise BatchError(f"{error} (Options: {settings_store.label('prompts', name)})") from None
     check_disk(folder)
     library = SongLibrary(folder)
     library.remove_partials()

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from scripts import grammars, temporary
 from scripts.http_deadline import Deadline, DeadlinePassed, DeadlineSocket
+from scripts.input_files import InputFileError, parse_json
 from scripts.models import Cancelled, ModelError, Sampling
 from scripts.utility import printable
 
@@ -37,8 +38,8 @@ def error_message(body: bytes) -> str:
     start of the reply itself; on one line, so that a status line can show it."""
     text = body.decode("utf-8", "replace")
     try:
-        reply = json.loads(text)
-    except ValueError:
+        reply = parse_json(text)
+    except InputFileError:
         reply = None
     if isinstance(reply, dict):
         error = reply.get("error")
@@ -286,9 +287,9 @@ class RemoteModel:
         )
 
     def parsed(self, data: bytes) -> dict:
-        try:
-            reply = json.loads(data)
-        except ValueError:
+        try:  # the one JSON reader of the app: bounded depth and numbers
+            reply = parse_json(data.decode("utf-8"))
+        except (UnicodeDecodeError, InputFileError):
             reply = None
         if not isinstance(reply, dict):
             raise self.bad_reply(data.decode("utf-8", "replace"))

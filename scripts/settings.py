@@ -40,23 +40,25 @@ class Setting:
     def is_path(self) -> bool:
         return self.kind == "path"
 
-    def check(self, value):
-        """The value converted to the setting's type, or SettingError saying what is allowed."""
+    def check(self, value, subject: str = ""):
+        """The value converted to the setting's type, or SettingError saying what is allowed.
+        The message names the setting as `subject`, by default its label in Options."""
+        subject = subject or self.label
         if self.kind in ("int", "float"):
-            return self.checked_number(value)
+            return self.checked_number(value, subject)
         if self.kind == "bool":
-            return yes_or_no(self.name, value)
+            return yes_or_no(subject, value)
         if not isinstance(value, str):
-            raise SettingError(f"{self.name} must be text")
+            raise SettingError(f"{subject} must be text")
         if unsafe_characters(value):
-            raise SettingError(f"{self.name} must not hold control characters")
+            raise SettingError(f"{subject} must not hold control characters")
         if self.kind == "url":
-            return checked_server_url(value)
+            return checked_server_url(value, subject)
         if self.kind == "choice" and value not in self.choices:
-            raise SettingError(f"{self.name} must be one of {', '.join(self.choices)}")
+            raise SettingError(f"{subject} must be one of {', '.join(self.choices)}")
         return value.strip() if self.is_path else value
 
-    def checked_number(self, value):
+    def checked_number(self, value, subject: str):
         kind = int if self.kind == "int" else float
         low, high = self.range
         try:
@@ -65,10 +67,10 @@ class Setting:
                 raise ValueError
         except (TypeError, ValueError, OverflowError):
             raise SettingError(
-                f"{self.name} must be a {'whole ' if kind is int else ''}number"
+                f"{subject} must be a {'whole ' if kind is int else ''}number"
             ) from None
         if not low <= number <= high:
-            raise SettingError(f"{self.name} must be between {low:g} and {high:g}")
+            raise SettingError(f"{subject} must be between {low:g} and {high:g}")
         return number
 
 
@@ -150,7 +152,7 @@ def check_paths(settings: dict) -> None:
 # --- checking values -----------------------------------------------------------------------------
 
 
-def checked_server_url(value: str) -> str:
+def checked_server_url(value: str, subject: str) -> str:
     """Empty (generate locally) or an http(s) address with a host; surrounding spaces dropped."""
     url = value.strip()
     if not url:
@@ -162,32 +164,39 @@ def checked_server_url(value: str) -> str:
         parts = None
     if parts is None or parts.scheme not in temporary.SERVER_URL_SCHEMES or not parts.hostname:
         raise SettingError(
-            f"server_url must be empty or an http:// or https:// address with a host, "
+            f"{subject} must be empty or an http:// or https:// address with a host, "
             f"like http://192.168.1.20:8080 (not {url!r})"
         )
     return url
 
 
-def check_value(name: str, value):
-    """The value converted to the setting's type, or SettingError saying what is allowed."""
+def check_value(name: str, value, subject: str = ""):
+    """The value converted to the setting's type, or SettingError saying what is allowed (naming
+    the setting as `subject`, by default its label in Options)."""
     if name not in SCHEMA:
         raise SettingError(f"unknown setting {name!r}")
-    return SCHEMA[name].check(value)
+    return SCHEMA[name].check(value, subject)
 
 
-def check_prompt(name: str, value):
+def check_prompt(name: str, value, subject: str = ""):
     """A prompt template of the right shape: the stop strings a list of non-empty strings,
     every other template text (its fields are tried where it is edited, in Options)."""
+    subject = subject or temporary.PROMPT_OPTIONS[name]["label"]
     if name == "stop":
         if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value):
-            raise SettingError("stop strings must be a JSON list of non-empty strings")
+            raise SettingError(f"{subject} must be a JSON list of non-empty strings")
         return value
     if not isinstance(value, str):
-        raise SettingError(f"the prompt {name} must be text")
+        raise SettingError(f"{subject} must be text")
     return value
 
 
-def yes_or_no(name: str, value) -> bool:
+def label(group: str, name: str) -> str:
+    """What Options calls a setting or a prompt: messages to the user name it so."""
+    return SCHEMA[name].label if group == "settings" else temporary.PROMPT_OPTIONS[name]["label"]
+
+
+def yes_or_no(subject: str, value) -> bool:
     """A switch: true/false in JSON, or yes/no, on/off, true/false typed in Options."""
     if isinstance(value, bool):
         return value
@@ -196,19 +205,26 @@ def yes_or_no(name: str, value) -> bool:
         return True
     if word in ("no", "off", "false", "0"):
         return False
-    raise SettingError(f"{name} must be yes or no")
+    raise SettingError(f"{subject} must be yes or no")
 
 
 def merge(stored: dict) -> tuple[dict, list[str]]:
-    """Stored values over the defaults; a bad or unknown value is replaced and reported."""
+    """Stored values over the defaults; a bad or unknown value is replaced and reported, by its
+    label in Options and its key in the file."""
     merged = defaults()
     problems = []
     for group, check in (("settings", check_value), ("prompts", check_prompt)):
         for name, value in stored.get(group, {}).items():
             if group == "prompts" and name not in merged["prompts"]:
                 continue  # a template this version no longer has
+            if group == "settings" and name not in SCHEMA:
+                problems.append(
+                    f"{temporary.SETTINGS_FILE_NAME} has an unknown setting {name!r}; ignored"
+                )
+                continue
+            subject = f'{label(group, name)} ("{name}" in {temporary.SETTINGS_FILE_NAME})'
             try:
-                merged[group][name] = check(name, value)
+                merged[group][name] = check(name, value, subject)
             except SettingError as error:
                 problems.append(f"{error}; using the default")
     return merged, problems

@@ -267,6 +267,18 @@ DEFAULT_PROMPTS: dict = {
     "abc_grammar": "",  # GBNF; empty = data/grammars/abc.gbnf
 }
 PROMPT_TEMPLATES = ("abc_header", "chat_system", "chat_user", "chatmusician")  # not stop, grammar
+# Each prompt's row in Options: its label (messages about it use the label too) and help line.
+PROMPT_OPTIONS: dict[str, dict[str, str]] = {
+    "abc_header": {
+        "label": "Prompt: ABC header",
+        "help": "\\n = new line; {meter} {key} {title}..",
+    },
+    "stop": {"label": "Prompt: stop strings", "help": 'a JSON list, e.g. ["\\n\\n"]'},
+    "chat_system": {"label": "Chat: system", "help": "what a chat model is told it is"},
+    "chat_user": {"label": "Chat: request", "help": "{styles} {meter} {key} {unit} {tempo}"},
+    "chatmusician": {"label": "ChatMusician prompt", "help": "{message} = the chat request"},
+    "abc_grammar": {"label": "ABC grammar (GBNF)", "help": "\\n = new line; empty = shipped"},
+}
 # What a template is tried with where it is edited and before a batch starts.
 PROMPT_SAMPLE_FIELDS = {
     "meter": "4/4",

@@ -36,7 +36,7 @@ def checked_count(text: str, maximum: int = temporary.MAX_SONGS_PER_BATCH) -> in
     try:
         count = int(text.strip())
     except ValueError:
-        raise InputError(f"count must be a whole number, not {text!r}") from None
+        raise InputError(f"the number of songs must be a whole number, not {text!r}") from None
     if not 1 <= count <= maximum:
-        raise InputError(f"count must be between 1 and {maximum}, not {count}")
+        raise InputError(f"the number of songs must be between 1 and {maximum}, not {count}")
     return count

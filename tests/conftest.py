@@ -37,6 +37,41 @@ def abc_model(tmp_path_factory) -> Path:
     return bigram_gguf(path, tune_bodies(corpus_text()), damp={"\n": 0.5})
 
 
+SONG_SEED = 7  # every style's song in a session is made at this seed
+
+
+def song_maker(model_path: Path, folder: Path, config: dict, seed: int):
+    """`song(style)`: a song of one typed style, made by the real pipeline (the model through
+    llama.cpp, abc2midi, the arranger, the synthesizer and its effects, mastering, the MP3) into
+    `folder` at `seed`, once however often it is asked for. Returns (the saved sidecar, the MP3's
+    path, the Job that made it)."""
+    from scripts.models import LocalModel
+    from scripts.pipeline import Job, generate_song
+    from scripts.song_library import SongLibrary
+
+    model = LocalModel(model_path, config["settings"])
+    made: dict[str, tuple] = {}
+
+    def song(style: str) -> tuple[dict, Path, Job]:
+        if style not in made:
+            job = Job((style,), config, SongLibrary(folder))
+            sidecar = generate_song(model, job, 1, base_seed=seed)
+            made[style] = (sidecar, folder / sidecar["files"]["mp3"], job)
+        return made[style]
+
+    return song
+
+
+@pytest.fixture(scope="session")
+def style_song(abc_model, tmp_path_factory):
+    """`style_song(style)` (see song_maker) at the default settings and SONG_SEED, made once a
+    session for every test that uses it (the style and the production tests)."""
+    from scripts import settings
+
+    folder = tmp_path_factory.mktemp("style-songs")
+    return song_maker(abc_model, folder, settings.defaults(), SONG_SEED)
+
+
 @pytest.fixture(scope="session")
 def garbage_model(tmp_path_factory) -> Path:
     """A tiny llama GGUF with random weights: it writes no music."""

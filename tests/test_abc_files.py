@@ -38,22 +38,38 @@ def notes_span(path: Path) -> tuple[float, float]:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """Every file rendered once, in process, as `launcher.py render FILE` does."""
+def render_file(tmp_path_factory):
+    """`render_file(name)`: the file rendered in process, as `launcher.py render FILE` does, once
+    a module: (the output folder, {(name, tune number): (sidecar, error)})."""
     folder = tmp_path_factory.mktemp("output")
     config = settings.defaults()
     config["settings"]["sample_rate"] = 22050  # half the work; the lengths are the same
+    results: dict[str, dict] = {}
+
+    def render(name: str) -> tuple[Path, dict]:
+        if name not in results:
+            results[name] = {}
+            job = Job(styles=(), config=config, library=SongLibrary(folder))
+            render_text(
+                job,
+                (FILES / name).read_text(),
+                Path(name).stem,
+                lambda number, sidecar, error: results[name].update(
+                    {(name, number): (sidecar, error)}
+                ),
+            )
+        return folder, results[name]
+
+    return render
+
+
+@pytest.fixture(scope="module")
+def rendered(render_file):
+    """Every file rendered: (the output folder, {(name, tune number): (sidecar, error)})."""
     results = {}
     for path in PLAYABLE:
-        job = Job(styles=(), config=config, library=SongLibrary(folder))
-        render_text(
-            job,
-            path.read_text(),
-            path.stem,
-            lambda number, sidecar, error, name=path.name: results.update(
-                {(name, number): (sidecar, error)}
-            ),
-        )
+        folder, found = render_file(path.name)
+        results.update(found)
     return folder, results
 
 
@@ -64,6 +80,7 @@ def test_the_collection_is_varied():
         assert any(feature in text for text in texts), feature
 
 
+@pytest.mark.heavy
 def test_every_tune_renders_as_long_as_abc2midi_plays_it(rendered):
     folder, results = rendered
     errors = [error for _, error in results.values() if error]
@@ -80,14 +97,15 @@ def test_every_tune_renders_as_long_as_abc2midi_plays_it(rendered):
         assert shortest <= seconds <= longest, (key, seconds, last_start, end)
 
 
-def test_a_tune_is_played_as_written(rendered):
-    folder, results = rendered
+def test_a_tune_is_played_as_written(render_file):
+    folder, results = render_file("abcmidi-drums.abc")
     sidecar, _ = results[("abcmidi-drums.abc", 1)]  # rests and %%MIDI drum lines only
     written = written_tunes((FILES / "abcmidi-drums.abc").read_text())[0]
     assert (folder / sidecar["files"]["abc"]).read_text() == written.text
     assert sidecar["as_written"] and sidecar["styles"] == [] and sidecar["title"] == "drums"
     # 12 bars of 2/4 at abc2midi's default 120 quarters a minute
     assert notes_span(folder / sidecar["files"]["mid"])[1] == pytest.approx(12.0, abs=0.1)
+    folder, results = render_file("abcm2ps-voices.abc")
     sidecar, _ = results[("abcm2ps-voices.abc", 7)]  # three voices, each with its program
     assert sidecar["title"] == "Qui Tolis (Trio)"
     changes = {
@@ -98,8 +116,8 @@ def test_a_tune_is_played_as_written(rendered):
     assert {78, 56} <= changes
 
 
-def test_words_go_to_the_sidecar(rendered):
-    _, results = rendered
+def test_words_go_to_the_sidecar(render_file):
+    _, results = render_file("abcm2ps-newfeatures.abc")
     sidecar, _ = results[("abcm2ps-newfeatures.abc", 4)]  # "Vocals"
     assert sidecar["lyrics"] and sidecar["lyrics"][0]["lines"]
 

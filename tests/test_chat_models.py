@@ -27,6 +27,7 @@ def job_for(tmp_path, **changes) -> Job:
     return Job(("Folk",), config, SongLibrary(tmp_path))
 
 
+@pytest.mark.heavy
 def test_a_model_with_a_chat_template_is_asked_in_words(chat_model_path, tmp_path):
     job = job_for(tmp_path, max_tokens=400)
     model = LocalModel(chat_model_path, job.settings)
@@ -39,6 +40,7 @@ def test_a_model_with_a_chat_template_is_asked_in_words(chat_model_path, tmp_pat
     assert (tmp_path / sidecar["files"]["mp3"]).stat().st_size > 10_000
 
 
+@pytest.mark.heavy
 def test_without_the_grammar_the_reply_is_searched_for_a_tune(chat_model_path, tmp_path):
     job = job_for(tmp_path, max_tokens=400, use_grammar=False, retries=5)
     sidecar = generate_song(LocalModel(chat_model_path, job.settings), job, 1, base_seed=11)
@@ -46,6 +48,7 @@ def test_without_the_grammar_the_reply_is_searched_for_a_tune(chat_model_path, t
     assert sidecar["bars"] >= job.settings["min_bars"]
 
 
+@pytest.mark.heavy
 def test_chatmusician_format_wraps_the_request_in_its_template(abc_model, tmp_path):
     job = job_for(tmp_path, max_tokens=300, prompt_format="chatmusician")
     sidecar = generate_song(LocalModel(abc_model, job.settings), job, 1, base_seed=5)

@@ -54,6 +54,7 @@ def test_generate_prints_one_line_per_song_and_list_shows_them(abc_model, data_d
     ]
 
 
+@pytest.mark.heavy
 def test_same_seed_same_song(abc_model, data_dir, tmp_path):
     runs = [
         run_launcher(
@@ -86,6 +87,7 @@ def test_generate_with_a_garbage_model_fails_with_reasons(garbage_model, data_di
     assert result.stdout == "" and not any(tmp_path.glob("*.mp3"))
 
 
+@pytest.mark.heavy
 def test_render_a_file_reports_bad_tunes_by_number_and_renders_the_rest(data_dir, tmp_path):
     tunes = CORPUS.read_text().split("\n\n")
     source = tmp_path / "mixed.abc"
@@ -113,10 +115,10 @@ def test_render_a_file_without_tunes_says_so_in_one_line(data_dir, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--count", "0"], "count must be between 1 and 100, not 0"),
-        (["--count", "-3"], "count must be between 1 and 100, not -3"),
-        (["--count", "three"], "count must be a whole number, not 'three'"),
-        (["--count", "1000000"], "count must be between 1 and 100"),
+        (["--count", "0"], "the number of songs must be between 1 and 100, not 0"),
+        (["--count", "-3"], "the number of songs must be between 1 and 100, not -3"),
+        (["--count", "three"], "the number of songs must be a whole number, not 'three'"),
+        (["--count", "1000000"], "the number of songs must be between 1 and 100"),
         (["--styles", " , ,"], "styles are empty"),
         (["--styles", ""], "styles are empty"),  # blank is no surprise here: "?" is
         (["--styles", "x" * 500], "styles are too long"),
@@ -176,6 +178,7 @@ def write_settings(data_dir, **values):
     (data_dir / "persistent.json").write_text(json.dumps({"settings": values}))
 
 
+@pytest.mark.heavy
 def test_a_soundfont_under_home_renders_and_a_missing_one_is_said_once(
     abc_model, data_dir, tmp_path
 ):
@@ -197,6 +200,7 @@ def test_a_soundfont_under_home_renders_and_a_missing_one_is_said_once(
     assert f"the SoundFont {home / 'gone.sf2'}" in line and "is not a file" in line
 
 
+@pytest.mark.heavy
 def test_an_output_folder_under_home_is_the_same_for_every_command(abc_model, data_dir, tmp_path):
     home = tmp_path / "home"
     write_settings(data_dir, output_dir="~/songs")
@@ -272,8 +276,8 @@ def test_a_broken_prompt_template_stops_the_batch_before_it_starts(data_dir, tmp
     assert result.returncode == 2, result.stderr  # settings that cannot work, as a bad path
     assert result.stderr.splitlines()[-1] == (
         "launcher.py: error: the prompt template is broken: it has no field {foo}; its fields: "
-        "{meter}, {unit}, {key}, {tempo}, {rhythm}, {styles}, {title} (the prompt abc_header in "
-        "Options)"
+        "{meter}, {unit}, {key}, {tempo}, {rhythm}, {styles}, {title} (Options: Prompt: ABC "
+        "header)"
     )
 
 

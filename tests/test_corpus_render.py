@@ -14,27 +14,35 @@ LENGTH_TOLERANCE = 0.10
 SILENCE_RMS = 0.005
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """All 64 tunes rendered once, in process, as `launcher.py render` does."""
-    folder = tmp_path_factory.mktemp("output")
+def render(text: str, folder):
+    """The tunes of `text` rendered in process, as `launcher.py render` does: ({number: (sidecar,
+    error)}, the number that failed)."""
     job = Job(styles=(), config=settings.defaults(), library=SongLibrary(folder))
     results = {}
     failures = render_text(
         job,
-        corpus_text(),
+        text,
         "folk-rnn",
         lambda number, sidecar, error: results.update({number: (sidecar, error)}),
     )
-    return folder, results, failures
+    return results, failures
 
 
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """All 64 tunes rendered once: (the output folder, results, failures)."""
+    folder = tmp_path_factory.mktemp("output")
+    return folder, *render(corpus_text(), folder)
+
+
+@pytest.mark.heavy
 def test_every_tune_renders(rendered):
     _, results, failures = rendered
     assert failures == 0, [error for _, error in results.values() if error]
     assert len(results) == len(extract_tunes(corpus_text())) == 64
 
 
+@pytest.mark.heavy
 def test_every_mp3_is_audible_and_as_long_as_its_tune(rendered):
     folder, results, _ = rendered
     for number, (sidecar, _) in results.items():
@@ -46,9 +54,12 @@ def test_every_mp3_is_audible_and_as_long_as_its_tune(rendered):
         assert abs(seconds - expected) <= LENGTH_TOLERANCE * expected, (number, seconds, expected)
 
 
-def test_sidecar_and_tags_describe_the_song(rendered):
-    folder, results, _ = rendered
+def test_sidecar_and_tags_describe_the_song(tmp_path):
+    first = corpus_text().split("\n\n")[0]  # the first tune alone
+    results, failures = render(first, tmp_path)
+    assert failures == 0 and list(results) == [1]
     sidecar, _ = results[1]
+    folder = tmp_path
     for extension in ("mp3", "abc", "mid"):
         assert (folder / sidecar["files"][extension]).stat().st_size > 0
     found = tags(folder / sidecar["files"]["mp3"])

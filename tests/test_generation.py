@@ -30,6 +30,7 @@ def complete(model, config, seed, cancel=None, on_token=lambda n: None):
     return model.complete(PROMPT, sampling, seed, ["\n\n"], on_token, cancel or threading.Event())
 
 
+@pytest.mark.heavy
 def test_streams_with_progress_and_is_reproducible(model, config):
     counts = []
     first = complete(model, config, seed=7, on_token=counts.append)

@@ -1,6 +1,7 @@
 """Song identity (issue 6, offline part): invented genres, artists and titles from word lists,
 unique titles, "surprise me", and the artist carried into the sidecar, the ID3 tags and the list."""
 
+import functools
 import json
 
 import pytest
@@ -38,9 +39,14 @@ def test_the_real_genre_list_is_a_few_hundred_lower_case_names():
     assert not identity.is_real_genre("czech pianostep")
 
 
+@functools.cache
+def shipped_styles():
+    return load_library()
+
+
 def matched(text: str) -> bool:
     """The text names a style of the library (it is not played as the fallback)."""
-    return match_style(text, load_library()).how != "fallback"
+    return match_style(text, shipped_styles()).how != "fallback"
 
 
 def test_invented_genres_are_never_real_and_always_drive_the_arrangement():
@@ -111,6 +117,7 @@ def test_a_surprise_batch_invents_one_genre_and_artist_from_the_seed(tmp_path):
     assert typed.artist == job.artist
 
 
+@pytest.mark.heavy
 def test_songs_carry_their_artist_and_titles_stay_unique(abc_model, tmp_path):
     config = settings.defaults()
     model = LocalModel(abc_model, config["settings"])

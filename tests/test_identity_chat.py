@@ -247,6 +247,7 @@ def test_the_jukebox_shows_the_part_being_sung_and_counts_plays(
     assert "  1 play\n" in listed.stdout
 
 
+@pytest.mark.heavy
 def test_top_tracks_are_the_most_played_and_plays_survive_a_rebuild(words_model, tmp_path):
     library = SongLibrary(tmp_path)
     first = song_with_lyrics(words_model, tmp_path)

@@ -115,6 +115,7 @@ def read_m3u(path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
+@pytest.mark.heavy
 def test_a_playlist_is_made_reordered_renamed_kept_and_exported(songs_dir, data_dir):
     songs = SongLibrary(songs_dir).songs()
     term = open_jukebox(data_dir)
@@ -368,6 +369,7 @@ def test_keys_do_nothing_unseen_while_the_window_is_too_small(songs_dir, data_di
     assert term.exit_status() == 0
 
 
+@pytest.mark.heavy
 def test_a_message_goes_after_a_while_and_when_the_jukebox_is_left(songs_dir, data_dir):
     """Issue 19: "Added ... to the queue" stayed for minutes, and across closing the jukebox."""
     term = open_jukebox(data_dir)
@@ -390,6 +392,7 @@ def test_a_message_goes_after_a_while_and_when_the_jukebox_is_left(songs_dir, da
     assert term.exit_status() == 0
 
 
+@pytest.mark.heavy
 def test_the_queue_view_moves_clears_and_a_song_plays_next(songs_dir, data_dir):
     songs = SongLibrary(songs_dir).songs()
     term = open_jukebox(data_dir)

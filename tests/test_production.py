@@ -11,32 +11,25 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from scripts import settings, temporary
+from scripts import temporary
 from scripts.audio import loudness
 from scripts.lead import IDIOMS
-from scripts.models import LocalModel
-from scripts.pipeline import Job, generate_song
-from scripts.song_library import SongLibrary
 from scripts.style_library import StyleError, check, load_library
 from tests import production
 from tests.conftest import run_launcher
 
-SEED = 7
 STYLES = ("House", "Ambient", "Blues", "Heavy metal")
 
 
 @pytest.fixture(scope="module")
-def songs(abc_model, tmp_path_factory) -> dict:
-    """One song of each of STYLES by the real pipeline: {style: (mp3 path, target LUFS)}."""
-    folder = tmp_path_factory.mktemp("produced")
-    config = settings.defaults()
-    model = LocalModel(abc_model, config["settings"])
+def songs(style_song) -> dict:
+    """One song of each of STYLES by the real pipeline at the default settings (made once a
+    session, tests/conftest.py): {style: (mp3 path, target LUFS)}."""
     library = load_library()
     made = {}
     for style in STYLES:
-        job = Job((style,), config, SongLibrary(folder))
-        sidecar = generate_song(model, job, 1, base_seed=SEED)
-        made[style] = (folder / sidecar["files"]["mp3"], job.blend.mastering["lufs"])
+        sidecar, mp3, job = style_song(style)
+        made[style] = (mp3, job.blend.mastering["lufs"])
         assert library[sidecar["arrangement"]["style"]].mastering == job.blend.mastering
     return made
 
@@ -112,6 +105,7 @@ def test_a_sine_reads_as_the_standard_says():
     assert loudness.true_peak(np.stack([between, between])) == pytest.approx(-6.02, abs=0.15)
 
 
+@pytest.mark.heavy
 def test_a_hornpipe_is_swung_once_by_the_style_not_again_by_abc2midi(tmp_path, data_dir):
     """R:hornpipe makes abc2midi dot every pair of eighths; the style's feel swings the tune in
     the arranger. The melody's off-beats must fall where the band's do."""

@@ -236,7 +236,7 @@ def test_the_cli_generates_on_the_server_without_a_local_model(llama_server, dat
 def test_the_cli_rejects_a_bad_server_url_in_one_line(data_dir, url):
     result = run_launcher("generate", "--server", url, "--styles", "Chill", data=data_dir)
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "server_url must be empty or an http" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Server URL must be empty or an http" in result.stderr
 
 
 def test_the_cli_says_when_no_server_answers(data_dir, tmp_path):
@@ -262,7 +262,7 @@ def test_server_url_setting_accepts_empty_or_an_http_address(url):
     "url", ["example.org", "ftp://example.org", "http://", "http://host:port", "http:/x", 8080]
 )
 def test_server_url_setting_rejects_anything_else(url):
-    with pytest.raises(settings.SettingError, match="server_url must be"):
+    with pytest.raises(settings.SettingError, match="Server URL must be"):
         settings.check_value("server_url", url)
 
 
@@ -432,6 +432,15 @@ def test_an_http_error_quotes_the_status_and_the_servers_message(fake_server, co
     )
 
 
+def test_an_error_reply_nested_too_deep_is_quoted_not_a_traceback(fake_server, config):
+    server = fake_server(lambda handler: handler.answer(500, "application/json", b"[" * 100_000))
+    with pytest.raises(ModelError) as failure:
+        complete(RemoteModel(server.url), config, seed=1)
+    assert str(failure.value).startswith(
+        f"{server.url} answered HTTP 500 Internal Server Error: [["
+    )
+
+
 @pytest.mark.parametrize(
     ("body", "kind", "message"),
     [
@@ -440,6 +449,9 @@ def test_an_http_error_quotes_the_status_and_the_servers_message(fake_server, co
         (sse({"choices": "none"}), "text/event-stream", "not answering like an OpenAI-compatible"),
         (sse(text_chunk("A2")), "text/event-stream", "closed the connection before the reply"),
         (sse({"error": {"message": "slot unavailable"}}), "text/event-stream", "slot unavailable"),
+        # Issue 19: JSON nested 100,000 deep raised RecursionError, uncaught
+        (b"[" * 100_000, "application/json", "not answering like an OpenAI-compatible"),
+        (sse("[" * 100_000), "text/event-stream", "not answering like an OpenAI-compatible"),
     ],
 )
 def test_a_reply_that_is_not_the_expected_json_or_sse(fake_server, config, body, kind, message):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import termios
 import threading
@@ -10,6 +11,7 @@ import time
 import pytest
 
 import requisites
+from tests.conftest import REPO
 from tests.test_tui import Terminal
 
 
@@ -66,3 +68,41 @@ def test_the_cpu_index_is_used_when_it_answers_and_skipped_in_one_line_when_not(
     assert time.monotonic() - started <= requisites.INDEX_PROBE_TIMEOUT_S + 1
     [line] = capsys.readouterr().out.splitlines()
     assert line.startswith(f"[requisites] the PyTorch CPU index {url} does not answer")
+
+
+BENCHES = "tests/test_benches.py"  # one test of it is fast, the others are heavy
+
+
+def collected(command: list[str]) -> set[str]:
+    """The names of the tests `command` (a pytest run, --collect-only -q added) would run."""
+    done = subprocess.run(
+        [*command, "--collect-only", "-q"], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return {line.split("::")[1] for line in done.stdout.splitlines() if "::" in line}
+
+
+def test_the_fast_set_leaves_out_the_heavy_checks_and_all_keeps_them():
+    """Issue 19, item 16: `requisites.py test` runs pytest without the tests marked heavy;
+    --all (what CI runs) and a -m of the user's own do not leave them out; -k goes on."""
+
+    def run(*arguments: str) -> set[str]:
+        return collected([sys.executable, "-m", "pytest", *requisites.pytest_arguments(arguments)])
+
+    fast, everything = run(BENCHES), run("--all", BENCHES)
+    heavy = run(BENCHES, "-m", requisites.HEAVY_MARKER)
+    assert fast == {"test_every_bench_has_a_smallest_mode_here"}
+    assert heavy and not fast & heavy and everything == fast | heavy
+    assert run("-k", "smallest_mode_here", BENCHES) == fast
+    assert run("-k", "smallest_mode", "--all", BENCHES) == everything
+
+
+@pytest.mark.skipif(
+    not requisites.stamp_is_current(requisites.DEV),
+    reason="the test tools are not installed by requisites.py: `test` would install them",
+)
+def test_requisites_test_passes_its_arguments_through_the_fast_set_filter(data_dir):
+    """The same through the README's command itself (where the test tools are installed)."""
+    command = [sys.executable, "requisites.py", "test"]
+    assert collected([*command, BENCHES]) == {"test_every_bench_has_a_smallest_mode_here"}
+    assert len(collected([*command, "--all", BENCHES])) > 1

@@ -35,9 +35,10 @@ def test_user_values_are_kept_and_bad_ones_reported(data_dir):
     assert config["prompts"]["abc_header"] == "X:1\nK:{key}\n"
     assert sorted(problems) == sorted(
         [
-            "top_k must be a whole number; using the default",
-            "retries must be between 0 and 20; using the default",
-            "unknown setting 'wat'; using the default",
+            'Top-k ("top_k" in persistent.json) must be a whole number; using the default',
+            'Retries per song ("retries" in persistent.json) must be between 0 and 20; using the '
+            "default",
+            "persistent.json has an unknown setting 'wat'; ignored",
         ]
     )
 
@@ -95,8 +96,9 @@ def test_a_bad_prompt_value_is_replaced_and_reported(data_dir):
     assert config["prompts"]["stop"] == settings.defaults()["prompts"]["stop"]
     assert config["prompts"]["chat_user"] == "Hi {styles}"
     assert sorted(problems) == [
-        "stop strings must be a JSON list of non-empty strings; using the default",
-        "the prompt chat_system must be text; using the default",
+        'Chat: system ("chat_system" in persistent.json) must be text; using the default',
+        'Prompt: stop strings ("stop" in persistent.json) must be a JSON list of non-empty '
+        "strings; using the default",
     ]
 
 
@@ -151,3 +153,17 @@ def test_a_second_corrupt_file_in_the_same_second_keeps_the_first_backup(data_di
         settings.load()
     backups = sorted(data_dir.glob("persistent.json.corrupt-*.bak"))
     assert sorted(backup.read_text() for backup in backups) == ["{first", "{second"]
+
+
+def test_every_message_about_a_setting_names_it_as_options_does():
+    """Issue 19: messages named internal keys ("top_k must be...", "server_url must be...")."""
+    wrong = {"int": "many", "float": "much", "bool": "maybe", "choice": "zzz"}
+    for name, setting in settings.SCHEMA.items():
+        with pytest.raises(settings.SettingError) as error:
+            settings.check_value(name, wrong.get(setting.kind, 5))
+        assert str(error.value).startswith(f"{setting.label} must be "), str(error.value)
+        assert name not in str(error.value)
+    for name, spec in temporary.PROMPT_OPTIONS.items():
+        with pytest.raises(settings.SettingError) as error:
+            settings.check_prompt(name, 5)
+        assert str(error.value).startswith(f"{spec['label']} must be "), str(error.value)

@@ -56,6 +56,7 @@ def test_llama_cpp_logits_match_pytorch(validation, starter_llama):
         assert (ours.argmax(1) == expected.argmax(1)).mean() > 0.99
 
 
+@pytest.mark.heavy
 def test_generate_with_no_model_option_makes_a_song_with_the_starter_model(data_dir, tmp_path):
     out = tmp_path / "songs"
     result = run_launcher(

@@ -149,6 +149,7 @@ def test_a_resize_keeps_a_wide_line_within_its_row(data_dir):
     assert term.exit_status() == 0
 
 
+@pytest.mark.heavy
 def test_typed_cjk_styles_are_the_styles_of_the_song(abc_model, data_dir, tmp_path):
     out = tmp_path / "songs"
     configure(data_dir, model_path=str(abc_model), output_dir=str(out))
@@ -215,8 +216,11 @@ def test_a_message_that_quotes_wide_text_wraps_by_cells_and_loses_nothing(data_d
     term.send(b"1")
     term.wait_for("What kind of music")
     term.send("Jazz\r一二三四五六七八九十一二\r".encode())
-    screen = term.wait_for("count must be a whole number")
-    message = "count must be a whole number, not '一二三四五六七八九十一二'. Please answer again."
+    screen = term.wait_for("must be a whole number")
+    message = (
+        "the number of songs must be a whole number, not '一二三四五六七八九十一二'. Please "
+        "answer again."
+    )
     assert message in " ".join(screen.split())
     assert all(wcswidth(line.rstrip()) <= 59 for line in term.screen.display)
     term.send(b"\x1b\x1bx")

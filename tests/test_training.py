@@ -128,6 +128,7 @@ def run_training(out, *extra):
     return train.train(train.arguments(["--out", str(out), *small, *quick, *every, *extra]))
 
 
+@pytest.mark.heavy
 def test_training_resumes_where_it_stopped(tmp_path):
     straight = torch.load(run_training(tmp_path / "straight"), weights_only=False)
     assert run_training(tmp_path / "broken", "--pause-at", "3").name == "checkpoint.pt"

@@ -5,6 +5,8 @@ import os
 import re
 import time
 
+import pytest
+
 from scripts import identity, settings, temporary
 from scripts.song_library import SongLibrary
 from scripts.tui.screen_options import OPTIONS
@@ -45,10 +47,10 @@ def test_bad_answers_get_a_message_and_keep_what_was_typed(data_dir):
     term.send(BACKSPACE * 4 + b"Chill\r")
     term.wait_for("How many songs should I generate?")
     for answer, message in (
-        (b"0", "count must be between 1 and 20, not 0"),
-        (b"abc", "count must be a whole number, not 'abc'"),
-        (b"999", "count must be between 1 and 20, not 999"),
-        (b"-2", "count must be between 1 and 20, not -2"),
+        (b"0", "the number of songs must be between 1 and 20, not 0"),
+        (b"abc", "the number of songs must be a whole number, not 'abc'"),
+        (b"999", "the number of songs must be between 1 and 20, not 999"),
+        (b"-2", "the number of songs must be between 1 and 20, not -2"),
         (b"", "give the number of songs to make, 1 to 20"),  # not "a whole number, not ''"
     ):
         term.send(answer + b"\r")
@@ -61,6 +63,7 @@ def test_bad_answers_get_a_message_and_keep_what_was_typed(data_dir):
     assert term.exit_status() == 0 and term.restored()
 
 
+@pytest.mark.heavy
 def test_two_songs_with_their_bars(abc_model, data_dir, tmp_path):
     out = tmp_path / "songs"
     configure(data_dir, model_path=str(abc_model), output_dir=str(out))
@@ -119,7 +122,7 @@ def test_an_option_is_checked_saved_and_kept_after_a_restart(data_dir):
     term.wait_for("Temperature")
     term.send(DOWN * option_row("temperature") + b"\r")  # prefilled with 0.9
     term.send(BACKSPACE * 3 + b"9\r")
-    term.wait_for("temperature must be between 0 and 5")
+    term.wait_for("Temperature must be between 0 and 5")
     term.send(BACKSPACE + b"0.7\r")
     term.wait_for("Saved: Temperature = 0.7")
     term.send(b"x")
@@ -141,7 +144,7 @@ def test_the_server_url_option_is_checked_and_saved(data_dir):
     term.send(b"3")
     term.wait_for("Server URL")
     term.send(DOWN + b"\r" + b"gpu-box:8080\r")
-    screen = " ".join(term.wait_for("server_url must be empty or an http:// or https://").split())
+    screen = " ".join(term.wait_for("Server URL must be empty or an http:// or https://").split())
     assert "(not 'gpu-box:8080'). Edit it or press Esc." in screen  # wrapped, not cut off
     term.send(BACKSPACE * 12 + b"http://gpu-box:8080/v1\r")
     term.wait_for("Saved: Server URL = http://gpu-box:8080/v1")
@@ -187,6 +190,7 @@ def make_songs(model, data_dir, out, styles: str, count: int, seed: int) -> list
     return [json.loads(line) for line in made.stdout.splitlines()]
 
 
+@pytest.mark.heavy
 def test_jukebox_plays_pauses_skips_deletes_and_resumes(abc_model, data_dir, tmp_path):
     out = tmp_path / "songs"
     titles = [song["title"] for song in make_songs(abc_model, data_dir, out, "Waltz", 3, 1)]
@@ -226,6 +230,7 @@ def test_jukebox_plays_pauses_skips_deletes_and_resumes(abc_model, data_dir, tmp
     assert again.exit_status() == 0
 
 
+@pytest.mark.heavy
 def test_the_jukebox_opened_before_the_first_song_plays_it_when_made(abc_model, data_dir, tmp_path):
     configure(data_dir, model_path=str(abc_model), output_dir=str(tmp_path / "songs"))
     term = open_generate(data_dir)
@@ -265,6 +270,7 @@ def test_a_corrupt_settings_file_is_set_aside_and_said_so(data_dir):
     assert term.exit_status() == 0
 
 
+@pytest.mark.heavy
 def test_a_broken_song_file_is_skipped_with_a_message(abc_model, data_dir, tmp_path):
     out = tmp_path / "songs"
     first, second = make_songs(abc_model, data_dir, out, "Jig", 2, 5)
@@ -440,6 +446,7 @@ def test_a_new_batch_starts_from_empty_answers(abc_model, data_dir, tmp_path):
     assert term.exit_status() == 0
 
 
+@pytest.mark.heavy
 def test_the_jukebox_opens_on_an_index_with_wrong_types(abc_model, data_dir, tmp_path):
     out = tmp_path / "songs"
     [song] = make_songs(abc_model, data_dir, out, "Jig", 1, 4)

@@ -188,6 +188,7 @@ def test_train_refuses_a_full_disk(tmp_path, data_dir):
         subprocess.run(["umount", str(small)])
 
 
+@pytest.mark.heavy
 def test_train_cancel_resume_and_use(tmp_path, data_dir, train_env, models_folder):
     source = folk_rnn_file(tmp_path, 14)
     starter = sha256(temporary.STARTER_MODEL_PATH)
@@ -248,6 +249,7 @@ def test_train_cancel_resume_and_use(tmp_path, data_dir, train_env, models_folde
 # --- The training screen (Configure Options, T) ----
 
 
+@pytest.mark.heavy
 def test_training_screen_counts_trains_cancels_and_resumes(tmp_path, data_dir, models_folder):
     from tests.test_tui import Terminal
 

@@ -51,15 +51,9 @@ SETTING_OPTIONS = tuple(
     Option(setting.label, name, hint=setting.help)
     for name, setting in settings_store.SCHEMA.items()
 )
-PROMPT_OPTIONS = (
-    Option(
-        "Prompt: ABC header", "abc_header", "prompts", "\\n = new line; {meter} {key} {title}.."
-    ),
-    Option("Prompt: stop strings", "stop", "prompts", 'a JSON list, e.g. ["\\n\\n"]'),
-    Option("Chat: system", "chat_system", "prompts", "what a chat model is told it is"),
-    Option("Chat: request", "chat_user", "prompts", "{styles} {meter} {key} {unit} {tempo}"),
-    Option("ChatMusician prompt", "chatmusician", "prompts", "{message} = the chat request"),
-    Option("ABC grammar (GBNF)", "abc_grammar", "prompts", "\\n = new line; empty = shipped"),
+PROMPT_OPTIONS = tuple(
+    Option(spec["label"], name, "prompts", spec["help"])
+    for name, spec in temporary.PROMPT_OPTIONS.items()
 )
 OPTIONS = SETTING_OPTIONS + PROMPT_OPTIONS
 
