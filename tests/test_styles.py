@@ -19,6 +19,7 @@ from scripts.audio_render import abc_to_midi, default_soundfont
 from scripts.mixdown import render_mix
 from scripts.style_library import load_library, read_style
 from scripts.style_match import blend, match_style
+from tests import production
 from tests.conftest import SONG_SEED, corpus_text, run_launcher, song_maker
 from tests.mixdown_scores import modulation_at, rms_frames, strongest_rate
 from tests.song_features import KICKS, SNARES, Song
@@ -261,6 +262,16 @@ def test_every_style_makes_a_song_of_a_song_length(songs):
 
 
 @pytest.mark.heavy
+def test_every_song_is_heard_at_its_written_tempo_in_its_styles_range(songs, library):
+    """From the MP3: the tempo the MIDI and sidecar say is what the audio pulses at, and it lies
+    in the style's range (the arranger's own figure alone would prove nothing)."""
+    for name, (sidecar, song) in songs.items():
+        low, high = library[name]["tempo"]
+        assert low <= sidecar["tempo"] <= high, (name, sidecar["tempo"])
+        assert heard_pulse(song, sidecar["tempo"]) >= PULSE, (name, sidecar["tempo"])
+
+
+@pytest.mark.heavy
 def test_songs_have_an_intro_the_tune_returning_and_an_ending(songs):
     for name, (sidecar, song) in songs.items():
         form = [part["section"] for part in sidecar["arrangement"]["form"]]
@@ -312,9 +323,20 @@ def test_jazz_walks_four_to_the_bar_and_swings_near_two_to_one(song_of):
     assert song.seventh_share() > 0.8
 
 
+def heard_pulse(song: Song, tempo: float) -> float:
+    """How strongly the song's MP3 pulses at `tempo` (tests/production.py)."""
+    pcm, rate = production.decode(song.path.with_suffix(".mp3"))
+    return production.pulse_strength(pcm, rate, tempo)
+
+
+# The written tempo (or its eighths, triplets, sixteenths) pulses at half the song's strongest
+# pulse at least; a tempo 7-20% off reads 0.0-0.4 on the shipped styles' songs.
+PULSE = 0.5
+
+
 def test_dubstep_puts_its_snare_on_three_at_about_140(song_of):
     song = song_of("dubstep")
-    assert 135 <= song.tempo <= 145
+    assert 135 <= song.tempo <= 145 and heard_pulse(song, song.tempo) >= PULSE
     snare = song.beat_share(SNARES)  # half time: the backbeat on 3, not on 2 and 4
     assert snare[2] > 3 * max(snare[1], snare[3])
 
@@ -331,9 +353,9 @@ def test_ambient_has_no_kick(song_of):
     assert song_of("ambient").drum_hits(KICKS) == []
 
 
-def test_metal_and_rock_differ_and_funk_is_not_a_happy_vibraphone(song_of):
+def test_metal_drums_harder_than_rock_and_funk_is_not_a_happy_vibraphone(song_of):
     rock, metal = song_of("rock").features(), song_of("heavy_metal").features()
-    assert rock != metal and metal["drums_per_bar"] > rock["drums_per_bar"]
+    assert metal["drums_per_bar"] > rock["drums_per_bar"]
     assert song_of("funk").track("melody").program != 11  # vibraphone
 
 
