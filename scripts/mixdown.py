@@ -116,29 +116,25 @@ def _mix_stem(
         base = final
 
 
-def loudest_window(tracks) -> float:
+def loudest_window(notes: dict[str, np.ndarray]) -> float:
     """The start (s) of the render window whose notes carry the most energy (FluidSynth plays
     a note at (velocity / 127)^2 of full amplitude)."""
     window = temporary.RENDER_WINDOW_S
-    notes = [track.notes.numpy() for track in tracks if len(track.notes)]
-    index = np.concatenate([n["time"] for n in notes]) // window
-    energy = (np.concatenate([n["velocity"] for n in notes]).astype(np.float64) / 127) ** 4
-    return float(np.argmax(np.bincount(index.astype(np.int64), weights=energy)) * window)
+    energy = (notes["velocity"].astype(np.float64) / 127) ** 4
+    index = (notes["time"] // window).astype(np.int64)
+    return float(np.argmax(np.bincount(index, weights=energy)) * window)
 
 
 def stem_gain(tracks, entries: list, context: SongContext, synth, tpq: int, balance_lu: float):
     """The fader after the stem's chain that puts its loudest window (rendered and run through
     a fresh copy of the chain) at temporary.BALANCE_REFERENCE_LUFS + `balance_lu`."""
-    rate = context.sample_rate
-    start = loudest_window(tracks)
-    end = start + temporary.RENDER_WINDOW_S
-    dry = np.asarray(synth.render(_window(tracks, start, end, tpq), True), dtype=np.float32)
-    chain = Chain(entries, context, role_of(tracks[0]))
-    at, block = round(start * rate), int(temporary.MIX_BLOCK_S * rate)
-    wet = np.concatenate(
-        [chain(dry[:, i : i + block].copy(), at + i) for i in range(0, dry.shape[1], block)], axis=1
-    )
-    level = loudness.integrated(wet, rate)
+    role = role_of(tracks[0])
+    start = loudest_window(context.notes.get(role) or _notes(tracks))
+    dry = synth.render(_window(tracks, start, start + temporary.RENDER_WINDOW_S, tpq), True)
+    chain = Chain(entries, context, role)
+    at = round(start * context.sample_rate)
+    wet = run_chain(np.asarray(dry, dtype=np.float32), lambda block, i: chain(block, at + i))
+    level = loudness.integrated(wet, context.sample_rate)
     if not math.isfinite(level):
         return 1.0
     return 10 ** ((temporary.BALANCE_REFERENCE_LUFS + balance_lu - level) / 20)
