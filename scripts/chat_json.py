@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from scripts import temporary
+from scripts.input_files import nesting_depth
 from scripts.models import Sampling, TextModel
 from scripts.utility import printable
 
@@ -54,6 +55,10 @@ def object_schema(properties: dict) -> dict:
 
 
 def parse(text: str) -> dict:
+    # A server may not hold its model to the grammar: a reply of brackets would overflow the
+    # parser's recursion (a RecursionError, not a rejected answer) without this bound.
+    if nesting_depth(text) > temporary.JSON_MAX_DEPTH:
+        raise Rejected(f"the reply nests deeper than {temporary.JSON_MAX_DEPTH} levels")
     # strict=False: the grammar lets a raw newline into a string; the checkers tidy it away.
     try:
         value = json.loads(text, strict=False)

@@ -261,3 +261,14 @@ def test_top_tracks_are_the_most_played_and_plays_survive_a_rebuild(words_model,
     assert [s.id for s in library.top_tracks(first["artist"])] == ids
     assert library.top_tracks(first["artist"])[0].plays == 1
     assert library.top_tracks("Nobody") == []
+
+
+def test_a_reply_of_endless_brackets_is_rejected_not_a_crash():
+    """A server that ignores the grammar may send any text: 100,000 brackets used to overflow
+    json's recursion (RecursionError) instead of being an answer asked for again."""
+    from scripts.chat_json import parse
+
+    for reply in ("[" * 100_000, '{"a": ' * 100_000):
+        with pytest.raises(Rejected, match="nests deeper"):
+            parse(reply)
+    assert parse('{"genre": "Polka"}') == {"genre": "Polka"}
