@@ -16,12 +16,14 @@ from pathlib import Path
 import pytest
 
 from scripts import settings
+from scripts.batch_events import Loading, SongMade
 from scripts.model_choice import open_model
 from scripts.models import Cancelled, LocalModel, ModelError, Sampling
 from scripts.pipeline import Job, SongFailed, generate_song
 from scripts.remote_model import RemoteModel, server_base
 from scripts.song_library import SongLibrary
 from scripts.temporary import STARTER_MODEL_PATH
+from scripts.tui.events import BatchFinished
 from scripts.tui.generation_worker import GenerationWorker
 from tests.audio_probe import seconds_and_rms
 from tests.conftest import run_launcher
@@ -206,13 +208,17 @@ def test_the_text_ui_worker_generates_on_the_server(llama_server, config, tmp_pa
     worker = GenerationWorker(Job(("Jig",), job_config, SongLibrary(tmp_path)), 1, events)
     worker.start()
     worker.thread.join(timeout=300)
-    kinds = {}
+    posted = []
     while not events.empty():
-        event = events.get()
-        kinds.setdefault(event.kind, []).append(event.data)
-    assert kinds["loading"] == [f"Connecting to {llama_server}..."]
-    assert kinds["finished"] == ["Batch finished: 1 made, 0 skipped."]
-    assert kinds["song"][0]["model"].endswith("starter-model.gguf at 127.0.0.1")
+        posted.append(events.get())
+    assert [e.text for e in posted if isinstance(e, Loading)] == [
+        f"Connecting to {llama_server}..."
+    ]
+    assert [e.text for e in posted if isinstance(e, BatchFinished)] == [
+        "Batch finished: 1 made, 0 skipped."
+    ]
+    [made] = [e.sidecar for e in posted if isinstance(e, SongMade)]
+    assert made["model"].endswith("starter-model.gguf at 127.0.0.1")
 
 
 def test_the_cli_generates_on_the_server_without_a_local_model(llama_server, data_dir, tmp_path):
