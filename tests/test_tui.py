@@ -194,3 +194,23 @@ def test_question_mark_on_the_main_menu_says_what_each_item_does(data_dir):
     assert "Configure Options: the model" in screen and "X exits" in screen
     term.send(b"x")
     assert term.exit_status() == 0
+
+
+def test_the_app_ends_when_its_terminal_goes_away(data_dir):
+    """A window closed under an app that gets no SIGHUP (its parent, as requisites.py, had the
+    session and ended first) used to spin at 100% CPU forever on reads that fail at once."""
+    ignore_hangup = (
+        "import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_IGN); "
+        "os.execv(sys.executable, [sys.executable, 'launcher.py'])"
+    )
+    term = Terminal(data_dir, program=[sys.executable, "-c", ignore_hangup])
+    term.wait_for("Main Menu", timeout=60)
+    os.close(term.fd)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        pid, _ = os.waitpid(term.pid, os.WNOHANG)
+        if pid:
+            return
+        time.sleep(0.1)
+    os.kill(term.pid, signal.SIGKILL)
+    raise AssertionError("the app kept running with no terminal")

@@ -181,10 +181,17 @@ def make_screen(name: str):
 
 
 def read_key(window):
-    """The next key (str for characters, int for special keys), or None when the tick passes."""
+    """The next key (str for characters, int for special keys), or None when the tick passes.
+    A terminal that has gone (its window closed while SIGHUP was not delivered to the app, as
+    under requisites.py once it has ended) fails every read at once: the app ends instead of
+    spinning on it."""
     try:
         return window.get_wch()
     except curses.error:
+        try:
+            os.tcgetpgrp(sys.__stdin__.fileno())
+        except (OSError, ValueError):
+            raise SystemExit("the terminal has gone") from None
         return None
 
 
