@@ -68,11 +68,11 @@ def novel_share(model_path: Path, train: list[str], songs: int, folder: Path) ->
     import threading
 
     from bench.quality import BASE_SEED, STYLES, bar_runs, training_runs
-    from scripts.abc_notation import AbcError
-    from scripts.models import LocalModel
-    from scripts.pipeline import Job, draft_tune, song_seed, write_draft
+    from scripts.library.song_library import SongLibrary
+    from scripts.model.models import LocalModel
+    from scripts.notation.abc_notation import AbcError
     from scripts.settings import defaults
-    from scripts.song_library import SongLibrary
+    from scripts.song.pipeline import Job, draft_tune, song_seed, write_draft
 
     config = defaults()
     config["settings"]["n_threads"] = 2

@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.models import LocalModel, Sampling  # noqa: E402
-from scripts.prompts import build_prompt, header_fields  # noqa: E402
+from scripts.model.models import LocalModel, Sampling  # noqa: E402
+from scripts.model.prompts import build_prompt, header_fields  # noqa: E402
 from scripts.settings import defaults  # noqa: E402
-from scripts.style_library import load_library  # noqa: E402
-from scripts.style_match import blend  # noqa: E402
+from scripts.style.style_library import load_library  # noqa: E402
+from scripts.style.style_match import blend  # noqa: E402
 from tests.tiny_gguf import bigram_gguf  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "folk-rnn-samples.abc"

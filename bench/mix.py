@@ -39,8 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.audio import loudness  # noqa: E402
-from scripts.soundfonts import choose_soundfont  # noqa: E402
-from scripts.style_library import load_library  # noqa: E402
+from scripts.audio.soundfonts import choose_soundfont  # noqa: E402
+from scripts.style.style_library import load_library  # noqa: E402
 from tests import production  # noqa: E402
 
 BASELINE = "a3844e8"  # main before the mastering stage

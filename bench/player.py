@@ -20,8 +20,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts import temporary  # noqa: E402
-from scripts.audio_render import write_mp3  # noqa: E402
-from scripts.playback import MiniaudioPlayer, SpectrumMeter  # noqa: E402
+from scripts.audio.audio_render import write_mp3  # noqa: E402
+from scripts.player.playback import MiniaudioPlayer, SpectrumMeter  # noqa: E402
 
 RATE = temporary.PLAYBACK_SAMPLE_RATE
 UI_RATE = 20  # levels() calls a second at the UI's fastest

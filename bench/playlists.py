@@ -1,5 +1,5 @@
 """How long playlists take to write, read and list: a 10,000-song library beside the 100-song
-baseline, in the same run (scripts/playlists.py).
+baseline, in the same run (scripts/library/playlists.py).
 
     .venv/bin/python bench/playlists.py [--repeat 5]
 
@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.playlists import find_playlists, new_playlist, read_playlist  # noqa: E402
-from scripts.song_library import Song  # noqa: E402
+from scripts.library.playlists import find_playlists, new_playlist, read_playlist  # noqa: E402
+from scripts.library.song_library import Song  # noqa: E402
 
 SIZES = (100, 10_000)  # the baseline first
 MORE_PLAYLISTS, MORE_SIZE = 20, 500

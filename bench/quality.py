@@ -34,13 +34,15 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from scripts import abc_analysis, hardware, temporary  # noqa: E402
-from scripts.abc_notation import AbcError, extract_tunes, repair  # noqa: E402
-from scripts.audio_render import AudioError, abc_to_midi, midi_length  # noqa: E402
-from scripts.models import LocalModel  # noqa: E402
-from scripts.pipeline import Job, SongFailed, draft_tune, song_seed, write_draft  # noqa: E402
+from scripts import temporary  # noqa: E402
+from scripts.audio.audio_render import AudioError, abc_to_midi, midi_length  # noqa: E402
+from scripts.library.song_library import SongLibrary  # noqa: E402
+from scripts.model import hardware  # noqa: E402
+from scripts.model.models import LocalModel  # noqa: E402
+from scripts.notation import abc_analysis  # noqa: E402
+from scripts.notation.abc_notation import AbcError, extract_tunes, repair  # noqa: E402
 from scripts.settings import defaults  # noqa: E402
-from scripts.song_library import SongLibrary  # noqa: E402
+from scripts.song.pipeline import Job, SongFailed, draft_tune, song_seed, write_draft  # noqa: E402
 from tests.tiny_gguf import bigram_gguf  # noqa: E402
 from training import corpus  # noqa: E402
 

@@ -37,17 +37,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import symusic  # noqa: E402
 
 from scripts import temporary  # noqa: E402
-from scripts.abc_notation import AbcError, extract_tunes  # noqa: E402
+from scripts.audio.audio_render import abc2midi_path, abc_to_midi, default_soundfont, write_mp3
 from scripts.audio.mastering import MasterPlan  # noqa: E402
-from scripts.audio_render import (  # noqa: E402
-    abc2midi_path,
-    abc_to_midi,
-    default_soundfont,
-    write_mp3,
-)
-from scripts.mixdown import render_mix  # noqa: E402
-from scripts.pipeline import prepare_tune  # noqa: E402
+from scripts.audio.mixdown import render_mix  # noqa: E402
+from scripts.notation.abc_notation import AbcError, extract_tunes  # noqa: E402
 from scripts.settings import defaults  # noqa: E402
+from scripts.song.pipeline import prepare_tune  # noqa: E402
 from tests import mixdown_scores  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "folk-rnn-samples.abc"
@@ -108,9 +103,9 @@ MIX_CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from scripts.audio.mastering import MasterPlan
-from scripts.audio_render import default_soundfont
-from scripts.synth import render
-from scripts.mixdown import render_mix
+from scripts.audio.audio_render import default_soundfont
+from scripts.audio.synth import render
+from scripts.audio.mixdown import render_mix
 from tests import mixdown_scores
 
 def peak_mb():
@@ -168,7 +163,7 @@ def mix_bench() -> None:
 
 
 def write_plots(folder: Path) -> None:
-    from scripts.mixdown import render_mix
+    from scripts.audio.mixdown import render_mix
 
     folder.mkdir(parents=True, exist_ok=True)
     rate = defaults()["settings"]["sample_rate"]

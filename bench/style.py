@@ -26,10 +26,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts import settings  # noqa: E402
-from scripts.models import LocalModel  # noqa: E402
-from scripts.pipeline import Job, SongFailed, generate_song  # noqa: E402
-from scripts.song_library import SongLibrary  # noqa: E402
-from scripts.style_library import load_library  # noqa: E402
+from scripts.library.song_library import SongLibrary  # noqa: E402
+from scripts.model.models import LocalModel  # noqa: E402
+from scripts.song.pipeline import Job, SongFailed, generate_song  # noqa: E402
+from scripts.style.style_library import load_library  # noqa: E402
 from scripts.temporary import STARTER_MODEL_PATH  # noqa: E402
 from tests.audio_probe import PROBE_RATE  # noqa: E402
 from tests.song_features import KICKS, SNARES, Song  # noqa: E402

@@ -12,9 +12,9 @@ balance between instruments), energy shares in six bands, the sustained note's e
 and its pitch (cents from the equal-tempered frequency). The worst programs print first.
 
 The reference is Debian's `fluidsynth` CLI (reverb and chorus off, gain 1) on the original
-SoundFont; the app renders through scripts.synth on its own copy. Without `fluidsynth` on PATH
+SoundFont; the app renders through scripts.audio.synth on its own copy. Without `fluidsynth` on PATH
 only the app's side is measured. --speed also renders a synthetic 3-minute, 6-part song the way
-scripts/mixdown.py does and reports the time and the peak memory of a process doing only that.
+scripts/audio/mixdown.py does and reports the time and the peak memory of a process doing only that.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import symusic  # noqa: E402
 
-from scripts import synth  # noqa: E402
+from scripts.audio import synth  # noqa: E402
 
 RATE = 44100
 BANDS = ((0, 60), (60, 250), (250, 500), (500, 2000), (2000, 6000), (6000, RATE / 2))
@@ -325,7 +325,7 @@ def report(name: str, rows: list[tuple[Block, Figures, Figures | None]], worst: 
 
 def soundfont_path(key: str) -> Path:
     if key == "timgm":
-        from scripts.audio_render import default_soundfont
+        from scripts.audio.audio_render import default_soundfont
 
         return default_soundfont()
     return Path(SOUNDFONTS[key])

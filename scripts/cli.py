@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 
 from scripts import settings as settings_store
-from scripts import temporary, train_command
-from scripts.abc_notation import AbcError
+from scripts import temporary
 from scripts.input_files import InputFileError, read_bytes
-from scripts.models import Cancelled, ModelError, check_gguf
-from scripts.song_library import LibraryError, SongLibrary, writable_folder
+from scripts.library.song_library import LibraryError, SongLibrary, writable_folder
+from scripts.model import train_command
+from scripts.model.models import Cancelled, ModelError, check_gguf
+from scripts.notation.abc_notation import AbcError
 from scripts.user_input import InputError, checked_count, checked_styles
 from scripts.utility import LiveLine, json_line, plural, printable, progress_bar, show, user_path
 
@@ -183,7 +184,7 @@ def choose_engine(args, settings: dict) -> None:
 
 
 class BatchPrinter:
-    """A batch's events (scripts/batch.py) as the command line shows them: progress and what
+    """A batch's events (scripts/song/batch.py) as the command line shows them: progress and what
     happened on stderr, each finished song on stdout."""
 
     def __init__(self, count: int, folder: Path, as_json: bool):
@@ -192,7 +193,13 @@ class BatchPrinter:
         self.song = 1
 
     def __call__(self, event) -> None:
-        from scripts.batch_events import BatchStopped, Identity, SongMade, SongProgress, SongSkipped
+        from scripts.song.batch_events import (
+            BatchStopped,
+            Identity,
+            SongMade,
+            SongProgress,
+            SongSkipped,
+        )
 
         done = self.progress.done
         match event:
@@ -220,7 +227,7 @@ class BatchPrinter:
 
 
 def command_generate(args) -> int:
-    from scripts.batch import Batch, BatchError, prepare
+    from scripts.song.batch import Batch, BatchError, prepare
 
     config = load_config()
     most = config["settings"]["max_songs_per_batch"]
@@ -248,7 +255,7 @@ def warn_styles(library) -> None:
 
 def command_styles(args) -> int:
     from scripts.settings import styles_folder
-    from scripts.style_library import load_library
+    from scripts.style.style_library import load_library
 
     config = load_config()
     library = load_library(args.dir or styles_folder(config["settings"]))
@@ -274,8 +281,8 @@ def command_styles(args) -> int:
 
 
 def command_render(args) -> int:
-    from scripts import identity
-    from scripts.pipeline import Job, render_text, song_seed
+    from scripts.song import identity
+    from scripts.song.pipeline import Job, render_text, song_seed
 
     try:  # a pipe or a device is fine (`render /dev/stdin`), read up to the bound
         data = read_bytes(args.file, temporary.TUNE_FILE_MAX_BYTES, regular_only=False)
@@ -335,8 +342,8 @@ def command_list(args) -> int:
 
 def load_catalog_or_fail() -> list:
     """The catalog's models and the user's own."""
-    from scripts.catalog import CatalogError
-    from scripts.own_models import all_entries
+    from scripts.model.catalog import CatalogError
+    from scripts.model.own_models import all_entries
 
     try:
         return all_entries()
@@ -348,13 +355,13 @@ def model_record(entry) -> dict:
     """What `models --json` prints for one entry: the catalog's fields and whether it is here."""
     from dataclasses import asdict
 
-    from scripts.catalog import is_present, local_path
+    from scripts.model.catalog import is_present, local_path
 
     return {**asdict(entry), "downloaded": is_present(entry), "path": str(local_path(entry))}
 
 
 def command_models(args) -> int:
-    from scripts.catalog import is_present
+    from scripts.model.catalog import is_present
     from scripts.utility import human_bytes
 
     for entry in load_catalog_or_fail():
@@ -378,7 +385,7 @@ class DownloadPrinter(LiveLine):
         self.logged = -1.0
 
     def __call__(self, progress) -> None:
-        from scripts.downloads import describe
+        from scripts.model.downloads import describe
 
         step = progress.fraction // temporary.DOWNLOAD_CLI_LOG_STEP
         to_log = step != self.logged or progress.fraction >= 1.0
@@ -387,8 +394,8 @@ class DownloadPrinter(LiveLine):
 
 
 def command_download(args) -> int:
-    from scripts.catalog import find, is_present, local_path
-    from scripts.downloads import DownloadCancelled, DownloadError, download, partial_bytes
+    from scripts.model.catalog import find, is_present, local_path
+    from scripts.model.downloads import DownloadCancelled, DownloadError, download, partial_bytes
     from scripts.utility import human_bytes
 
     entries = load_catalog_or_fail()

@@ -415,7 +415,7 @@ TRAIN_EVALUATIONS = 8  # validation passes per run; the best one's weights are k
 TRAIN_CHECKPOINT_EVERY = 20  # steps
 TRAIN_DISK_BYTES = 200 * 1024 * 1024  # the GGUF (20 MB) and a checkpoint (80 MB) with its partial
 
-# --- Style library (issue 11): data/styles/*.json, checked on load (scripts/style_library.py) ---
+# --- Style library : data/styles/*.json, checked on load (scripts/style/style_library.py) ---
 STYLES_DIR = REPO_ROOT / "data" / "styles"  # the shipped styles; users add theirs in styles_dir
 STYLE_FILE_SUFFIX = ".json"
 FALLBACK_STYLE = "pop"  # what a style nothing matches is played as (the sidecar says so)
@@ -520,8 +520,8 @@ SECTION_BAR_FIELDS = ("intro_bars", "ending_bars", "breakdown_bars", "build_bars
 CHORD_BARS = (0.5, 1, 2, 4)
 MELODY_LENGTHS = ("/", "", "3/2", "2", "3", "4", "6", "8")  # the meter grammar's (over L:1/8)
 
-# --- Mixdown: effects, stems and SoundFonts (issue 11; scripts/effects.py, mixdown.py) ----------
-# Each effect's parameters: name -> (default, low, high). scripts/effects.py documents them;
+# --- Mixdown: effects, stems and SoundFonts (scripts/audio/effects.py, mixdown.py) ---
+# Each effect's parameters: name -> (default, low, high). scripts/audio/effects.py documents them;
 # a style's "effects" entry is checked against this table (effect_problems).
 EFFECT_PARAMS: dict[str, dict[str, tuple[float, float, float]]] = {
     "reverb": {
@@ -643,15 +643,15 @@ SOUNDFONT_CANDIDATES: tuple[tuple[str, str], ...] = (
     ("FluidR3_GM.sf3", "FluidR3 GM"),
 )
 BUNDLED_SOUNDFONT_NAME = "TimGM6mb (bundled)"
-# Retuned copies of SoundFonts (scripts/soundfont_tuning.py) are kept here; the version goes in
-# their names, so a change to the retuning makes new ones.
+# Retuned copies of SoundFonts (scripts/audio/soundfont_tuning.py) are kept here; the version
+# goes in their names, so a change to the retuning makes new ones.
 SOUNDFONT_CACHE_DIR = REPO_ROOT / "data" / "soundfonts"
 SOUNDFONT_RETUNE_VERSION = 4
-# Filtered copies of samples in it (scripts/soundfont_filter.py), at most this many samples (2
+# Filtered copies of samples in it (scripts/audio/soundfont_filter.py), at most this many samples (2
 # bytes each): all of TimGM6mb's take 3 M; FluidR3_GM's would take 150 M, the darkest go first.
 SOUNDFONT_BAKE_SAMPLES = 16_000_000
 # Notes whose FluidSynth velocity levels are within this many dB go to symusic's synth together
-# (it ignores velocity; scripts/synth.py scales each group): half of it is the largest error.
+# (it ignores velocity; scripts/audio/synth.py scales each group): half of it is the largest error.
 VELOCITY_STEP_DB = 1.5
 
 # player meter and gapless
@@ -667,7 +667,7 @@ GAPLESS_HEAD_S = 20.0
 GAPLESS_POLL_S = 0.5  # how often a waiting decode looks whether its song was dropped
 
 # playlists
-# M3U8 files under the output folder (scripts/playlists.py), so other players open them too.
+# M3U8 files under the output folder (scripts/library/playlists.py), so other players open them too.
 PLAYLISTS_DIR_NAME = "playlists"  # under the output folder; playlists beside the songs count too
 PLAYLIST_EXTENSION = ".m3u8"  # what the app writes; ".m3u" files from other programs are read
 PLAYLIST_EXTENSIONS = (".m3u8", ".m3u")
@@ -682,7 +682,7 @@ WINDOWS_RESERVED_NAMES = frozenset(
     + [f"{device}{n}" for device in ("COM", "LPT") for n in (*"0123456789", "¹", "²", "³")]
 )
 
-# --- The lead line (scripts/lead.py) ----
+# --- The lead line (scripts/style/lead.py) ----
 LEAD_IDIOMS = ("tune", "hook", "riff", "blues", "pentatonic", "long_tones", "clave")
 LEAD_SIMPLIFY = 0.5  # the share of equal short pairs merged, where a style names none
 BLUES_SCALE = (0, 3, 5, 6, 7, 10)  # semitones over the tonic

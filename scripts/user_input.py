@@ -4,7 +4,7 @@ text UI; each problem is one clear sentence."""
 from __future__ import annotations
 
 from scripts import temporary
-from scripts.style_match import parse_styles
+from scripts.style.style_match import parse_styles
 from scripts.utility import printable
 
 

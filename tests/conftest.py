@@ -45,9 +45,9 @@ def song_maker(model_path: Path, folder: Path, config: dict, seed: int):
     llama.cpp, abc2midi, the arranger, the synthesizer and its effects, mastering, the MP3) into
     `folder` at `seed`, once however often it is asked for. Returns (the saved sidecar, the MP3's
     path, the Job that made it)."""
-    from scripts.models import LocalModel
-    from scripts.pipeline import Job, generate_song
-    from scripts.song_library import SongLibrary
+    from scripts.library.song_library import SongLibrary
+    from scripts.model.models import LocalModel
+    from scripts.song.pipeline import Job, generate_song
 
     model = LocalModel(model_path, config["settings"])
     made: dict[str, tuple] = {}

@@ -1,5 +1,5 @@
 """A local stand-in for the Hugging Face Hub, on 127.0.0.1, answering the requests that
-huggingface-hub 2.4 and scripts/downloads.py make for one file:
+huggingface-hub 2.4 and scripts/model/downloads.py make for one file:
 
 - HEAD {hub}/{repo}/resolve/{revision}/{file}: like the hub for an LFS file, a 302 to the CDN with
   X-Repo-Commit, X-Linked-Etag ("sha256"), X-Linked-Size and ETag; 404 with X-Error-Code

@@ -1,5 +1,5 @@
 """A large song library made without the model: sidecars shaped like the pipeline's, with
-invented artists (scripts/identity.py), play counts and lyrics, one real MP3 linked under every
+invented artists (scripts/song/identity.py), play counts and lyrics, one real MP3 linked under every
 song's name, and the index written by SongLibrary itself. For the jukebox's scale tests and
 bench/library.py (the issue allows the MP3s to be one file)."""
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from scripts import identity
-from scripts.audio_render import write_mp3
-from scripts.song_library import SongLibrary
+from scripts.audio.audio_render import write_mp3
+from scripts.library.song_library import SongLibrary
+from scripts.song import identity
 
 STYLES = ("Jazz", "Reggae", "House", "Waltz", "Sea shanty", "Trap", "Bossa nova", "Metal")
 SONGS_PER_ARTIST = 8  # a batch's artist makes several songs

@@ -10,10 +10,10 @@ import mido
 import pytest
 
 from scripts import settings, temporary
-from scripts.abc_file import written_tunes
-from scripts.abc_notation import AbcError
-from scripts.pipeline import Job, render_text
-from scripts.song_library import SongLibrary
+from scripts.library.song_library import SongLibrary
+from scripts.notation.abc_file import written_tunes
+from scripts.notation.abc_notation import AbcError
+from scripts.song.pipeline import Job, render_text
 from tests.audio_probe import seconds_and_rms
 from tests.conftest import run_launcher
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scripts.abc_analysis import analyse, parse_key, validate
-from scripts.abc_notation import AbcError, extract_tunes, repair
-from scripts.pipeline import first_usable_tune, prepare_tune
+from scripts.notation.abc_analysis import analyse, parse_key, validate
+from scripts.notation.abc_notation import AbcError, extract_tunes, repair
+from scripts.song.pipeline import first_usable_tune, prepare_tune
 from tests.conftest import corpus_text
 
 DEFAULTS = {"X": "1", "T": "Untitled", "M": "4/4", "K": "C"}

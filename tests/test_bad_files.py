@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from scripts import settings, temporary
-from scripts.catalog import CatalogError, load_catalog
 from scripts.input_files import InputFileError, parse_json, read_json
-from scripts.jukebox import read_state
-from scripts.song_library import SongLibrary
-from scripts.style_library import load_library
+from scripts.library.song_library import SongLibrary
+from scripts.model.catalog import CatalogError, load_catalog
+from scripts.player.jukebox import read_state
+from scripts.style.style_library import load_library
 from tests.conftest import REPO, run_launcher
 
 DEEP = "[" * 100_000
@@ -122,7 +122,7 @@ def test_a_styles_folder_that_is_a_symlink_loop_is_one_line(tmp_path):
 
 
 def test_a_deep_catalog_and_own_model_record(tmp_path, models_folder, data_dir):
-    from scripts.own_models import own_entries
+    from scripts.model.own_models import own_entries
 
     catalog = tmp_path / "catalog.json"
     catalog.write_text(DEEP)

@@ -22,6 +22,7 @@ SMALLEST = {
     "playlists.py": ["--repeat", "1"],
     "quality.py": ["--samples", "2"],
     "render.py": ["--mix-only"],
+    "same_songs.py": ["--smoke"],
     "synth.py": ["--smoke"],
     "style.py": ["--songs", "2", "--styles", "rock,jazz"],
     "tui.py": ["--keys", "3"],

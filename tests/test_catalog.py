@@ -7,7 +7,7 @@ import json
 import pytest
 
 from scripts import temporary
-from scripts.catalog import (
+from scripts.model.catalog import (
     CatalogError,
     chosen_settings,
     find,
@@ -16,7 +16,7 @@ from scripts.catalog import (
     local_path,
     models_dir,
 )
-from scripts.tui.screen_options import model_files
+from scripts.tui.screens.options import model_files
 from tests.conftest import REPO, run_launcher
 from tests.fake_hub import catalog_entry, write_catalog
 

@@ -5,11 +5,12 @@ import threading
 
 import pytest
 
-from scripts import catalog, grammars, settings
-from scripts.abc_notation import extract_tunes
-from scripts.models import LocalModel, ModelError, Sampling, check_gguf, load_model
-from scripts.pipeline import Job, SongFailed, generate_song, job_format
-from scripts.song_library import SongLibrary
+from scripts import settings
+from scripts.library.song_library import SongLibrary
+from scripts.model import catalog, grammars
+from scripts.model.models import LocalModel, ModelError, Sampling, check_gguf, load_model
+from scripts.notation.abc_notation import extract_tunes
+from scripts.song.pipeline import Job, SongFailed, generate_song, job_format
 from scripts.temporary import STARTER_MODEL_PATH
 from tests.conftest import corpus_text, tune_bodies
 from tests.tiny_gguf import CHATML, bigram_gguf

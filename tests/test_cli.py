@@ -182,7 +182,7 @@ def write_settings(data_dir, **values):
 def test_a_soundfont_under_home_renders_and_a_missing_one_is_said_once(
     abc_model, data_dir, tmp_path
 ):
-    from scripts.audio_render import default_soundfont
+    from scripts.audio.audio_render import default_soundfont
 
     home = tmp_path / "home"
     home.mkdir()
@@ -388,7 +388,7 @@ def test_a_servers_bad_status_line_reaches_the_terminal_without_its_escapes(data
 
 
 def test_counts_are_said_in_the_singular_for_one(data_dir, tmp_path):
-    from scripts.song_library import SongLibrary
+    from scripts.library.song_library import SongLibrary
     from scripts.utility import plural
 
     assert [plural(n, "play") for n in (0, 1, 2)] == ["0 plays", "1 play", "2 plays"]

@@ -3,10 +3,10 @@
 import pytest
 
 from scripts import settings
-from scripts.abc_analysis import analyse
-from scripts.abc_notation import extract_tunes, repair
-from scripts.pipeline import Job, render_text
-from scripts.song_library import SongLibrary
+from scripts.library.song_library import SongLibrary
+from scripts.notation.abc_analysis import analyse
+from scripts.notation.abc_notation import extract_tunes, repair
+from scripts.song.pipeline import Job, render_text
 from tests.audio_probe import seconds_and_rms, tags
 from tests.conftest import corpus_text
 

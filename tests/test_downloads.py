@@ -12,8 +12,8 @@ import time
 import pytest
 
 from scripts import settings, temporary
-from scripts.catalog import parse_entry
-from scripts.downloads import (
+from scripts.model.catalog import parse_entry
+from scripts.model.downloads import (
     DownloadCancelled,
     DownloadError,
     describe,
@@ -22,8 +22,8 @@ from scripts.downloads import (
     measure,
     transfer_speed,
 )
-from scripts.models import LocalModel
-from scripts.tui.screen_options import model_files
+from scripts.model.models import LocalModel
+from scripts.tui.screens.options import model_files
 from tests.conftest import REPO, run_launcher
 from tests.fake_hub import catalog_entry, write_catalog
 

@@ -5,10 +5,10 @@ import threading
 import pytest
 
 from scripts import settings
-from scripts.models import Cancelled, LocalModel, ModelError, Sampling
-from scripts.pipeline import Job, SongFailed, generate_song
-from scripts.song_library import SongLibrary
-from scripts.style_library import load_library
+from scripts.library.song_library import SongLibrary
+from scripts.model.models import Cancelled, LocalModel, ModelError, Sampling
+from scripts.song.pipeline import Job, SongFailed, generate_song
+from scripts.style.style_library import load_library
 from scripts.temporary import KEYS_BY_MODE
 from tests.audio_probe import seconds_and_rms, tags
 

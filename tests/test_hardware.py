@@ -2,7 +2,7 @@
 
 import os
 
-from scripts import hardware
+from scripts.model import hardware
 
 # Two cores with two hyper-threads each, as /proc/cpuinfo lists them (fields trimmed).
 HYPERTHREADED = "\n\n".join(

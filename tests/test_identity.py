@@ -6,12 +6,14 @@ import json
 
 import pytest
 
-from scripts import identity, settings, temporary
-from scripts.models import LocalModel
-from scripts.pipeline import batch_job, generate_song
-from scripts.song_library import SongLibrary
-from scripts.style_library import load_library
-from scripts.style_match import match_style
+from scripts import settings, temporary
+from scripts.library.song_library import SongLibrary
+from scripts.library.titles import unique_title
+from scripts.model.models import LocalModel
+from scripts.song import identity
+from scripts.song.pipeline import batch_job, generate_song
+from scripts.style.style_library import load_library
+from scripts.style.style_match import match_style
 from scripts.user_input import InputError, checked_styles
 from tests.audio_probe import tags
 from tests.conftest import run_launcher
@@ -83,14 +85,14 @@ def test_artists_have_one_to_five_members_with_names_and_instruments():
 
 
 def test_titles_are_made_unique_with_sequel_numerals():
-    assert identity.unique_title("Kite Song", []) == "Kite Song"
-    assert identity.unique_title("Kite Song", ["kite song"]) == "Kite Song II"
-    assert identity.unique_title("Kite Song", ["Kite Song", "Kite Song II"]) == "Kite Song III"
-    assert identity.unique_title("Rocky II", ["Rocky II"]) == "Rocky III"
-    assert identity.unique_title("Mix", ["Mix"]) == "Mix II"  # a word, not a numeral
+    assert unique_title("Kite Song", []) == "Kite Song"
+    assert unique_title("Kite Song", ["kite song"]) == "Kite Song II"
+    assert unique_title("Kite Song", ["Kite Song", "Kite Song II"]) == "Kite Song III"
+    assert unique_title("Rocky II", ["Rocky II"]) == "Rocky III"
+    assert unique_title("Mix", ["Mix"]) == "Mix II"  # a word, not a numeral
     library = []
     for seed in range(300):  # invented titles repeat across seeds; the library's never do
-        library.append(identity.unique_title(identity.invent_title(seed), library))
+        library.append(unique_title(identity.invent_title(seed), library))
     assert len({title.casefold() for title in library}) == 300
     assert any(title.endswith(" II") for title in library)
 

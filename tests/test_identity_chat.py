@@ -10,17 +10,25 @@ import time
 
 import pytest
 
-from scripts import identity, settings, temporary
-from scripts.abc_notation import extract_tunes
-from scripts.audio_render import abc_to_midi
-from scripts.chat_json import Rejected, ask_json, chat_sampling
-from scripts.identity_chat import checked_genre, genre_schema, identity_from_model
-from scripts.lyrics import as_text, model_lyrics, part_at
-from scripts.models import LocalModel
-from scripts.pipeline import Job, batch_job, generate_song, prepare_tune, render_song, song_lyrics
-from scripts.prompts import messages
-from scripts.song_library import SongLibrary
-from scripts.style_library import load_library
+from scripts import settings, temporary
+from scripts.audio.audio_render import abc_to_midi
+from scripts.library.song_library import SongLibrary
+from scripts.model.chat_json import Rejected, ask_json, chat_sampling
+from scripts.model.models import LocalModel
+from scripts.model.prompts import messages
+from scripts.notation.abc_notation import extract_tunes
+from scripts.song import identity
+from scripts.song.identity_chat import checked_genre, genre_schema, identity_from_model
+from scripts.song.lyrics import as_text, model_lyrics, part_at
+from scripts.song.pipeline import (
+    Job,
+    batch_job,
+    generate_song,
+    prepare_tune,
+    render_song,
+    song_lyrics,
+)
+from scripts.style.style_library import load_library
 from tests.conftest import corpus_text, run_launcher, tune_bodies
 from tests.test_tui import Terminal
 from tests.tiny_gguf import CHATML, bigram_gguf
@@ -266,7 +274,7 @@ def test_top_tracks_are_the_most_played_and_plays_survive_a_rebuild(words_model,
 def test_a_reply_of_endless_brackets_is_rejected_not_a_crash():
     """A server that ignores the grammar may send any text: 100,000 brackets used to overflow
     json's recursion (RecursionError) instead of being an answer asked for again."""
-    from scripts.chat_json import parse
+    from scripts.model.chat_json import parse
 
     for reply in ("[" * 100_000, '{"a": ' * 100_000):
         with pytest.raises(Rejected, match="nests deeper"):

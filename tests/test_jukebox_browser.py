@@ -9,8 +9,9 @@ import time
 
 import pytest
 
-from scripts import library_views, temporary
-from scripts.song_library import SongLibrary, most_played
+from scripts import temporary
+from scripts.library import library_views
+from scripts.library.song_library import SongLibrary, most_played
 from tests.conftest import REPO
 from tests.synthetic_library import SONGS_PER_ARTIST, make_library
 from tests.test_tui import Terminal

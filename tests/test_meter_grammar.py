@@ -5,12 +5,14 @@ import threading
 
 import pytest
 
-from scripts import abc_analysis, grammars, settings
-from scripts.abc_notation import extract_tunes, repair
-from scripts.meter_grammar import bar_quarters, bars_lasting, meter_grammar
-from scripts.models import LocalModel, Sampling
-from scripts.pipeline import body_grammar
-from scripts.style_library import load_library
+from scripts import settings
+from scripts.model import grammars
+from scripts.model.models import LocalModel, Sampling
+from scripts.notation import abc_analysis
+from scripts.notation.abc_notation import extract_tunes, repair
+from scripts.notation.meter_grammar import bar_quarters, bars_lasting, meter_grammar
+from scripts.song.pipeline import body_grammar
+from scripts.style.style_library import load_library
 from scripts.temporary import METER_GRAMMAR_BARS
 
 STYLES = load_library().styles.values()

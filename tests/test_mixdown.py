@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 import symusic
 
-from scripts import effects as effects_module
 from scripts import temporary
+from scripts.audio import effects as effects_module
+from scripts.audio.audio_render import AudioError, default_soundfont, synthesizer
+from scripts.audio.effects import Chain, SongContext, effect_problems
 from scripts.audio.loudness import integrated
-from scripts.audio_render import AudioError, default_soundfont, synthesizer
-from scripts.effects import Chain, SongContext, effect_problems
-from scripts.mixdown import render_mix, stem_chain, stem_gain
-from scripts.soundfonts import SoundFontChoice, choose_soundfont, find_system_soundfont
+from scripts.audio.mixdown import render_mix, stem_chain, stem_gain
+from scripts.audio.soundfonts import SoundFontChoice, choose_soundfont, find_system_soundfont
 from tests.mixdown_scores import (
     TPQ,
     centroid_frames,

@@ -9,7 +9,7 @@ import pytest
 from mutagen.id3 import ID3
 
 from scripts import temporary
-from scripts.audio_render import AudioError, decoded_true_peak, write_mp3
+from scripts.audio.audio_render import AudioError, decoded_true_peak, write_mp3
 
 RATE = 44100
 

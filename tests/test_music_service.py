@@ -5,9 +5,10 @@ import time
 
 import pytest
 
-from scripts import library_views, temporary
-from scripts.jukebox import Jukebox
-from scripts.song_library import Song, SongLibrary
+from scripts import temporary
+from scripts.library import library_views
+from scripts.library.song_library import Song, SongLibrary
+from scripts.player.jukebox import Jukebox
 from tests.synthetic_library import SONGS_PER_ARTIST, make_library
 
 
@@ -107,7 +108,7 @@ def test_search_finds_every_word_in_any_field_and_narrowing_matches_a_fresh_sear
 
 @pytest.mark.skipif(not playback_module_loads(), reason="miniaudio is not installed")
 def test_the_next_song_follows_without_a_gap_and_plays_are_counted(tmp_path, data_dir, monkeypatch):
-    from scripts.tui.music_service import MusicService
+    from scripts.player.music_service import MusicService
 
     monkeypatch.setenv(temporary.AUDIO_BACKEND_ENV, "null")
     folder = tmp_path / "songs"
@@ -134,7 +135,7 @@ def test_the_next_song_follows_without_a_gap_and_plays_are_counted(tmp_path, dat
 def test_a_play_counts_after_half_the_song_not_on_a_skip(tmp_path, data_dir, monkeypatch):
     """Issue 19, item 10: as players count, after PLAY_COUNT_S or half the song (2 s of these
     4 s songs), whichever comes first; N right after the start counts nothing."""
-    from scripts.tui.music_service import MusicService
+    from scripts.player.music_service import MusicService
 
     monkeypatch.setenv(temporary.AUDIO_BACKEND_ENV, "null")
     folder = tmp_path / "songs"
@@ -165,7 +166,7 @@ def test_a_play_counts_after_half_the_song_not_on_a_skip(tmp_path, data_dir, mon
 
 
 def test_a_play_counts_after_thirty_seconds_or_half_the_song():
-    from scripts.jukebox import counts_as_play
+    from scripts.player.jukebox import counts_as_play
 
     assert not counts_as_play(29.9, 600) and counts_as_play(30, 600)
     assert not counts_as_play(1.9, 4) and counts_as_play(2, 4)
@@ -174,7 +175,7 @@ def test_a_play_counts_after_thirty_seconds_or_half_the_song():
 
 @pytest.mark.skipif(not playback_module_loads(), reason="miniaudio is not installed")
 def test_taking_the_song_playing_out_of_the_queue_plays_the_next(tmp_path, data_dir, monkeypatch):
-    from scripts.tui.music_service import MusicService
+    from scripts.player.music_service import MusicService
 
     monkeypatch.setenv(temporary.AUDIO_BACKEND_ENV, "null")
     made = make_library(tmp_path / "songs", 3, seconds=5)

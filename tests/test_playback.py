@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 
 from scripts import temporary
-from scripts.audio_render import write_mp3
-from scripts.jukebox import Jukebox, ResumeState
-from scripts.playback import (
+from scripts.audio.audio_render import write_mp3
+from scripts.library.song_library import Song
+from scripts.player.jukebox import Jukebox, ResumeState
+from scripts.player.playback import (
     MiniaudioPlayer,
     PlaybackError,
     Player,
     SilentPlayer,
     open_player,
 )
-from scripts.song_library import Song
 
 try:
     import miniaudio

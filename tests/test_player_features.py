@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from scripts import temporary
-from scripts.audio_render import write_mp3
-from scripts.playback import SilentPlayer, SpectrumMeter, decode
+from scripts.audio.audio_render import write_mp3
+from scripts.player.playback import SilentPlayer, SpectrumMeter, decode
 from tests import test_playback
 from tests.test_playback import RATE, needs_miniaudio, sine_mp3, wait_until
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from scripts.playlists import (
+from scripts.library.playlists import (
     PlaylistError,
     delete_playlist,
     entry_for,
@@ -21,7 +21,7 @@ from scripts.playlists import (
     safe_name,
     save_playlist,
 )
-from scripts.song_library import Song
+from scripts.library.song_library import Song
 from scripts.utility import unsafe_characters
 
 ROOT = os.geteuid() == 0

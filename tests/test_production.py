@@ -13,8 +13,8 @@ import pytest
 
 from scripts import temporary
 from scripts.audio import loudness
-from scripts.lead import IDIOMS
-from scripts.style_library import StyleError, check, load_library
+from scripts.style.lead import IDIOMS
+from scripts.style.style_library import StyleError, check, load_library
 from tests import production
 from tests.conftest import run_launcher
 

@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 
 from scripts import settings
-from scripts.batch_events import Loading, SongMade
-from scripts.model_choice import open_model
-from scripts.models import Cancelled, LocalModel, ModelError, Sampling
-from scripts.pipeline import Job, SongFailed, generate_song
-from scripts.remote_model import RemoteModel, server_base
-from scripts.song_library import SongLibrary
+from scripts.library.song_library import SongLibrary
+from scripts.model.model_choice import open_model
+from scripts.model.models import Cancelled, LocalModel, ModelError, Sampling
+from scripts.model.remote_model import RemoteModel, server_base
+from scripts.song.batch_events import Loading, SongMade
+from scripts.song.pipeline import Job, SongFailed, generate_song
 from scripts.temporary import STARTER_MODEL_PATH
 from scripts.tui.events import BatchFinished
-from scripts.tui.generation_worker import GenerationWorker
+from scripts.tui.workers.generation import GenerationWorker
 from tests.audio_probe import seconds_and_rms
 from tests.conftest import run_launcher
 

@@ -134,8 +134,8 @@ def test_paths_are_resolved_one_way_for_every_path_setting(monkeypatch, tmp_path
 def test_every_setting_is_described_once_and_its_default_passes_its_check():
     for name, setting in settings.SCHEMA.items():
         assert setting.label and setting.check(setting.default) == setting.default, name
-    from scripts.catalog import SAMPLING_FIELDS
-    from scripts.tui.screen_options import SETTING_OPTIONS
+    from scripts.model.catalog import SAMPLING_FIELDS
+    from scripts.tui.screens.options import SETTING_OPTIONS
 
     assert [option.name for option in SETTING_OPTIONS] == list(settings.SCHEMA)
     assert SAMPLING_FIELDS == ("temperature", "top_p", "top_k", "repeat_penalty")

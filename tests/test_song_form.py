@@ -1,8 +1,8 @@
 """The song's form over every shipped style, tune length and tempo: what a listener hears as
 the order of verses and choruses."""
 
-from scripts.song_form import lay_out
-from scripts.style_library import load_library
+from scripts.style.song_form import lay_out
+from scripts.style.style_library import load_library
 
 TUNE_BARS = (4, 8, 12, 16, 17, 24, 32, 48, 64)
 BAR_SECONDS = (1.5, 2.0, 2.5, 3.0)  # 160 to 80 bpm in 4/4

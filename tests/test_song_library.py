@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from scripts.song_library import SongLibrary
+from scripts.library.song_library import SongLibrary
 from tests.conftest import CORPUS, REPO, run_launcher
 
 
@@ -69,7 +69,7 @@ def test_wrong_types_in_the_index_rebuild_it_from_the_sidecars(tmp_path):
 
 
 def test_a_sidecar_with_wrong_types_is_listed_with_defaults(tmp_path):
-    from scripts.song_library import Song
+    from scripts.library.song_library import Song
 
     library = SongLibrary(tmp_path)
     stem = make_song(library, "Odd")["files"]["mp3"][:-4]
@@ -107,7 +107,7 @@ def test_text_with_escape_sequences_is_read_without_them(tmp_path):
 PLAYER = """
 import sys
 from pathlib import Path
-from scripts.song_library import SongLibrary
+from scripts.library.song_library import SongLibrary
 library = SongLibrary(Path(sys.argv[1]))
 for _ in range(int(sys.argv[3])):
     library.record_play(sys.argv[2])
@@ -130,7 +130,7 @@ def test_play_counts_from_two_processes_at_once_are_all_kept(tmp_path):
 SAVER = """
 import sys, time
 from pathlib import Path
-from scripts.song_library import SongLibrary
+from scripts.library.song_library import SongLibrary
 library = SongLibrary(Path(sys.argv[1]))
 library.partial_path("20990101-000000-in-progress", ".mp3").write_bytes(b"half a song")
 print("saving", flush=True)
@@ -169,7 +169,7 @@ def test_a_second_batch_keeps_the_song_another_process_is_saving(abc_model, data
 
 def test_a_running_jukebox_picks_up_songs_another_process_added(data_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("LLM_MUSIC_GEN_AUDIO", "null")
-    from scripts.tui.music_service import MusicService
+    from scripts.player.music_service import MusicService
 
     out = tmp_path / "songs"
     source = tmp_path / "tune.abc"

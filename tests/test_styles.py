@@ -13,12 +13,12 @@ import pytest
 import symusic
 
 from scripts import settings, temporary
-from scripts.abc_analysis import parse_key
-from scripts.arranger import arrange_song
-from scripts.audio_render import abc_to_midi, default_soundfont
-from scripts.mixdown import render_mix
-from scripts.style_library import load_library, read_style
-from scripts.style_match import blend, match_style
+from scripts.audio.audio_render import abc_to_midi, default_soundfont
+from scripts.audio.mixdown import render_mix
+from scripts.notation.abc_analysis import parse_key
+from scripts.style.arranger import arrange_song
+from scripts.style.style_library import load_library, read_style
+from scripts.style.style_match import blend, match_style
 from tests import production
 from tests.conftest import SONG_SEED, corpus_text, run_launcher, song_maker
 from tests.mixdown_scores import modulation_at, rms_frames, strongest_rate

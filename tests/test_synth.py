@@ -1,4 +1,4 @@
-"""The app's synth (symusic 0.5.8's, on the copy scripts/soundfont_flatten.py writes) plays the
+"""The app's synth (symusic 0.5.8's, on the copy audio/soundfont_flatten.py writes) plays the
 bundled TimGM6mb as the reference player, FluidSynth, does: real renders through the app's own
 functions, measured the way bench/synth.py measures them.
 
@@ -18,8 +18,8 @@ import pytest
 import symusic
 
 from bench.synth import band_shares, frames_db, level_db, mono
-from scripts.audio_render import synthesizer
-from scripts.soundfonts import choose_soundfont
+from scripts.audio.audio_render import synthesizer
+from scripts.audio.soundfonts import choose_soundfont
 
 RATE = 44100
 PHRASE = (48, 52, 55, 60, 64, 67, 72, 67)

@@ -8,7 +8,7 @@ import sys
 import pytest
 from wcwidth import wcswidth
 
-from scripts.tui.ui_widgets import LineEditor, clip_to_width, display_width, wrap_to_width
+from scripts.tui.widgets import LineEditor, clip_to_width, display_width, wrap_to_width
 from tests.test_tui import Terminal
 from tests.test_tui_screens import BACKSPACE, DOWN, configure, open_generate, option_row
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from scripts import abc_analysis
-from scripts.abc_notation import extract_tunes, repair
+from scripts.notation import abc_analysis
+from scripts.notation.abc_notation import extract_tunes, repair
 from training import corpus, train
 from training.export_gguf import export, load_gguf
 from training.model import Config, Llama

@@ -3,12 +3,12 @@
 import queue
 from types import SimpleNamespace
 
-from scripts import batch_events
+from scripts.song import batch_events
 from scripts.tui import events
-from scripts.tui.download_worker import DownloadState
-from scripts.tui.generation_worker import BatchState
-from scripts.tui.train_worker import TrainState
-from scripts.tui.worker_thread import WorkerThread
+from scripts.tui.workers.download import DownloadState
+from scripts.tui.workers.generation import BatchState
+from scripts.tui.workers.thread import WorkerThread
+from scripts.tui.workers.train import TrainState
 
 
 def test_a_batch_state_follows_its_events():

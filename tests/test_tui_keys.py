@@ -11,7 +11,7 @@ from scripts.tui.keymap import Binding, Keymap, help_lines
 from tests.synthetic_library import make_library
 
 KEYMAPS = key_docs.keymaps()
-JUKEBOX = "scripts.tui.jukebox"
+JUKEBOX = "scripts.tui.screens.jukebox"
 
 
 def test_the_readme_lists_the_keys_of_the_keymaps():
@@ -65,8 +65,8 @@ class FakeApp:
 def jukebox(tmp_path, data_dir, monkeypatch):
     """The jukebox screen on a small library, playing through miniaudio's null device (or the
     silent clock where miniaudio is missing)."""
-    from scripts.tui.jukebox.screen import JukeboxScreen
-    from scripts.tui.music_service import MusicService
+    from scripts.player.music_service import MusicService
+    from scripts.tui.screens.jukebox.screen import JukeboxScreen
 
     monkeypatch.setenv(temporary.AUDIO_BACKEND_ENV, "null")
     folder = tmp_path / "songs"
@@ -106,7 +106,7 @@ def states(screen):
 def test_every_key_of_every_jukebox_keymap_works_in_its_view(jukebox):
     """No dead entry: each key, pressed where its keymap is in force (and no keymap before it
     takes that key), runs its action."""
-    from scripts.tui.jukebox.screen import BROWSER_KEYS, PLAYER_KEYS
+    from scripts.tui.screens.jukebox.screen import BROWSER_KEYS, PLAYER_KEYS
 
     screen, app = jukebox
     pressed = set()
@@ -129,13 +129,13 @@ def test_every_key_of_every_jukebox_keymap_works_in_its_view(jukebox):
 
 def layers_of(screen) -> list:
     """Every keymap a view or the screen dispatches outside a question, prompt or panel."""
-    from scripts.tui.jukebox.screen import BROWSER_KEYS, PLAYER_KEYS
+    from scripts.tui.screens.jukebox.screen import BROWSER_KEYS, PLAYER_KEYS
 
     return [BROWSER_KEYS, PLAYER_KEYS, *(keymap for keymap, _ in KEYMAPS if is_view_keymap(keymap))]
 
 
 def is_view_keymap(keymap) -> bool:
-    from scripts.tui.jukebox.lists import View
+    from scripts.tui.screens.jukebox.lists import View
 
     return any(
         handler is not None and issubclass(handler, View) for k, handler in KEYMAPS if k is keymap
@@ -143,7 +143,7 @@ def is_view_keymap(keymap) -> bool:
 
 
 def test_the_panels_and_questions_take_their_keys_first(jukebox):
-    from scripts.tui.jukebox import modals
+    from scripts.tui.screens.jukebox import modals
 
     screen, app = jukebox
     screen.key("?", app)
@@ -185,7 +185,7 @@ def test_the_help_lists_every_key_of_the_view_shown_and_of_every_view(jukebox):
 
 
 def test_the_jukebox_footers_come_from_its_keymaps(jukebox):
-    from scripts.tui.jukebox.screen import HELP, PLAYER_KEYS
+    from scripts.tui.screens.jukebox.screen import HELP, PLAYER_KEYS
 
     screen, app = jukebox
     assert screen.footer().startswith("Space Pause  N Next  P Previous  ? Help  B Back")
@@ -213,9 +213,12 @@ class ScreenApp:
 def screen_states():
     """(screen class, set-up of one state, the keymap in force there, app) for each keymap of
     the screens other than the jukebox."""
-    from scripts.tui import screen_catalog, screen_generate, screen_menu, screen_options
-    from scripts.tui import screen_train as train
-    from scripts.tui.ui_widgets import LineEditor
+    from scripts.tui.screens import catalog as screen_catalog
+    from scripts.tui.screens import generate as screen_generate
+    from scripts.tui.screens import menu as screen_menu
+    from scripts.tui.screens import options as screen_options
+    from scripts.tui.screens import train
+    from scripts.tui.widgets import LineEditor
 
     def phase(name, finished=False, asking=False):
         def set_up(screen, app):

@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from scripts import identity, settings, temporary
-from scripts.song_library import SongLibrary
-from scripts.tui.screen_options import OPTIONS
+from scripts import settings, temporary
+from scripts.library.song_library import SongLibrary
+from scripts.song import identity
+from scripts.tui.screens.options import OPTIONS
 from tests.conftest import run_launcher
 from tests.test_tui import Terminal
 
@@ -478,7 +479,7 @@ def test_options_home_and_end_and_every_setting_has_a_help_line(data_dir):
 
 def test_the_styles_folder_row_counts_the_folder_just_saved(data_dir, tmp_path):
     """Issue 19: the row kept the old count, and said nothing of a broken file, until re-entered."""
-    from scripts.style_library import load_library
+    from scripts.style.style_library import load_library
 
     shipped = len(load_library().styles)
     folder = tmp_path / "my styles"

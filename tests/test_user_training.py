@@ -13,8 +13,9 @@ from pathlib import Path
 import mido
 import pytest
 
-from scripts import own_models, temporary
-from scripts.train_command import training_tools_missing
+from scripts import temporary
+from scripts.model import own_models
+from scripts.model.train_command import training_tools_missing
 from tests.conftest import CORPUS, REPO, run_launcher
 from training.user_tunes import collect, midi_text, notes_end
 

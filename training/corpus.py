@@ -1,6 +1,6 @@
 """The training corpus: music21's folk-tune ABC collections, normalized one tune per example.
 
-Each tune is put through the app's own repair (scripts.abc_notation), so the model learns exactly
+Each tune is put through the app's own repair (notation/abc_notation.py), so the model learns
 the canonical text the app writes and reads back: header fields X, R, M, L, Q, T, K in that
 order (T just before K so that the app can ask for a title after the style fields and then force
 the key), four bars per line, no decorations, fingerings, slurs, comments or words, chord
@@ -25,8 +25,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from scripts import abc_analysis  # noqa: E402
-from scripts.abc_notation import AbcError, extract_tunes, repair  # noqa: E402
+from scripts.notation import abc_analysis  # noqa: E402
+from scripts.notation.abc_notation import AbcError, extract_tunes, repair  # noqa: E402
 
 COLLECTIONS = ("ryansMammoth", "oneills1850", "airdsAirs", "miscFolk")
 HEADER_ORDER = ("X", "R", "M", "L", "Q", "T", "K")

@@ -32,7 +32,8 @@ from torch.nn import functional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts import catalog, own_models, temporary  # noqa: E402
+from scripts import temporary  # noqa: E402
+from scripts.model import catalog, own_models  # noqa: E402
 from training.export_gguf import export, load_gguf  # noqa: E402
 from training.train import BITS, augmented, token_stream, validation_bits  # noqa: E402
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.abc_analysis import parse_key  # noqa: E402
-from scripts.abc_notation import AbcError, tokenize  # noqa: E402
+from scripts.notation.abc_analysis import parse_key  # noqa: E402
+from scripts.notation.abc_notation import AbcError, tokenize  # noqa: E402
 
 NATURAL = (0, 2, 4, 5, 7, 9, 11)  # semitones of C D E F G A B
 LETTERS = "CDEFGAB"

@@ -135,7 +135,7 @@ def midi_text(path: Path) -> str:
     """A MIDI file's melody as ABC, by midi2abc. Raises TuneSourceError when it has none."""
     import mido
 
-    from scripts.audio_render import abc2midi_path
+    from scripts.audio.audio_render import abc2midi_path
 
     if path.stat().st_size > temporary.TRAIN_MAX_MIDI_BYTES:
         raise TuneSourceError(f"{path.name}: too large for a MIDI file of one tune")

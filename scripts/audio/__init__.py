@@ -1,1 +1,2 @@
-"""Audio production: measuring loudness and mastering the mix."""
+"""Audio production: abc2midi, the synth and its SoundFonts, effects, the mix, loudness, mastering
+and the MP3."""

@@ -8,7 +8,7 @@
 4. The style's master chain (glue compression, colour), then the loudness target: a static gain
    to the style's integrated loudness (BS.1770), and a true-peak limiter under the ceiling.
 5. The ending rings out: from the last chord on, the sound decays to silence instead of stopping.
-The encoded MP3 is checked again after decoding (scripts/audio_render.write_mp3).
+The encoded MP3 is checked again after decoding (scripts/audio/audio_render.write_mp3).
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from scripts.batch_events import BatchEvent
+from scripts.song.batch_events import BatchEvent
 
-# --- a batch of songs: scripts/batch_events.py, and the worker's last word ----
+# --- a batch of songs: scripts/song/batch_events.py, and the worker's last word ----
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class DownloadEvent:
 
 @dataclass(frozen=True)
 class DownloadProgress(DownloadEvent):
-    progress: object  # scripts.downloads.Progress
+    progress: object  # scripts.model.downloads.Progress
 
 
 @dataclass(frozen=True)

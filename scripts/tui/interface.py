@@ -1,5 +1,5 @@
 """The curses app: one main loop on the main thread that owns the screen and the keyboard; the
-screens (screen_*.py, jukebox/) draw from state and react to keys through their keymaps;
+screens (screens/) draw from state and react to keys through their keymaps;
 generation and playback run in the background and only post typed events (events.py; design:
 workers never call curses)."""
 
@@ -16,10 +16,10 @@ from pathlib import Path
 
 from scripts import settings as settings_store
 from scripts import temporary
-from scripts.batch_events import BatchEvent, Loaded, SongMade
+from scripts.song.batch_events import BatchEvent, Loaded, SongMade
 from scripts.tui.events import DownloadEvent, GrammarChecked, TrainEvent
-from scripts.tui.screen_menu import MenuScreen
-from scripts.tui.ui_widgets import Canvas
+from scripts.tui.screens.menu import MenuScreen
+from scripts.tui.widgets import Canvas
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class App:
 
     def music_service(self):
         if self.music is None:
-            from scripts.tui.music_service import MusicService
+            from scripts.player.music_service import MusicService
 
             self.music = MusicService(self.output_folder())
         return self.music
@@ -160,22 +160,22 @@ def sync_size() -> None:
 def make_screen(name: str):
     """Screens other than the menu, imported when first opened: the menu draws sooner."""
     if name == "generate":
-        from scripts.tui.screen_generate import GenerateScreen
+        from scripts.tui.screens.generate import GenerateScreen
 
         return GenerateScreen()
     if name == "jukebox":
-        from scripts.tui.jukebox.screen import JukeboxScreen
+        from scripts.tui.screens.jukebox.screen import JukeboxScreen
 
         return JukeboxScreen()
     if name == "catalog":
-        from scripts.tui.screen_catalog import CatalogScreen
+        from scripts.tui.screens.catalog import CatalogScreen
 
         return CatalogScreen()
     if name == "train":
-        from scripts.tui.screen_train import TrainScreen
+        from scripts.tui.screens.train import TrainScreen
 
         return TrainScreen()
-    from scripts.tui.screen_options import OptionsScreen
+    from scripts.tui.screens.options import OptionsScreen
 
     return OptionsScreen()
 

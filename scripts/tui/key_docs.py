@@ -16,13 +16,16 @@ END = "<!-- /keys -->"
 
 def screens() -> list[tuple[str, list[tuple[Keymap, type]]]]:
     """Each screen's keymaps with their handlers, in the order the README lists them."""
-    from scripts.tui import screen_catalog, screen_generate, screen_menu, screen_options
-    from scripts.tui import screen_train as train
-    from scripts.tui.jukebox import modals, playlists, screen, search
-    from scripts.tui.jukebox.artists import ArtistsView
-    from scripts.tui.jukebox.genres import GenresView
-    from scripts.tui.jukebox.queue_view import QueueView
-    from scripts.tui.jukebox.songs import SongsView
+    from scripts.tui.screens import catalog as screen_catalog
+    from scripts.tui.screens import generate as screen_generate
+    from scripts.tui.screens import menu as screen_menu
+    from scripts.tui.screens import options as screen_options
+    from scripts.tui.screens import train
+    from scripts.tui.screens.jukebox import modals, playlists, screen, search
+    from scripts.tui.screens.jukebox.artists import ArtistsView
+    from scripts.tui.screens.jukebox.genres import GenresView
+    from scripts.tui.screens.jukebox.queue_view import QueueView
+    from scripts.tui.screens.jukebox.songs import SongsView
 
     generate, jukebox = screen_generate.GenerateScreen, screen.JukeboxScreen
     options, catalog = screen_options.OptionsScreen, screen_catalog.CatalogScreen

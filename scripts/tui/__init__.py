@@ -1,0 +1,1 @@
+"""The curses text UI: the only package that may import curses."""
