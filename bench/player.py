@@ -2,7 +2,9 @@
 null device (its thread feeding in real time), beside a bare numpy rfft of the same size.
 
 The UI calls levels() 10-20 times a second on its own thread; this says what share of a core
-that takes. Also the device thread's extra work per callback (the meter's record of a block).
+that takes. Also the device thread's work per callback: the meter's record of a block, and
+reading the block from the song's stream (decoded as it plays) beside slicing it out of the
+whole song decoded in memory (how the player worked before), with the memory each holds.
 
 Usage: .venv/bin/python bench/player.py [--calls N]
 """
@@ -13,6 +15,7 @@ import argparse
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts import temporary  # noqa: E402
 from scripts.audio.audio_render import write_mp3  # noqa: E402
-from scripts.player.playback import MiniaudioPlayer, SpectrumMeter  # noqa: E402
+from scripts.player.playback import MiniaudioPlayer, SpectrumMeter, Stream  # noqa: E402
 
 RATE = temporary.PLAYBACK_SAMPLE_RATE
 UI_RATE = 20  # levels() calls a second at the UI's fastest
@@ -44,6 +47,29 @@ def song(folder: Path) -> Path:
     path = folder / "bench.mp3"
     write_mp3(np.stack([tone, tone]), RATE, path, {"title": "bench"}, "128k")
     return path
+
+
+def stream_reads(path: Path, frames: int) -> tuple[tuple[float, int], tuple[float, int]]:
+    """(us a block, bytes allocated) reading `frames`-frame blocks through the song: from a
+    Stream, and sliced out of the whole song decoded at once."""
+    import miniaudio
+
+    tracemalloc.start()
+    stream = Stream.open(path)
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    blocks = stream.frames // frames
+    start = time.perf_counter()
+    while len(stream.read(frames)):
+        pass
+    streamed = (time.perf_counter() - start) / blocks * 1e6
+    sound = miniaudio.decode_file(str(path), miniaudio.SampleFormat.SIGNED16, 2, RATE)
+    whole = np.frombuffer(sound.samples, dtype=np.int16).reshape(-1, 2)
+    start = time.perf_counter()
+    for at in range(0, len(whole), frames):
+        whole[at : at + frames].copy()
+    sliced = (time.perf_counter() - start) / blocks * 1e6
+    return (streamed, held), (sliced, whole.nbytes)
 
 
 def main() -> None:
@@ -70,6 +96,7 @@ def main() -> None:
             }
         finally:
             player.close()
+        reads = stream_reads(song(Path(folder)), len(block))
 
     print(f"meter over {temporary.METER_FRAMES} frames, {calls} calls, best of 3")
     print(f"  baseline np.fft.rfft({temporary.METER_FRAMES}) : {baseline:8.1f} us/call")
@@ -80,6 +107,13 @@ def main() -> None:
             f"({us / baseline:.1f}x rfft, {share:.2f}% of a core at {UI_RATE}/s)"
         )
     print(f"  record() of a {len(block)}-frame block : {record:8.1f} us/callback (device thread)")
+    (streamed, held), (sliced, whole) = reads
+    print(
+        f"  a {len(block)}-frame block from the stream : {streamed:8.1f} us/callback, "
+        f"{held / 1024:.0f} kB held\n"
+        f"  baseline, sliced from the whole song: {sliced:8.1f} us/callback, "
+        f"{whole / 1024:.0f} kB held"
+    )
 
 
 if __name__ == "__main__":

@@ -661,10 +661,9 @@ METER_FRAMES = 2048
 METER_LOW_HZ = 40.0
 METER_HIGH_HZ = 16000.0
 METER_FLOOR_DB = -60.0  # a band this quiet (dBFS) or quieter reads 0.0; a full-scale sine, 1.0
-# Gapless: the queued song's first seconds are decoded ahead, the rest once it plays (one whole
-# song in memory at a time); decoding a whole 4-minute MP3 takes well under a second.
-GAPLESS_HEAD_S = 20.0
-GAPLESS_POLL_S = 0.5  # how often a waiting decode looks whether its song was dropped
+# Songs are decoded as they play, this many frames a read at most (pyminiaudio's stream reads
+# up to 16384); the song queued next is opened ahead, so one follows the other without a gap.
+STREAM_BLOCK_FRAMES = 8192
 
 # playlists
 # M3U8 files under the output folder (scripts/library/playlists.py), so other players open them too.

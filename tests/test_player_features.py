@@ -3,8 +3,10 @@ sound card) and on the silent clock. The MP3s are made by the app's own encoder.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +14,12 @@ import pytest
 
 from scripts import temporary
 from scripts.audio.audio_render import write_mp3
-from scripts.player.playback import SilentPlayer, SpectrumMeter, decode
+from scripts.player.playback import SilentPlayer, SpectrumMeter
 from tests import test_playback
 from tests.test_playback import RATE, needs_miniaudio, sine_mp3, wait_until
 
 null_player = test_playback.null_player  # the fixture: a MiniaudioPlayer on the null device
+miniaudio = test_playback.miniaudio
 
 BANDS = 24
 
@@ -43,6 +46,14 @@ def mp3s(tmp_path_factory) -> dict[str, Path]:
         "garbage": folder / "garbage.mp3",
         "missing": folder / "missing.mp3",
     }
+
+
+def decode(path: Path) -> np.ndarray:
+    """The whole song as the player should send it: miniaudio's decoder, in one call."""
+    sound = miniaudio.decode_file(
+        str(path), miniaudio.SampleFormat.SIGNED16, temporary.PLAYBACK_CHANNELS, RATE
+    )
+    return np.frombuffer(sound.samples, dtype=np.int16).reshape(-1, temporary.PLAYBACK_CHANNELS)
 
 
 def band_of(hz: float, bands: int = BANDS) -> int:
@@ -277,16 +288,21 @@ def test_the_clock_without_miniaudio_trusts_the_queued_sidecar(monkeypatch, mp3s
 
 
 @needs_miniaudio
-def test_a_long_queued_song_is_decoded_head_first_and_plays_whole(null_player, mp3s, tmp_path):
-    """Only the first GAPLESS_HEAD_S of a queued song are decoded while another plays (one whole
-    song in memory at a time); after the switch the rest is put in place under the position."""
-    long = sine_mp3(tmp_path / "long.mp3", temporary.GAPLESS_HEAD_S + 5, hz=330.0)
+def test_the_player_holds_an_open_decoder_not_the_song(null_player, mp3s, tmp_path):
+    """A minute of song decoded is 10 MB: opening one to play and another to follow allocates a
+    small part of that; both play whole, byte for byte, across the switch, and a seek lands on
+    the very frame it asks for."""
+    long = sine_mp3(tmp_path / "long.mp3", 60.0, hz=330.0)
     first, whole = decode(mp3s["a"]), decode(long)
-    null_player.load(mp3s["a"])
-    null_player.queue_next(long)
-    wait_until(lambda: null_player._next.audio is not None, timeout=10.0)
-    head = null_player._next.audio
-    assert len(head) == temporary.GAPLESS_HEAD_S * RATE < len(whole)
+    tracemalloc.start()
+    try:
+        null_player.load(mp3s["a"])
+        null_player.queue_next(long)
+        wait_until(lambda: null_player._next.audio is not None, timeout=10.0)
+        held = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert held < whole.nbytes / 20, f"{held} bytes allocated for a {whole.nbytes}-byte song"
     null_player.play()
     null_player._stop_device()  # from here the test is the device: it alone pulls the feed
     null_player.seek((len(first) - 1000) / RATE)
@@ -294,11 +310,33 @@ def test_a_long_queued_song_is_decoded_head_first_and_plays_whole(null_player, m
     next(feed)
     sent = [feed.send(4410)]
     assert null_player.advanced() == long
-    assert null_player.duration == pytest.approx(len(whole) / RATE, abs=0.05)  # known already
-    wait_until(lambda: len(null_player._samples) == len(whole), timeout=10.0)
-    assert not null_player.finished()
-    while len(b"".join(sent)) < (len(head) + 4410) * 4:  # past the head's end
+    assert null_player.duration == pytest.approx(len(whole) / RATE, abs=0.05)
+    while len(sent) * 4410 < 1000 + len(whole):
         sent.append(feed.send(4410))
     sent = b"".join(sent)
     expected = np.concatenate((first[-1000:], whole)).tobytes()
-    assert sent == expected[: len(sent)]  # the whole song, byte for byte, across the head's end
+    assert sent[: len(expected)] == expected and not sent[len(expected) :].strip(b"\0")
+    assert null_player.finished()
+    null_player.seek(30.0)
+    assert feed.send(4410) == whole[30 * RATE : 30 * RATE + 4410].tobytes()
+    assert null_player.position() == pytest.approx(30.0 + 4410 / RATE)
+
+
+def open_files() -> set[Path]:
+    return {Path(os.readlink(fd)) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink()}
+
+
+@needs_miniaudio
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc/self/fd")
+def test_the_player_lets_go_of_files_it_will_not_play(null_player, mp3s):
+    """A song deleted from the jukebox must not be held open (Windows refuses to delete an open
+    file): the stopped song and a queued song that was dropped have closed their files."""
+    null_player.load(mp3s["a"])
+    null_player.queue_next(mp3s["b"])
+    wait_until(lambda: null_player._next.audio is not None, timeout=10.0)
+    assert {mp3s["a"], mp3s["b"]} <= open_files()
+    null_player.cancel_next()
+    null_player.stop()
+    assert not {mp3s["a"], mp3s["b"]} & open_files()
+    null_player.play()  # a stopped song opens again from its start
+    assert mp3s["a"] in open_files() and null_player.position() < 0.5

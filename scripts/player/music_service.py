@@ -1,5 +1,5 @@
 """The jukebox's engine for the text UI: the library's songs in a Jukebox queue, played by a
-Player with the next song decoded ahead (gapless), the playlists of the output folder, and the
+Player with the next song opened ahead (gapless), the playlists of the output folder, and the
 resume state kept in the data folder. No curses; the UI thread calls tick().
 
 The index is read and written off the curses thread (LibraryKeeper): a 10,000-song index takes a
@@ -87,7 +87,7 @@ class MusicService:
                 self.resume = None  # nothing worth offering: just play
         self.loaded: str | None = None  # the id of the song in the player
         self.counted = False  # the loaded song's play is counted (jukebox.counts_as_play)
-        self.queued: str | None = None  # the id of the song the player decoded to play next
+        self.queued: str | None = None  # the id of the song the player opened to play next
         self.message = ""
         self.started = False
         self.ended = False  # played to the end of the queue: a song added now plays at once
@@ -198,7 +198,7 @@ class MusicService:
 
     def play_current(self, position: float = 0.0) -> None:
         """Load and play the current song; a missing or broken file is skipped with a message."""
-        self.queued = None  # load() drops what the player had decoded ahead
+        self.queued = None  # load() drops what the player had opened ahead
         for _ in range(len(self.jukebox)):
             song = self.jukebox.current
             if song is None:
@@ -295,6 +295,9 @@ class MusicService:
         if playing:
             self.player.stop()
             self.loaded = None
+        elif song.id == self.queued:  # the player holds its file open (Windows cannot delete it)
+            self.player.cancel_next()
+            self.queued = None
         self.forget(song.id)
         self.library.delete(song.id)
         if playing and self.started and self.jukebox.current is not None:
@@ -329,8 +332,8 @@ class MusicService:
                     known.plays = song.plays  # was rebuilt: the counts the index holds now
                     self.version += 1
 
-    def decode_ahead(self) -> None:
-        """Have the player decode the song that follows, so it starts without a gap."""
+    def ready_next(self) -> None:
+        """Have the player open the song that follows, so it starts without a gap."""
         following = self.jukebox.following() if self.loaded else None
         wanted = following.id if following is not None else None
         if wanted == self.queued:
@@ -347,7 +350,7 @@ class MusicService:
         self.tell_notices()
         if not self.started or not self.loaded:
             return
-        if self.player.advanced() is not None:  # it went on into the song decoded ahead
+        if self.player.advanced() is not None:  # it went on into the song opened ahead
             self.count_play(finished=True)
             ahead, self.queued = self.queued, None
             song = self.jukebox.after_finish()
@@ -364,7 +367,7 @@ class MusicService:
             else:
                 self.play_current()
         self.count_play()
-        self.decode_ahead()
+        self.ready_next()
 
     def close(self) -> None:
         if self.started:  # never listened this time: keep the place saved last time

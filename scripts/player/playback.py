@@ -5,7 +5,8 @@ optional package, imported only when a player needs it.
 
 Gapless: `queue_next` readies the following song while one plays; at the end the player moves
 into it by itself and `advanced()` says so once. The caller's methods are meant for one thread
-(the UI's); the device's thread and the background decode share state with it under a lock.
+(the UI's); the device's thread and the opening of the next song share state with it under a
+lock.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,8 @@ class NextSong:
     """The song queued to follow: `audio` is None until it is ready (and stays None on error)."""
 
     path: Path
-    audio: Any = None  # MiniaudioPlayer: the decoded frames; SilentPlayer: the length in seconds
+    audio: Any = None  # MiniaudioPlayer: its opened Stream; SilentPlayer: the length in seconds
     error: str | None = None
-    whole_frames: int = 0  # MiniaudioPlayer: the song's length when only its head is decoded
-    playing: threading.Event = field(default_factory=threading.Event)  # the player moved into it
 
 
 class Player(ABC):
@@ -118,7 +117,8 @@ class Player(ABC):
 
     def cancel_next(self) -> None:
         with self._lock:
-            self._next = None
+            job, self._next = self._next, None
+        self._let_go(job)
 
     def advanced(self) -> Path | None:
         """The queued song the player moved into by itself since the last call (then None)."""
@@ -137,8 +137,13 @@ class Player(ABC):
     def _forget_next(self) -> None:
         """Drop the queued song and any unreported move: a new choice makes both stale."""
         with self._lock:
-            self._next = None
-            self._advanced = None
+            job, self._next, self._advanced = self._next, None, None
+        self._let_go(job)
+
+    def _let_go(self, job: NextSong | None) -> None:
+        """A queued song nobody will play lets go of what it holds (MiniaudioPlayer's Stream)."""
+        if job is not None and hasattr(job.audio, "close"):
+            job.audio.close()
 
     def levels(self, bands: int) -> list[float] | None:
         """The sound being sent in `bands` log-spaced bands, each 0.0-1.0; None: no samples."""
@@ -181,43 +186,73 @@ def unplayable(path: Path, error: Exception) -> str:
     return f"cannot play {path.name}: {describe(error)}"
 
 
-def decode(path: Path, seconds: float | None = None) -> np.ndarray:
-    """The file (or its first `seconds`) as 16-bit stereo frames at the playback rate, shape
-    (frames, 2). Streamed into one array sized from the file's header: miniaudio.decode_file
-    would hold a whole song twice while it copies it out, and a song is tens of MB."""
-    import miniaudio
+class Stream:
+    """One song decoded a block at a time as it plays, from its file: the player holds an open
+    decoder, never the decoded song (three minutes of 16-bit stereo are 32 MB). Opening one at
+    a frame seeks there (an MP3 decoder reads up to it: under 0.2 s for three minutes)."""
 
-    path = require_file(path)
-    channels, rate = temporary.PLAYBACK_CHANNELS, temporary.PLAYBACK_SAMPLE_RATE
-    try:
-        size = math.ceil(miniaudio.get_file_info(str(path)).duration * rate) + rate  # 1 s spare
-        if seconds is not None:
-            size = min(size, int(seconds * rate))
-        frames, filled = np.empty((size, channels), dtype=np.int16), 0
-        stream = miniaudio.stream_file(
-            str(path),
-            output_format=miniaudio.SampleFormat.SIGNED16,
-            nchannels=channels,
-            sample_rate=rate,
-            frames_to_read=65536,
-        )
-        for chunk in stream:
-            block = np.frombuffer(chunk, dtype=np.int16).reshape(-1, channels)
-            if filled + len(block) > len(frames):
-                if seconds is not None:
-                    block = block[: len(frames) - filled]
-                else:  # the header said less than there is
-                    more = np.empty((max(len(block), 10 * rate), channels), dtype=np.int16)
-                    frames = np.concatenate((frames, more))
-            frames[filled : filled + len(block)] = block
-            filled += len(block)
-            if filled == len(frames) and seconds is not None:
+    def __init__(self, path: Path, frames: int, start: int = 0, opened: bool = True) -> None:
+        import miniaudio
+
+        self.path, self.frames, self.frame = path, frames, start
+        self._chunks = None
+        if opened:
+            try:
+                self._chunks = miniaudio.stream_file(
+                    str(path),
+                    output_format=miniaudio.SampleFormat.SIGNED16,
+                    nchannels=temporary.PLAYBACK_CHANNELS,
+                    sample_rate=temporary.PLAYBACK_SAMPLE_RATE,
+                    frames_to_read=temporary.STREAM_BLOCK_FRAMES,
+                    seek_frame=start,
+                )
+            except (miniaudio.MiniaudioError, OSError) as error:
+                raise undecodable(path, error) from None
+
+    @classmethod
+    def open(cls, path: Path) -> Stream:
+        """The song at `path` from its start; its length is read from the file's header."""
+        path = require_file(path)
+        return cls(path, round(file_duration(path) * temporary.PLAYBACK_SAMPLE_RATE))
+
+    def at(self, frame: int) -> Stream:
+        """The same song opened at `frame` (clamped to it; at its end, ended)."""
+        frame = int(clamp(frame, 0, self.frames))
+        return Stream(self.path, self.frames, frame, opened=frame < self.frames)
+
+    @property
+    def ended(self) -> bool:
+        """Read to its end, or closed."""
+        return self._chunks is None
+
+    def read(self, count: int) -> np.ndarray:
+        """Up to `count` frames from the position on, which moves past them; fewer only at the
+        end, where the decoded length becomes the song's length."""
+        pieces, wanted = [], count
+        while wanted > 0 and self._chunks is not None:
+            try:
+                chunk = self._chunks.send(min(wanted, temporary.STREAM_BLOCK_FRAMES))
+                block = np.frombuffer(chunk, dtype=np.int16).reshape(
+                    -1, temporary.PLAYBACK_CHANNELS
+                )
+            except Exception:  # the end (StopIteration) or a damaged frame: the song ends here
+                block = None
+            if block is None or not len(block):
+                self.close()
+                self.frames = self.frame + count - wanted
                 break
-    except (miniaudio.MiniaudioError, OSError) as error:
-        raise undecodable(path, error) from None
-    if not filled:
-        raise PlaybackError(f"cannot play {path.name}: it holds no audio")
-    return frames[:filled]
+            pieces.append(block)
+            wanted -= len(block)
+        if not pieces:
+            return np.zeros((0, temporary.PLAYBACK_CHANNELS), dtype=np.int16)
+        self.frame += count - wanted
+        return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+
+    def close(self) -> None:
+        """Let go of the decoder and its file (Windows cannot delete a file held open)."""
+        if self._chunks is not None:
+            self._chunks.close()
+            self._chunks = None
 
 
 class SpectrumMeter:
@@ -269,15 +304,13 @@ class SpectrumMeter:
 
 
 class MiniaudioPlayer(Player):
-    """Decodes the whole song into memory and feeds the device from the current position.
+    """Plays a Stream of the song and feeds the device from it.
 
-    The device's thread pulls audio through a generator that reads the play state (position,
-    paused, volume, the queued song) under a lock, so seek, pause and volume are plain state
-    changes, and the switch into a queued song happens inside one callback: no gap.
-    Memory: one whole decoded song at a time. Only the queued song's first GAPLESS_HEAD_S are
-    decoded ahead; once it plays (and the song before is let go) the rest is decoded and put in
-    place under the same position. Decodes run one at a time, and one made stale by a newer
-    choice is thrown away when it ends.
+    The device's thread pulls audio through a generator that reads the play state (the song's
+    stream, paused, volume, the queued song) under a lock, so pause and volume are plain state
+    changes, a seek swaps in a stream opened at the new place, and the switch into a queued
+    song happens inside one callback: no gap. The queued song is opened ahead on a thread of
+    its own; one made stale by a newer choice is let go when it is ready.
     """
 
     name = "miniaudio"
@@ -286,13 +319,10 @@ class MiniaudioPlayer(Player):
         super().__init__()
         import miniaudio
 
-        self._samples = np.zeros((0, temporary.PLAYBACK_CHANNELS), dtype=np.int16)
-        self._frame = 0  # the next frame to hand to the device
+        self._song: Stream | None = None
         self._playing = False  # a song is playing or paused (not stopped)
         self._paused = False
         self._device_running = False
-        self._decoding = threading.Lock()  # one background decode at a time
-        self._whole_frames = 0  # the current song's length while only its head is decoded
         self._meter = SpectrumMeter()
         self._device = miniaudio.PlaybackDevice(
             output_format=miniaudio.SampleFormat.SIGNED16,
@@ -326,108 +356,81 @@ class MiniaudioPlayer(Player):
         """The next `frames` frames at the current volume: fewer at the end of the last song,
         none when paused or stopped. At a song's end a ready queued song carries on."""
         with self._lock:
-            if not self._playing or self._paused:
-                return self._samples[:0]
-            pieces = [self._read(frames)]
+            if not self._playing or self._paused or self._song is None:
+                return np.zeros((0, temporary.PLAYBACK_CHANNELS), dtype=np.int16)
+            pieces = [self._song.read(frames)]
             if len(pieces[0]) < frames and self._next_ready():
-                self._advance()
-                pieces.append(self._read(frames - len(pieces[0])))
+                self._song, self._advanced = self._next.audio, self._next.path
+                self._next = None
+                pieces.append(self._song.read(frames - len(pieces[0])))
             volume = self._volume
         chunk = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
         if volume < 1.0:
             chunk = (chunk * volume).astype(np.int16)
         return chunk
 
-    def _read(self, frames: int) -> np.ndarray:
-        """Under the lock: up to `frames` frames from the position on, which moves past them."""
-        chunk = self._samples[self._frame : self._frame + frames]
-        self._frame += len(chunk)
-        return chunk
-
-    def _advance(self) -> None:
-        """Under the lock: the queued song (its head) becomes the current one, at 0 s; its
-        decoding thread then decodes the rest."""
-        self._samples, self._frame = self._next.audio, 0
-        self._whole_frames = self._next.whole_frames
-        self._next.playing.set()  # never blocks: safe in the device's callback
-        self._advanced, self._next = self._next.path, None
-
-    # --- the background decode --------------------------------------------------------------
+    # --- the queued song ----------------------------------------------------------------------
 
     def queue_next(self, path: Path, duration: float | None = None) -> None:
-        """Decode `path` on a thread of its own; the device keeps playing meanwhile."""
+        """Open `path` on a thread of its own; the device keeps playing meanwhile."""
         job = NextSong(Path(path))
         with self._lock:
-            self._next = job
+            old, self._next = self._next, job
+        self._let_go(old)
         threading.Thread(
-            target=self._decode_next, args=(job,), name="decode next song", daemon=True
+            target=self._open_next, args=(job,), name="open next song", daemon=True
         ).start()
 
-    def _decode_next(self, job: NextSong) -> None:
+    def _open_next(self, job: NextSong) -> None:
         # The job object is its own generation tag: load, stop, cancel_next and a newer
         # queue_next replace self._next, and the device only ever reads self._next, so a stale
-        # decode lands in a job nobody holds and is let go with this thread.
-        with self._decoding:
-            with self._lock:
-                if self._next is not job:
-                    return  # replaced before its turn came: spend neither time nor memory
-            head_frames = int(temporary.GAPLESS_HEAD_S * temporary.PLAYBACK_SAMPLE_RATE)
-            try:
-                audio, error = decode(job.path, temporary.GAPLESS_HEAD_S), None
-                if len(audio) == head_frames:  # more follows (a shorter song is all there)
-                    job.whole_frames = round(
-                        file_duration(job.path) * temporary.PLAYBACK_SAMPLE_RATE
-                    )
-            except Exception as failure:  # out of this thread it would print under curses
-                audio, error = None, unplayable(job.path, failure)
-            with self._lock:
-                if self._next is not job:
-                    return
-                job.audio, job.error = audio, error
-        if job.whole_frames:
-            self._decode_rest(job, audio)
-
-    def _decode_rest(self, job: NextSong, head: np.ndarray) -> None:
-        """Once the player moved into the song, decode all of it and swap it in under the
-        playing position (the head is its exact start); a song left by then is not decoded."""
-        while not job.playing.wait(temporary.GAPLESS_POLL_S):
-            with self._lock:
-                if self._next is not job:
-                    return  # replaced or dropped before it played
-        with self._decoding:
-            with self._lock:
-                if self._samples is not head:
-                    return  # already left for another song
-            try:
-                whole = decode(job.path)
-            except Exception:  # the head plays out and the song ends there
-                whole = None
-            with self._lock:
-                if self._samples is head:
-                    if whole is not None:
-                        self._samples = whole
-                    self._whole_frames = 0
+        # stream lands in a job nobody holds and is let go with this thread.
+        try:
+            stream, error = Stream.open(job.path), None
+        except Exception as failure:  # out of this thread it would print under curses
+            stream, error = None, unplayable(job.path, failure)
+        with self._lock:
+            if self._next is job:
+                job.audio, job.error = stream, error
+                return
+        if stream is not None:
+            stream.close()
 
     # --- the caller's side ------------------------------------------------------------------
 
     def load(self, path: Path, duration: float | None = None) -> float:
-        """Decode `path` (the decoded length wins over `duration`, which only the clock needs)."""
-        samples = decode(Path(path))  # outside the lock: the device keeps playing meanwhile
+        """Open `path` (its length comes from the file; `duration` only the clock needs)."""
+        song = Stream.open(Path(path))  # outside the lock: the device keeps playing meanwhile
         self._forget_next()
         with self._lock:
-            self._samples = samples
-            self._whole_frames = 0
-            self._frame = 0
+            old, self._song = self._song, song
             self._playing = False
             self._paused = False
+        if old is not None:
+            old.close()
         return self.duration
+
+    def _replace(self, frame: int) -> None:
+        """Open the song again at `frame` (outside the lock: seeking reads up to it) and swap it
+        in, unless the song changed meanwhile."""
+        with self._lock:
+            current = self._song
+        if current is None:
+            return
+        fresh = current.at(frame)
+        with self._lock:
+            if self._song is current:
+                self._song, fresh = fresh, current
+        fresh.close()  # the one not playing
 
     def play(self) -> None:
         with self._lock:
-            if not len(self._samples):
+            if self._song is None:
                 raise PlaybackError("nothing to play: no song is loaded")
-            if self._frame >= len(self._samples):
-                self._frame = 0
+            at_end = self._song.ended
+        if at_end:  # played to the end, or stopped: from the start
+            self._replace(0)
+        with self._lock:
             self._playing = True
             self._paused = False
         if not self._device_running:
@@ -448,12 +451,17 @@ class MiniaudioPlayer(Player):
             self._paused = False
 
     def stop(self) -> None:
+        """Stop, rewind, and let go of the file (it may be deleted next)."""
         self._forget_next()
         with self._lock:
             self._playing = False
             self._paused = False
-            self._frame = 0
+            song = self._song
+            if song is not None:
+                self._song = Stream(song.path, song.frames, 0, opened=False)
         self._stop_device()
+        if song is not None:
+            song.close()
         self._meter.clear()  # after the device stopped: nothing records over it
 
     def _stop_device(self) -> None:
@@ -466,27 +474,26 @@ class MiniaudioPlayer(Player):
                 pass  # a device that is gone is stopped enough
 
     def seek(self, seconds: float) -> None:
-        with self._lock:
-            frame = round(float(seconds) * temporary.PLAYBACK_SAMPLE_RATE)
-            self._frame = int(clamp(frame, 0, len(self._samples)))
+        self._replace(round(float(seconds) * temporary.PLAYBACK_SAMPLE_RATE))
 
     def position(self) -> float:
         with self._lock:
-            return self._frame / temporary.PLAYBACK_SAMPLE_RATE
+            song = self._song
+            return min(song.frame, song.frames) / temporary.PLAYBACK_SAMPLE_RATE if song else 0.0
 
     @property
     def duration(self) -> float:
-        return max(len(self._samples), self._whole_frames) / temporary.PLAYBACK_SAMPLE_RATE
+        song = self._song
+        return song.frames / temporary.PLAYBACK_SAMPLE_RATE if song else 0.0
 
     @property
     def paused(self) -> bool:
         return self._paused
 
     def finished(self) -> bool:
-        """Also False while the rest of a song that began from its head is being decoded."""
         with self._lock:
-            at_end = self._playing and 0 < len(self._samples) <= self._frame
-            return at_end and not self._whole_frames and not self._next_pending()
+            at_end = self._playing and self._song is not None and self._song.ended
+            return at_end and not self._next_pending()
 
     def levels(self, bands: int) -> list[float]:
         """What the device was last sent (after volume); zeros once paused or stopped, as the
@@ -500,7 +507,7 @@ class MiniaudioPlayer(Player):
     def close(self) -> None:
         self.stop()
         self._device.close()
-        self._samples = self._samples[:0]
+        self._song = None
 
 
 class SilentPlayer(Player):
