@@ -59,6 +59,9 @@ class Phase(Enum):
     BATCH = auto()
 
 
+ANSWER_KEYS = {Phase.STYLES: STYLES_KEYS, Phase.COUNT: COUNT_KEYS}
+
+
 def checked_count_or_continuous(text: str, maximum: int) -> int:
     if text.strip().lower() in temporary.CONTINUOUS_WORDS:
         return CONTINUOUS
@@ -147,11 +150,9 @@ class GenerateScreen:
 
     def keys(self, app) -> Keymap:
         """The keys of the phase: the footer while asked to exit stays the running one's."""
-        if self.phase is Phase.STYLES:
-            return STYLES_KEYS
-        if self.phase is Phase.COUNT:
-            return COUNT_KEYS
-        return FINISHED_KEYS if app.batch.finished else RUNNING_KEYS
+        if self.phase is Phase.BATCH:
+            return FINISHED_KEYS if app.batch.finished else RUNNING_KEYS
+        return ANSWER_KEYS[self.phase]
 
     def key(self, key, app) -> None:
         name = key_name(key)
