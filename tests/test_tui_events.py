@@ -37,10 +37,12 @@ def test_a_batch_state_follows_its_events():
 def test_download_and_training_states_follow_their_events():
     download = DownloadState("tiny")
     download.apply(events.DownloadProgress("half"))
-    download.apply(events.DownloadEnded("cancelled", "Cancelled."))
-    assert (download.progress, download.status, download.message) == (
+    assert download.running
+    download.apply(events.DownloadEnded(events.Outcome.CANCELLED, "Cancelled."))
+    assert not download.running
+    assert (download.progress, download.outcome, download.message) == (
         "half",
-        "cancelled",
+        events.Outcome.CANCELLED,
         "Cancelled.",
     )
     training = TrainState("mine")
@@ -48,9 +50,9 @@ def test_download_and_training_states_follow_their_events():
     training.apply(events.TrainingProgress("step 1"))
     training.apply(events.ToolsMissing("PyTorch is missing."))
     assert (training.counts, training.problems) == ("3 tunes found", ["a.mid: empty"])
-    assert (training.progress, training.status) == ("step 1", "needs-tools")
-    training.apply(events.TrainEnded("installed", "Installed."))
-    assert (training.status, training.message) == ("installed", "Installed.")
+    assert (training.progress, training.outcome) == ("step 1", events.Outcome.NEEDS_TOOLS)
+    training.apply(events.TrainEnded(events.Outcome.INSTALLED, "Installed."))
+    assert (training.outcome, training.message) == (events.Outcome.INSTALLED, "Installed.")
 
 
 def test_a_worker_posts_its_events_on_the_apps_queue():
@@ -64,3 +66,27 @@ def test_a_worker_posts_its_events_on_the_apps_queue():
     worker.start()
     worker.thread.join(timeout=10)
     assert posted.get_nowait() == events.GrammarChecked("root ::= x", None)
+
+
+def test_the_training_screen_says_it_cancels_until_the_run_ends(tmp_path):
+    """After Esc the run's news (tunes counted, a step) leaves "Cancelling..." up; its end
+    replaces it, and the next run's news shows again."""
+    from scripts.tui.screens.train import Mode, TrainScreen
+    from scripts.tui.workers.train import TrainWorker
+
+    screen, app = TrainScreen(), SimpleNamespace(train_events=[])
+    screen.state = TrainState("mine")
+    screen.worker = TrainWorker([tmp_path], "mine", queue.Queue())  # never started: cancelled only
+    screen.cancel("ESC", app)
+    assert screen.worker.cancel_event.is_set()
+    app.train_events += [events.TunesCounted("3 tunes found", []), events.TrainingProgress(None)]
+    screen.drain(app)
+    assert screen.message == "Cancelling after this step..."
+    app.train_events.append(
+        events.TrainEnded(events.Outcome.CANCELLED, "Cancelled. Enter resumes.")
+    )
+    screen.drain(app)
+    assert screen.message == "Cancelled. Enter resumes." and screen.mode() is Mode.TYPING
+    app.train_events.append(events.TunesCounted("3 tunes found", []))
+    screen.drain(app)
+    assert screen.message == "Preparing the training..."

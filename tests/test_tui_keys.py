@@ -220,9 +220,11 @@ def screen_states():
     from scripts.tui.screens import train
     from scripts.tui.widgets import LineEditor
 
-    def phase(name, finished=False, asking=False):
+    Phase = screen_generate.Phase
+
+    def phase(step, finished=False, asking=False):
         def set_up(screen, app):
-            screen.phase, screen.asking_exit = name, asking
+            screen.phase, screen.asking_exit = step, asking
             app.batch = SimpleNamespace(finished=finished)
 
         return set_up
@@ -239,11 +241,11 @@ def screen_states():
     catalog = screen_catalog.CatalogScreen
     return [
         (screen_menu.MenuScreen, attributes(), screen_menu.KEYS, ScreenApp()),
-        (generate, phase("styles"), screen_generate.STYLES_KEYS, ScreenApp()),
-        (generate, phase("count"), screen_generate.COUNT_KEYS, ScreenApp()),
-        (generate, phase("running"), screen_generate.RUNNING_KEYS, ScreenApp()),
-        (generate, phase("running", finished=True), screen_generate.FINISHED_KEYS, ScreenApp()),
-        (generate, phase("running", asking=True), screen_generate.EXIT_KEYS, ScreenApp()),
+        (generate, phase(Phase.STYLES), screen_generate.STYLES_KEYS, ScreenApp()),
+        (generate, phase(Phase.COUNT), screen_generate.COUNT_KEYS, ScreenApp()),
+        (generate, phase(Phase.BATCH), screen_generate.RUNNING_KEYS, ScreenApp()),
+        (generate, phase(Phase.BATCH, finished=True), screen_generate.FINISHED_KEYS, ScreenApp()),
+        (generate, phase(Phase.BATCH, asking=True), screen_generate.EXIT_KEYS, ScreenApp()),
         (options, attributes(editor=None), screen_options.KEYS, ScreenApp()),
         (options, attributes(editor=LineEditor), screen_options.EDIT_KEYS, ScreenApp()),
         (catalog, attributes(confirming=None), screen_catalog.KEYS, ScreenApp()),

@@ -1,9 +1,9 @@
 """Fine-tune the starter model on the user's own tunes, on the CPU, into data/models/NAME.gguf.
 
 All of the starter's 4.9 M weights are trained (full fine-tuning; `bench/finetune.py --compare`
-measures it against LoRA at this size, README "A model of your own": full fine-tuning reached a
-lower held-out loss in a quarter of the time). The tunes are transposed into two
-more keys, as the starter's were; with enough tunes a share is held out and the weights of the
+measures it against LoRA at this size, docs/models.md "A model of your own": full fine-tuning
+reached a lower held-out loss in a quarter of the time). The tunes are transposed into two more
+keys, as the starter's were; with enough tunes a share is held out and the weights of the
 step where their loss was lowest are kept. Progress goes to a callback; a cancel (the Event, or
 Ctrl+C) writes a checkpoint under models/.training/NAME, and the same call resumes from it. The
 GGUF, its record and its card are written under .partial names and renamed when complete, so a

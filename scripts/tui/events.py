@@ -6,7 +6,7 @@ before the menu is drawn."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from enum import Enum
 
 from scripts.song.batch_events import BatchEvent
 
@@ -18,7 +18,17 @@ class BatchFinished(BatchEvent):
     text: str  # "Batch finished: 2 made, 0 skipped." - always the last
 
 
-# --- a model download (download_worker.py) ----
+class Outcome(Enum):
+    """How a download, a training run or the install of the training tools ended."""
+
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    INSTALLED = "installed"  # the training tools: Enter trains now
+    NEEDS_TOOLS = "needs-tools"  # training did not start: PyTorch is missing
+
+
+# --- a model download (workers/download.py) ----
 
 
 class DownloadEvent:
@@ -32,11 +42,11 @@ class DownloadProgress(DownloadEvent):
 
 @dataclass(frozen=True)
 class DownloadEnded(DownloadEvent):
-    outcome: Literal["done", "cancelled", "failed"]
+    outcome: Outcome  # DONE, CANCELLED or FAILED
     message: str
 
 
-# --- training a model, installing its tools (train_worker.py) ----
+# --- training a model, installing its tools (workers/train.py) ----
 
 
 class TrainEvent:
@@ -61,11 +71,11 @@ class ToolsMissing(TrainEvent):
 
 @dataclass(frozen=True)
 class TrainEnded(TrainEvent):
-    outcome: Literal["done", "cancelled", "failed", "installed"]
+    outcome: Outcome  # DONE, CANCELLED, FAILED or INSTALLED
     message: str
 
 
-# --- the grammar check (grammar_worker.py) ----
+# --- the grammar check (workers/grammar.py) ----
 
 
 @dataclass(frozen=True)

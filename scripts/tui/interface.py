@@ -1,7 +1,7 @@
 """The curses app: one main loop on the main thread that owns the screen and the keyboard; the
 screens (screens/) draw from state and react to keys through their keymaps;
-generation and playback run in the background and only post typed events (events.py; design:
-workers never call curses)."""
+generation and playback run in the background and only post typed events (events.py): curses is
+not thread-safe, so no worker ever calls it."""
 
 from __future__ import annotations
 

@@ -115,7 +115,7 @@ class Canvas:
             pass
 
     def frame(self, title: str, footer: str, busy: str = "") -> None:
-        """The seed's layout: a ruled title block and a ruled footer with the keys."""
+        """Every screen's layout: a ruled title block and a ruled footer with the keys."""
         rule = "=" * (self.width - 1)
         self.text(0, 0, rule)
         self.text(1, 4, f"{temporary.APP_NAME}: {title}", curses.A_BOLD)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import curses
 from dataclasses import replace
+from enum import Enum, auto
 
 from scripts import settings as settings_store
 from scripts.model.catalog import (
@@ -55,6 +56,17 @@ CONFIRM_KEYS = Keymap(
 )
 
 
+class Mode(Enum):
+    """What the keys do now: choose a model, the same while a download runs, or answer y/n."""
+
+    CHOOSING = auto()
+    DOWNLOADING = auto()
+    CONFIRMING = auto()
+
+
+MODE_KEYS = {Mode.CHOOSING: KEYS, Mode.DOWNLOADING: DOWNLOADING_KEYS, Mode.CONFIRMING: CONFIRM_KEYS}
+
+
 def size_text(entry: CatalogEntry) -> str:
     return ("" if entry.size_exact else "~") + human_bytes(entry.size_bytes)
 
@@ -96,10 +108,13 @@ class CatalogScreen:
 
     # --- drawing ----
 
-    def keys(self, app) -> Keymap:
+    def mode(self, app) -> Mode:
         if self.confirming is not None:
-            return CONFIRM_KEYS
-        return DOWNLOADING_KEYS if app.download_running() else KEYS
+            return Mode.CONFIRMING
+        return Mode.DOWNLOADING if app.download_running() else Mode.CHOOSING
+
+    def keys(self, app) -> Keymap:
+        return MODE_KEYS[self.mode(app)]
 
     def draw(self, canvas: Canvas, app) -> None:
         canvas.frame("Model Catalog", self.keys(app).footer(), app.busy_text())
@@ -115,7 +130,7 @@ class CatalogScreen:
             canvas.text(canvas.height - 8, 0, f"{entry.display_name}: {entry.note}", curses.A_DIM)
         message_row = canvas.height - 7
         state = app.download_state
-        if state is not None and state.status != "running" and state is not self.reported:
+        if state is not None and not state.running and state is not self.reported:
             self.message, self.reported = state.message, state  # how it ended, said once
         if state is not None and (app.download_running() or self.showing(state.name)):
             self.draw_download(canvas, state)
@@ -130,7 +145,7 @@ class CatalogScreen:
         progress = state.progress
         fraction = progress.fraction if progress else 0.0
         canvas.bar(canvas.height - 7, fraction, f"{fraction:4.0%} {state.name}")
-        if state.status == "running":
+        if state.running:
             text = describe(progress) if progress else "asking the hub for the file..."
             canvas.wrapped(canvas.height - 6, text, canvas.height - 5)
 

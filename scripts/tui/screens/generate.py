@@ -1,9 +1,10 @@
 """Generate Music: two questions, then per-song bars (model tokens, conversion) and an overall bar
-with ETA, as the seed's preview shows; Esc cancels, J opens the jukebox while it goes on."""
+with ETA; Esc cancels, J opens the jukebox while it goes on."""
 
 from __future__ import annotations
 
 import curses
+from enum import Enum, auto
 
 from scripts import temporary
 from scripts.song.batch import CONTINUOUS, BatchError, prepare
@@ -49,6 +50,18 @@ EXIT_KEYS = Keymap(
 )
 
 
+class Phase(Enum):
+    """What the screen is doing: asking for the styles, asking for the count, or showing the batch
+    (running or finished: the app's BatchState says which)."""
+
+    STYLES = auto()
+    COUNT = auto()
+    BATCH = auto()
+
+
+ANSWER_KEYS = {Phase.STYLES: STYLES_KEYS, Phase.COUNT: COUNT_KEYS}
+
+
 def checked_count_or_continuous(text: str, maximum: int) -> int:
     if text.strip().lower() in temporary.CONTINUOUS_WORDS:
         return CONTINUOUS
@@ -68,13 +81,13 @@ class GenerateScreen:
     def __init__(self):
         self.styles = LineEditor(limit=temporary.MAX_STYLES_LENGTH + 50)
         self.count = LineEditor(limit=12)
-        self.phase = "styles"
+        self.phase = Phase.STYLES
         self.error = ""
         self.asking_exit = False  # X while a batch runs: asked first
 
     def enter(self, app) -> None:
-        if app.batch is not None and (not app.batch.finished or self.phase == "running"):
-            self.phase = "running"
+        if app.batch is not None and (not app.batch.finished or self.phase is Phase.BATCH):
+            self.phase = Phase.BATCH
 
     # --- drawing ----
 
@@ -83,20 +96,20 @@ class GenerateScreen:
         maximum = app.config["settings"]["max_songs_per_batch"]
         canvas.text(4, 0, STYLES_QUESTION)
         canvas.text(5, 0, "User Input: ")
-        if self.phase == "styles":
+        if self.phase is Phase.STYLES:
             self.styles.draw(canvas, 5, 12)
         else:
             canvas.text(5, 12, self.styles.value.strip() or "(blank: surprise me)")
-        if self.phase != "styles":
+        if self.phase is not Phase.STYLES:
             canvas.text(6, 0, COUNT_QUESTION.format(maximum=maximum))
             canvas.text(7, 0, "User Input: ")
-            if self.phase == "count":
+            if self.phase is Phase.COUNT:
                 self.count.draw(canvas, 7, 12)
             else:
                 canvas.text(7, 12, self.count.value)
         if self.error:
             canvas.wrapped(8, self.error, canvas.height - 3, curses.A_BOLD)
-        if self.phase == "running":
+        if self.phase is Phase.BATCH:
             arranged = f"; arranged as {app.batch.arranged_as}" if app.batch.arranged_as else ""
             canvas.text(8, 0, f"{NAME}: Artist for this batch: {app.batch.artist}{arranged}")
             self.draw_batch(canvas, app.batch)
@@ -137,11 +150,9 @@ class GenerateScreen:
 
     def keys(self, app) -> Keymap:
         """The keys of the phase: the footer while asked to exit stays the running one's."""
-        if self.phase == "styles":
-            return STYLES_KEYS
-        if self.phase == "count":
-            return COUNT_KEYS
-        return FINISHED_KEYS if app.batch.finished else RUNNING_KEYS
+        if self.phase is Phase.BATCH:
+            return FINISHED_KEYS if app.batch.finished else RUNNING_KEYS
+        return ANSWER_KEYS[self.phase]
 
     def key(self, key, app) -> None:
         name = key_name(key)
@@ -153,14 +164,14 @@ class GenerateScreen:
 
     def typed(self, key) -> None:
         """A key no binding takes goes to the answer being typed."""
-        editor = {"styles": self.styles, "count": self.count}.get(self.phase)
+        editor = {Phase.STYLES: self.styles, Phase.COUNT: self.count}.get(self.phase)
         if editor is not None and editor.handle(key):
             self.error = ""
 
     def styles_typed(self, name: str, app) -> None:
         try:
             checked_styles(self.styles.value)
-            self.phase, self.error = "count", ""
+            self.phase, self.error = Phase.COUNT, ""
         except InputError as error:
             self.error = f"{error}. Please type them again."
 
@@ -169,14 +180,14 @@ class GenerateScreen:
         try:
             count = checked_count_or_continuous(self.count.value, maximum)
             start_batch(app, checked_styles(self.styles.value), count)
-            self.phase, self.error = "running", ""
+            self.phase, self.error = Phase.BATCH, ""
         except InputError as error:
             self.error = f"{error}. Please answer again."
         except BatchError as error:  # not the answer's fault: say where to change it
             self.error = f"Cannot start: {error}. (Configure Options on the main menu.)"
 
     def back_to_styles(self, name: str, app) -> None:
-        self.phase, self.error = "styles", ""
+        self.phase, self.error = Phase.STYLES, ""
 
     def back(self, name: str, app) -> None:
         self.error = ""
@@ -199,4 +210,4 @@ class GenerateScreen:
         """A new batch starts from empty answers."""
         self.styles = LineEditor(limit=self.styles.limit)
         self.count = LineEditor(limit=self.count.limit)
-        self.phase, self.error = "styles", ""
+        self.phase, self.error = Phase.STYLES, ""

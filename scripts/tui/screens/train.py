@@ -6,6 +6,7 @@ training tools are missing the screen says so and offers to install them."""
 from __future__ import annotations
 
 import curses
+from enum import Enum, auto
 from pathlib import Path
 
 from scripts.model.own_models import ModelNameError, checked_name
@@ -32,8 +33,18 @@ CONFIRM_KEYS = Keymap(
     Binding(("y",), "Y", "install", "install PyTorch (CPU)", "Install"),
     Binding(("n", "ESC"), "N/Esc", "not_now", "not now", "Not now"),
 )
-CANCELLING = "Cancelling after this step..."
 FIELDS = ("Tunes (files, folders; a;b)", "Name of the new model")
+
+
+class Mode(Enum):
+    """What the keys do now: type the fields, cancel the run, or answer y/n to the install."""
+
+    TYPING = auto()
+    RUNNING = auto()
+    CONFIRMING = auto()
+
+
+MODE_KEYS = {Mode.TYPING: KEYS, Mode.RUNNING: RUNNING_KEYS, Mode.CONFIRMING: CONFIRM_KEYS}
 
 
 class TrainScreen:
@@ -43,6 +54,9 @@ class TrainScreen:
         self.worker = None  # TrainWorker or InstallWorker
         self.state: TrainState | None = None
         self.confirming = False
+        self.cancelling = (
+            False  # Esc was pressed: the run's own news no longer replaces the message
+        )
         self.message = ""
 
     def enter(self, app) -> None:
@@ -50,9 +64,6 @@ class TrainScreen:
 
     def running(self) -> bool:
         return self.worker is not None and self.worker.running
-
-    def cancelling(self) -> bool:
-        return self.message == CANCELLING
 
     def drain(self, app) -> None:
         """Training events arrive on the app's queue, which keeps them for this screen."""
@@ -62,13 +73,14 @@ class TrainScreen:
                 self.state.apply(event)
             match event:
                 case TrainEnded(_, message):
-                    self.message = message
-                case TunesCounted() if not self.cancelling():
+                    self.message, self.cancelling = message, False
+                case TunesCounted() if not self.cancelling:
                     self.message = "Preparing the training..."
-                case TrainingProgress() if not self.cancelling():
+                case TrainingProgress() if not self.cancelling:
                     self.message = ""  # the bar, step, loss and ETA say it now
                 case ToolsMissing(message):
                     self.confirming, self.message = True, f"{message} Install them now? (y/n)"
+                    self.cancelling = False
 
     def draw(self, canvas: Canvas, app) -> None:
         self.drain(app)
@@ -89,14 +101,17 @@ class TrainScreen:
             canvas.bar(row + 2, progress.step / progress.steps, progress_text(progress))
         canvas.wrapped(canvas.height - 5, self.message, canvas.height - 3, curses.A_BOLD)
 
-    def keys(self) -> Keymap:
+    def mode(self) -> Mode:
         if self.confirming:
-            return CONFIRM_KEYS
-        return RUNNING_KEYS if self.running() else KEYS
+            return Mode.CONFIRMING
+        return Mode.RUNNING if self.running() else Mode.TYPING
+
+    def keys(self) -> Keymap:
+        return MODE_KEYS[self.mode()]
 
     def key(self, key, app) -> None:
-        keys = self.keys()
-        if not keys.dispatch(key_name(key), self, app) and keys is KEYS:
+        mode = self.mode()
+        if not MODE_KEYS[mode].dispatch(key_name(key), self, app) and mode is Mode.TYPING:
             self.editors[self.field].handle(key)
 
     def install(self, name: str, app) -> None:
@@ -110,7 +125,7 @@ class TrainScreen:
     def cancel(self, name: str, app) -> None:
         if isinstance(self.worker, TrainWorker):  # installing the tools cannot be stopped
             self.worker.cancel()
-            self.message = CANCELLING
+            self.message, self.cancelling = "Cancelling after this step...", True
 
     def other_field(self, name: str, app) -> None:
         self.field = 1 - self.field
@@ -136,4 +151,4 @@ class TrainScreen:
         self.state = TrainState(name)
         self.worker = TrainWorker(paths, name, app.events)
         self.worker.start()
-        self.message = "Counting your tunes..."
+        self.message, self.cancelling = "Counting your tunes...", False

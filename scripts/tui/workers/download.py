@@ -1,6 +1,6 @@
 """A model download on a worker thread for the text UI: it runs scripts/model/downloads.py and posts
-what happens on the app's event queue, which the curses thread drains. No curses here (design:
-workers never touch the screen)."""
+what happens on the app's event queue, which the curses thread drains. No curses here: curses is
+not thread-safe, so only the curses thread draws."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from scripts.model.catalog import CatalogEntry
 from scripts.model.downloads import DownloadCancelled, DownloadError, Progress, download
-from scripts.tui.events import DownloadEnded, DownloadEvent, DownloadProgress
+from scripts.tui.events import DownloadEnded, DownloadEvent, DownloadProgress, Outcome
 from scripts.tui.workers.thread import WorkerThread
 
 log = logging.getLogger(__name__)
@@ -22,15 +22,19 @@ class DownloadState:
 
     name: str
     progress: Progress | None = None
-    status: str = "running"  # "running" | "done" | "cancelled" | "failed"
+    outcome: Outcome | None = None  # None while it runs
     message: str = ""
+
+    @property
+    def running(self) -> bool:
+        return self.outcome is None
 
     def apply(self, event: DownloadEvent) -> None:
         match event:
             case DownloadProgress(progress):
                 self.progress = progress
             case DownloadEnded(outcome, message):
-                self.status, self.message = outcome, message
+                self.outcome, self.message = outcome, message
 
 
 class DownloadWorker(WorkerThread):
@@ -45,15 +49,19 @@ class DownloadWorker(WorkerThread):
         name = self.entry.display_name
         try:
             path = download(self.entry, self.on_progress, self.cancel_event)
-            self.post(DownloadEnded("done", f"Downloaded {name} ({path.name}). Enter uses it."))
+            self.post(
+                DownloadEnded(Outcome.DONE, f"Downloaded {name} ({path.name}). Enter uses it.")
+            )
         except DownloadCancelled as error:
             text = str(error)
-            self.post(DownloadEnded("cancelled", f"{text[:1].upper()}{text[1:]}."))
+            self.post(DownloadEnded(Outcome.CANCELLED, f"{text[:1].upper()}{text[1:]}."))
         except DownloadError as error:
-            self.post(DownloadEnded("failed", f"Download failed: {error}."))
+            self.post(DownloadEnded(Outcome.FAILED, f"Download failed: {error}."))
         except Exception as error:  # a worker must always tell the UI it stopped
             log.exception("download failed")
-            self.post(DownloadEnded("failed", f"Download stopped: {error} (details in the log)."))
+            self.post(
+                DownloadEnded(Outcome.FAILED, f"Download stopped: {error} (details in the log).")
+            )
 
     def on_progress(self, progress: Progress) -> None:
         self.post(DownloadProgress(progress))

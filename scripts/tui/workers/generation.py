@@ -1,6 +1,6 @@
 """Generation in a worker thread for the text UI: it runs a batch (scripts/song/batch.py) and posts
-what happens on a queue that the curses thread drains. No curses here (design: workers never
-touch the screen)."""
+what happens on a queue that the curses thread drains. No curses here: curses is not thread-safe,
+so only the curses thread draws."""
 
 from __future__ import annotations
 

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from scripts import temporary
 from scripts.model.train_command import enough_tunes, training_tools_missing
-from scripts.tui.events import ToolsMissing, TrainEnded, TrainEvent, TrainingProgress, TunesCounted
+from scripts.tui.events import (
+    Outcome,
+    ToolsMissing,
+    TrainEnded,
+    TrainEvent,
+    TrainingProgress,
+    TunesCounted,
+)
 from scripts.tui.workers.thread import WorkerThread
 
 log = logging.getLogger(__name__)
@@ -27,7 +34,7 @@ class TrainState:
     counts: str = ""  # "12 tunes found, 9 kept; left out: ..."
     problems: list[str] = field(default_factory=list)
     progress: object = None  # training.finetune.TrainProgress
-    status: str = "running"  # or TrainEnded's outcome, or "needs-tools"
+    outcome: Outcome | None = None  # None while it runs
     message: str = ""
 
     def apply(self, event: TrainEvent) -> None:
@@ -37,9 +44,9 @@ class TrainState:
             case TrainingProgress(progress):
                 self.progress = progress
             case ToolsMissing(message):
-                self.status, self.message = "needs-tools", message
+                self.outcome, self.message = Outcome.NEEDS_TOOLS, message
             case TrainEnded(outcome, message):
-                self.status, self.message = outcome, message
+                self.outcome, self.message = outcome, message
 
 
 class TrainWorker(WorkerThread):
@@ -59,11 +66,11 @@ class TrainWorker(WorkerThread):
             try:
                 collection = collect(self.paths)
             except TuneSourceError as error:
-                self.post(TrainEnded("failed", str(error)))
+                self.post(TrainEnded(Outcome.FAILED, str(error)))
                 return
             self.post(TunesCounted(collection.summary(), collection.file_problems))
             if reason := enough_tunes(collection.kept):
-                self.post(TrainEnded("failed", reason[:1].upper() + reason[1:] + "."))
+                self.post(TrainEnded(Outcome.FAILED, reason[:1].upper() + reason[1:] + "."))
                 return
             if missing := training_tools_missing():
                 self.post(ToolsMissing(missing[:1].upper() + missing[1:] + "."))
@@ -71,7 +78,9 @@ class TrainWorker(WorkerThread):
             self.train(collection)
         except Exception as error:  # a worker must always tell the UI it stopped
             log.exception("training failed")
-            self.post(TrainEnded("failed", f"Training stopped: {error} (details in the log)."))
+            self.post(
+                TrainEnded(Outcome.FAILED, f"Training stopped: {error} (details in the log).")
+            )
 
     def train(self, collection) -> None:
         from training.finetune import TrainingCancelled, TrainingError, finetune
@@ -86,16 +95,17 @@ class TrainWorker(WorkerThread):
                 self.cancel_event,
             )
         except TrainingCancelled as error:
-            self.post(TrainEnded("cancelled", f"Cancelled: {error}. Enter resumes."))
+            self.post(TrainEnded(Outcome.CANCELLED, f"Cancelled: {error}. Enter resumes."))
             return
         except TrainingError as error:
-            self.post(TrainEnded("failed", f"{error}."))
+            self.post(TrainEnded(Outcome.FAILED, f"{error}."))
             return
         bits = result.record["validation_bits"]
         loss = f", validation {bits:.3f} bits/char" if bits is not None else ""
         self.post(
             TrainEnded(
-                "done", f"Trained {self.name}{loss}; it is in the Model Catalog (M): {result.path}"
+                Outcome.DONE,
+                f"Trained {self.name}{loss}; it is in the Model Catalog (M): {result.path}",
             )
         )
 
@@ -111,10 +121,12 @@ class InstallWorker(WorkerThread):
         try:
             result = subprocess.run(command, capture_output=True, text=True, errors="replace")
         except OSError as error:
-            self.post(TrainEnded("failed", f"Could not run {command[1]}: {error}."))
+            self.post(TrainEnded(Outcome.FAILED, f"Could not run {command[1]}: {error}."))
             return
         log.info("train-tools:\n%s%s", result.stdout, result.stderr)
         if result.returncode == 0:
-            self.post(TrainEnded("installed", "Training tools installed: Enter trains."))
+            self.post(TrainEnded(Outcome.INSTALLED, "Training tools installed: Enter trains."))
         else:
-            self.post(TrainEnded("failed", "Installing the training tools failed (see the log)."))
+            self.post(
+                TrainEnded(Outcome.FAILED, "Installing the training tools failed (see the log).")
+            )

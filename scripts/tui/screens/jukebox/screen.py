@@ -161,7 +161,7 @@ class JukeboxScreen(PlaylistEdits):
             canvas.text(3, col, " Search ", curses.A_REVERSE)
 
     def draw_now_line(self, canvas: Canvas, service, row: int) -> None:
-        """The seed's "Playing song" line and bar, on every view."""
+        """The "Playing song" line and its bar, the same on every view."""
         song = service.current()
         if song is None:
             canvas.text(row, 0, "Nothing playing.", curses.A_DIM)
