@@ -163,7 +163,7 @@ def read_playlist(path: Path, output: Path, files: set[str] | None = None) -> Pl
     playlist = Playlist(printable(path.stem) or printable(path.name), path, [], [], output)
     label = printable(path.name)
     try:
-        text, encoding_note = decode(read_bytes(path, temporary.PLAYLIST_MAX_BYTES))
+        text, encoding_note = text_of(read_bytes(path, temporary.PLAYLIST_MAX_BYTES))
     except (OSError, ValueError) as error:
         playlist.readable = False
         playlist.problems.append(f"{label}: {reason(error)}")
@@ -176,7 +176,7 @@ def read_playlist(path: Path, output: Path, files: set[str] | None = None) -> Pl
     return playlist
 
 
-def decode(data: bytes) -> tuple[str, str]:
+def text_of(data: bytes) -> tuple[str, str]:
     """The file's text, and a note when it was not UTF-8."""
     if data.startswith(UTF16_BOMS):  # Windows' Notepad "Unicode"
         return data.decode("utf-16", errors="replace"), ""

@@ -220,7 +220,7 @@ def pickup_quarters(stats: abc_analysis.TuneStats) -> float:
     return 0.0
 
 
-def arranged(job: Job, tune: AbcTune, stats, tempo: int, seed: int):
+def arrangement(job: Job, tune: AbcTune, stats, tempo: int, seed: int):
     """The tune as a song of the job's styles: the melody played by abc2midi alone, then the
     arranger's score. Returns (arrangement, abc2midi's warnings)."""
     # abc2midi swings a tune whose R: is a hornpipe by itself; the style's feel swings the
@@ -228,18 +228,15 @@ def arranged(job: Job, tune: AbcTune, stats, tempo: int, seed: int):
     straight = replace(tune, headers={k: v for k, v in tune.headers.items() if k != "R"})
     melody_only = straight.to_text(("%%MIDI gchordoff", "%%MIDI drumoff"))
     melody, warnings = abc_to_midi(melody_only)
-    try:
-        song = arrange_song(
-            melody,
-            job.blend,
-            stats.key,
-            tempo,
-            tune.headers.get("M", "4/4"),
-            seed,
-            pickup_quarters(stats),
-        )
-    except ArrangeError as error:
-        raise AudioError(str(error)) from None
+    song = arrange_song(
+        melody,
+        job.blend,
+        stats.key,
+        tempo,
+        tune.headers.get("M", "4/4"),
+        seed,
+        pickup_quarters(stats),
+    )
     return song, warnings
 
 
@@ -255,11 +252,11 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
     seed = meta["seed"] if meta.get("seed") is not None else zlib.crc32(abc_text.encode())
 
     def sound(step: Callable[[str, float], None]) -> tuple[bytes, object, dict]:
-        song, warnings = arranged(job, tune, stats, tempo, seed)
+        song, warnings = arrangement(job, tune, stats, tempo, seed)
         step("audio", 0.2)
         # Each role through the SoundFont on its own, with the style's effects, then mastered.
         plan = master_plan(job.blend, song)
-        pcm, soundfont = mixed(job, song.score, job.blend["effects"], seed, plan)
+        pcm, soundfont = mastered_audio(job, song.score, job.blend["effects"], seed, plan)
         described = {
             "key": tune.headers["K"],
             "meter": tune.headers.get("M"),
@@ -290,7 +287,7 @@ def master_plan(blend: Blend, song) -> MasterPlan:
     return MasterPlan(mastering["lufs"], levels, balance=mastering["balance"])
 
 
-def mixed(job: Job, score: symusic.Score, effects: dict | None, seed: int, plan=None):
+def mastered_audio(job: Job, score: symusic.Score, effects: dict | None, seed: int, plan=None):
     """(The score's audio through the chosen SoundFont and these effects, mastered by `plan`
     (the default loudness when None), that SoundFont's name)."""
     plan = plan or MasterPlan(temporary.DEFAULT_LUFS)
@@ -360,6 +357,9 @@ def save_song(
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             },
         )
+    except ArrangeError as error:
+        library.discard(stem)
+        raise SongFailed("arrange", str(error)) from None
     except AudioError as error:
         library.discard(stem)
         raise SongFailed("convert", str(error)) from None
@@ -489,7 +489,7 @@ def draft_tune(draft: Draft, job: Job) -> tuple[AbcTune, abc_analysis.TuneStats,
     return first_usable_tune(draft.abc_source, defaults, draft.tempo, job.settings["min_bars"])
 
 
-def wrote(text: str) -> str:
+def what_the_model_wrote(text: str) -> str:
     """The start of what the model wrote, so that a skipped song says what came instead of ABC
     (a chat model's prose, say)."""
     words = " ".join(text.split())
@@ -511,7 +511,9 @@ def generate_song(model: TextModel, job: Job, number: int, base_seed: int | None
         try:
             tune, stats, tempo = draft_tune(draft, job)
         except AbcError as error:
-            reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}; {wrote(draft.text)}")
+            reasons.append(
+                f"attempt {attempt + 1} (seed {seed}): {error}; {what_the_model_wrote(draft.text)}"
+            )
             continue
         title = readable_title(tune, job.blend.kinds)
         tune.headers["T"] = title or identity.invent_title(job.blend.stream(seed, "title"))
@@ -529,7 +531,7 @@ def generate_song(model: TextModel, job: Job, number: int, base_seed: int | None
         try:
             return render_song(job, number, tune, stats, tempo, meta)
         except SongFailed as error:
-            if error.stage != "convert":
+            if error.stage not in ("arrange", "convert"):  # another seed may do: try again
                 raise
             reasons.append(f"attempt {attempt + 1} (seed {seed}): {error}")
     raise SongFailed("abc", f"no usable tune after {len(reasons)} tries: {reasons[-1]}")
@@ -582,7 +584,7 @@ def check_length(midi: bytes, text: str = "") -> None:
         raise AudioError(f"plays {seconds / 60:.0f} minutes: too long")
 
 
-def arranged_tune(job: Job, raw: RawTune, defaults: dict[str, str], number: int, min_bars: int):
+def tune_to_arrange(job: Job, raw: RawTune, defaults: dict[str, str], number: int, min_bars: int):
     """A tune to be arranged in the job's styles: repaired and checked (the arrangement itself
     follows in render_song). Returns (tune, stats, tempo)."""
     tempo = job.blend.tempo_for(number) if job.styles else None
@@ -597,7 +599,7 @@ def render_written(job: Job, tune: WrittenTune, number: int, source_name: str) -
     if job.styles:  # the user's own tune, any length: no minimum of bars
         defaults = {"X": "1", "T": title, "M": "4/4", "K": "C"}
         raw = extract_tunes(tune.text)[0]
-        arranged_one, stats, tempo = arranged_tune(job, raw, defaults, number, 1)
+        arranged_one, stats, tempo = tune_to_arrange(job, raw, defaults, number, 1)
         arranged_one.headers["T"] = title
         return render_song(job, number, arranged_one, stats, tempo, meta)
     return save_as_written(job, number, tune.text, title, meta)
@@ -615,7 +617,7 @@ def save_as_written(job: Job, number: int, text: str, title: str, meta: dict) ->
         step("audio", 0.2)
         # The app's synth and master, no style effects: the file's own instruments as they are.
         score = symusic.Score.from_midi(midi)
-        pcm, soundfont = mixed(job, score, None, zlib.crc32(text.encode()))
+        pcm, soundfont = mastered_audio(job, score, None, zlib.crc32(text.encode()))
         return midi, pcm, {"soundfont": soundfont, "abc2midi_warnings": warnings[:20]}
 
     return save_song(job, number, text, title, "ABC", meta, sound)
@@ -679,7 +681,7 @@ def render_one(job: Job, part: RawTune | WrittenTune, number: int, source_name: 
         else:
             defaults = {"X": "1", "T": f"{source_name} {number}", "M": "4/4", "K": "C"}
             min_bars = job.settings["min_bars"]
-            tune, stats, tempo = arranged_tune(job, part, defaults, number, min_bars)
+            tune, stats, tempo = tune_to_arrange(job, part, defaults, number, min_bars)
             kinds = job.blend.kinds if job.styles else frozenset(TUNE_TYPES)
             tune.headers["T"] = readable_title(tune, kinds) or defaults["T"]
             meta = source_meta(source_name, number)
