@@ -4,7 +4,9 @@ null device (its thread feeding in real time), beside a bare numpy rfft of the s
 The UI calls levels() 10-20 times a second on its own thread; this says what share of a core
 that takes. Also the device thread's work per callback: the meter's record of a block, and
 reading the block from the song's stream (decoded as it plays) beside slicing it out of the
-whole song decoded in memory (how the player worked before), with the memory each holds.
+whole song decoded in memory (how the player worked before), with the memory each holds; and a
+seek near the end of a 3-minute song: the call on the UI thread, and the time until it is in
+place, beside opening the song there on the caller's thread.
 
 Usage: .venv/bin/python bench/player.py [--calls N]
 """
@@ -41,8 +43,8 @@ def per_call_us(call, calls: int) -> float:
     return best / calls * 1e6
 
 
-def song(folder: Path) -> Path:
-    t = np.arange(RATE * 10) / RATE
+def song(folder: Path, seconds: int = 10) -> Path:
+    t = np.arange(RATE * seconds) / RATE
     tone = 0.3 * np.sin(2 * np.pi * 440 * t) + 0.2 * np.sin(2 * np.pi * 3000 * t)
     path = folder / "bench.mp3"
     write_mp3(np.stack([tone, tone]), RATE, path, {"title": "bench"}, "128k")
@@ -72,6 +74,21 @@ def stream_reads(path: Path, frames: int) -> tuple[tuple[float, int], tuple[floa
     return (streamed, held), (sliced, whole.nbytes)
 
 
+def seek_times(path: Path, player: MiniaudioPlayer, to: float) -> tuple[float, float, float]:
+    """(ms the seek call takes on the UI thread, ms until it is in place, ms opening the song
+    at that place on the caller's thread: how a seek worked before)."""
+    player.load(path)
+    start = time.perf_counter()
+    player.seek(to)
+    called = time.perf_counter() - start
+    while player.seeking:
+        time.sleep(0.001)
+    landed = time.perf_counter() - start
+    start = time.perf_counter()
+    Stream.open(path).at(round(to * RATE)).close()
+    return called * 1e3, landed * 1e3, (time.perf_counter() - start) * 1e3
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000)
@@ -97,6 +114,11 @@ def main() -> None:
         finally:
             player.close()
         reads = stream_reads(song(Path(folder)), len(block))
+        player = MiniaudioPlayer(backends=[miniaudio.Backend.NULL])
+        try:
+            seeks = seek_times(song(Path(folder), 180), player, 170.0)
+        finally:
+            player.close()
 
     print(f"meter over {temporary.METER_FRAMES} frames, {calls} calls, best of 3")
     print(f"  baseline np.fft.rfft({temporary.METER_FRAMES}) : {baseline:8.1f} us/call")
@@ -113,6 +135,11 @@ def main() -> None:
         f"{held / 1024:.0f} kB held\n"
         f"  baseline, sliced from the whole song: {sliced:8.1f} us/callback, "
         f"{whole / 1024:.0f} kB held"
+    )
+    called, landed, before = seeks
+    print(
+        f"  seek to 2:50 of a 3:00 song : the call {called:.2f} ms (UI thread), in place after "
+        f"{landed:.0f} ms\n  baseline, opened at 2:50 on the caller's thread: {before:.0f} ms"
     )
 
 

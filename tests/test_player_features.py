@@ -89,6 +89,7 @@ def test_the_feed_runs_from_one_song_into_the_next_sample_for_sample(null_player
     null_player._stop_device()  # from here the test is the device: it alone pulls the feed
     tail = 3000
     null_player.seek((len(first) - tail) / RATE)
+    wait_until(lambda: not null_player.seeking, timeout=5.0)
     feed = null_player._feed()
     next(feed)
     sent = feed.send(4410) + feed.send(4410)
@@ -306,6 +307,7 @@ def test_the_player_holds_an_open_decoder_not_the_song(null_player, mp3s, tmp_pa
     null_player.play()
     null_player._stop_device()  # from here the test is the device: it alone pulls the feed
     null_player.seek((len(first) - 1000) / RATE)
+    wait_until(lambda: not null_player.seeking, timeout=5.0)
     feed = null_player._feed()
     next(feed)
     sent = [feed.send(4410)]
@@ -317,7 +319,10 @@ def test_the_player_holds_an_open_decoder_not_the_song(null_player, mp3s, tmp_pa
     expected = np.concatenate((first[-1000:], whole)).tobytes()
     assert sent[: len(expected)] == expected and not sent[len(expected) :].strip(b"\0")
     assert null_player.finished()
-    null_player.seek(30.0)
+    for second in range(1, 31):  # a seek key held down: each returns at once, the last wins
+        null_player.seek(second)
+    assert null_player.position() == 30.0
+    wait_until(lambda: not null_player.seeking, timeout=5.0)
     assert feed.send(4410) == whole[30 * RATE : 30 * RATE + 4410].tobytes()
     assert null_player.position() == pytest.approx(30.0 + 4410 / RATE)
 

@@ -320,6 +320,8 @@ class MiniaudioPlayer(Player):
         import miniaudio
 
         self._song: Stream | None = None
+        self._seek_to: int | None = None  # the frame a seek asked for, until it is in place
+        self._seeking = False  # the seeking thread runs
         self._playing = False  # a song is playing or paused (not stopped)
         self._paused = False
         self._device_running = False
@@ -356,7 +358,7 @@ class MiniaudioPlayer(Player):
         """The next `frames` frames at the current volume: fewer at the end of the last song,
         none when paused or stopped. At a song's end a ready queued song carries on."""
         with self._lock:
-            if not self._playing or self._paused or self._song is None:
+            if not self._playing or self._paused or self._song is None or self._seek_to is not None:
                 return np.zeros((0, temporary.PLAYBACK_CHANNELS), dtype=np.int16)
             pieces = [self._song.read(frames)]
             if len(pieces[0]) < frames and self._next_ready():
@@ -403,33 +405,38 @@ class MiniaudioPlayer(Player):
         song = Stream.open(Path(path))  # outside the lock: the device keeps playing meanwhile
         self._forget_next()
         with self._lock:
-            old, self._song = self._song, song
+            old, self._song, self._seek_to = self._song, song, None
             self._playing = False
             self._paused = False
         if old is not None:
             old.close()
         return self.duration
 
-    def _replace(self, frame: int) -> None:
-        """Open the song again at `frame` (outside the lock: seeking reads up to it) and swap it
-        in, unless the song changed meanwhile."""
-        with self._lock:
-            current = self._song
-        if current is None:
-            return
-        fresh = current.at(frame)
-        with self._lock:
-            if self._song is current:
-                self._song, fresh = fresh, current
-        fresh.close()  # the one not playing
+    def _seek_in_place(self) -> None:
+        """On the seeking thread: open the song again at the frame last asked for (an MP3 is
+        read up to it, up to 0.2 s) and swap it in; again while newer seeks came meanwhile.
+        A key held down asks many times: only the latest frame is opened each round."""
+        while True:
+            with self._lock:
+                song, frame = self._song, self._seek_to
+                if song is None or frame is None:
+                    self._seeking = False
+                    return
+            fresh = song.at(frame)
+            with self._lock:
+                if self._song is song:  # the same song still: not loaded over or stopped
+                    self._song, fresh = fresh, song
+                    if self._seek_to == frame:
+                        self._seek_to = None
+            fresh.close()  # the one not playing
 
     def play(self) -> None:
         with self._lock:
             if self._song is None:
                 raise PlaybackError("nothing to play: no song is loaded")
-            at_end = self._song.ended
+            at_end = self._song.ended and self._seek_to is None
         if at_end:  # played to the end, or stopped: from the start
-            self._replace(0)
+            self.seek(0)
         with self._lock:
             self._playing = True
             self._paused = False
@@ -456,6 +463,7 @@ class MiniaudioPlayer(Player):
         with self._lock:
             self._playing = False
             self._paused = False
+            self._seek_to = None
             song = self._song
             if song is not None:
                 self._song = Stream(song.path, song.frames, 0, opened=False)
@@ -474,12 +482,30 @@ class MiniaudioPlayer(Player):
                 pass  # a device that is gone is stopped enough
 
     def seek(self, seconds: float) -> None:
-        self._replace(round(float(seconds) * temporary.PLAYBACK_SAMPLE_RATE))
+        """Returns at once: the song is opened at the new place on a thread of its own, the
+        position reads the new place meanwhile and the device sends silence."""
+        frame = round(float(seconds) * temporary.PLAYBACK_SAMPLE_RATE)
+        with self._lock:
+            if self._song is None:
+                return
+            self._seek_to = int(clamp(frame, 0, self._song.frames))
+            if self._seeking:
+                return
+            self._seeking = True
+        threading.Thread(target=self._seek_in_place, name="seek", daemon=True).start()
+
+    @property
+    def seeking(self) -> bool:
+        """A seek is not in place yet."""
+        with self._lock:
+            return self._seek_to is not None
 
     def position(self) -> float:
         with self._lock:
-            song = self._song
-            return min(song.frame, song.frames) / temporary.PLAYBACK_SAMPLE_RATE if song else 0.0
+            if self._song is None:
+                return 0.0
+            frame = self._song.frame if self._seek_to is None else self._seek_to
+            return min(frame, self._song.frames) / temporary.PLAYBACK_SAMPLE_RATE
 
     @property
     def duration(self) -> float:
@@ -492,8 +518,9 @@ class MiniaudioPlayer(Player):
 
     def finished(self) -> bool:
         with self._lock:
-            at_end = self._playing and self._song is not None and self._song.ended
-            return at_end and not self._next_pending()
+            song, wanted = self._song, self._seek_to
+            at_end = song is not None and (song.ended if wanted is None else wanted >= song.frames)
+            return self._playing and at_end and not self._next_pending()
 
     def levels(self, bands: int) -> list[float]:
         """What the device was last sent (after volume); zeros once paused or stopped, as the
