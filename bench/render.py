@@ -8,7 +8,7 @@ Baseline: `abc2midi tune.abc -o tune.mid`, `timidity -Ow -o tune.wav tune.mid`,
 `lame --quiet -b 192 tune.wav tune.mp3` (Debian packages abcmidi, timidity, lame), also warmed
 up on one tune first.
 
-Mixdown engine (issue 11): a 3-minute arranged song (drums, bass, comp, pad, melody;
+Mixdown engine: a 3-minute arranged song (drums, bass, comp, pad, melody;
 tests/mixdown_scores.song) with a realistic effect set (SONG_EFFECTS: sidechain, LFO ladder,
 saturation, chorus, delays, reverbs, compressors, limiter) through render_mix and the
 mastering stage, beside the old

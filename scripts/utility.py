@@ -55,7 +55,7 @@ def slugify(text: str, limit: int = 48) -> str:
 
 
 def progress_bar(fraction: float, width: int = 30) -> str:
-    """'[##########--------------------]' as in the seed's preview."""
+    """'[##########--------------------]': a text progress bar."""
     filled = round(max(0.0, min(1.0, fraction)) * width)
     return "[" + "#" * filled + "-" * (width - filled) + "]"
 

@@ -1,4 +1,4 @@
-"""Files that are not what they should be (issue 19, items 1-6): every JSON file the app loads is
+"""Files that are not what they should be: every JSON file the app loads is
 read through one bounded reader with one recovery path; a GGUF, a styles folder, a file to render
 and a closed pipe each get one line, never a traceback."""
 

@@ -171,7 +171,7 @@ def test_help_lists_the_commands(data_dir):
         assert command in result.stdout
 
 
-# --- issue 12: settings that work in one place and break in another -----------------------------
+# --- settings that work in one place and break in another -----------------------------------------
 
 
 def write_settings(data_dir, **values):
@@ -345,7 +345,7 @@ def test_a_full_disk_stops_the_batch_with_one_message(abc_model, data_dir, small
     assert "skipped" not in result.stderr
 
 
-# --- issue 19: every text from a server, a model or a file is printable when the CLI shows it ---
+# --- every text from a server, a model or a file is printable when the CLI shows it ---------------
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
 UNSAFE = "\x1b\x07\x9b" + BIDI

@@ -1,4 +1,4 @@
-"""Song identity (issue 6, offline part): invented genres, artists and titles from word lists,
+"""Song identity, offline: invented genres, artists and titles from word lists,
 unique titles, "surprise me", and the artist carried into the sidecar, the ID3 tags and the list."""
 
 import functools

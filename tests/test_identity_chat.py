@@ -1,4 +1,4 @@
-"""Song identity from a chat model (issue 6), through the real llama.cpp: tiny bigram models with a
+"""Song identity from a chat model, through the real llama.cpp: tiny bigram models with a
 ChatML template answer under the JSON-schema grammar, so every reply parses; the checks, the
 retries, the offline fallbacks, and the lyrics in the sidecar, the MP3's USLT frame, the .abc's
 w: lines (rendered by abc2midi) and the jukebox."""

@@ -105,7 +105,7 @@ def files_in(folder) -> list[str]:
     return sorted(path.name for path in folder.rglob("*"))
 
 
-# --- a real server: llama-cpp-python's, running the starter model --------------------------------
+# --- a real server: llama-cpp-python's, running the starter model ---------------------------------
 
 
 def test_complete_streams_abc_and_the_same_seed_gives_the_same_text(remote, config):
@@ -235,7 +235,7 @@ def test_the_cli_generates_on_the_server_without_a_local_model(llama_server, dat
     assert "starter-model.gguf at 127.0.0.1" in mp3.with_suffix(".json").read_text()
 
 
-# --- command line and settings: no server needed -------------------------------------------------
+# --- command line and settings: no server needed --------------------------------------------------
 
 
 @pytest.mark.parametrize("url", ["not-a-url", "ftp://host/", "http://", "localhost:8080"])
@@ -279,7 +279,7 @@ def test_a_bad_stored_server_url_falls_back_to_local(data_dir):
     assert problems and "server_url" in problems[0]
 
 
-# --- servers that fail: standard-library HTTP servers that misbehave ----------------------------
+# --- servers that fail: standard-library HTTP servers that misbehave ------------------------------
 
 
 def sse(*events: object) -> bytes:
@@ -486,7 +486,7 @@ def test_an_html_error_page_is_quoted_by_its_heading(fake_server, config):
     assert str(failure.value) == f"{server.url} answered HTTP 502 Bad Gateway: 502 Bad Gateway"
 
 
-# --- issue 19: a deadline for a whole reply, however it trickles; sizes bounded -----------------
+# --- a deadline for a whole reply, however it trickles; sizes bounded -----------------------------
 
 
 def trickle(data: bytes, every_s: float, stop: threading.Event):

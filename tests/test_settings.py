@@ -66,7 +66,7 @@ def test_saving_is_atomic_and_round_trips(data_dir):
     assert [p.name for p in data_dir.iterdir()] == ["persistent.json"]
 
 
-# --- issue 12: one schema, one path resolver, files that are not shaped like settings ------------
+# --- one schema, one path resolver, files that are not shaped like settings -----------------------
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,7 @@ def test_same_title_twice_gets_two_files(tmp_path):
     assert first["files"]["mp3"] != second["files"]["mp3"]
 
 
-# --- issue 12: one owner of library.json, a tolerant Song record, live partial files kept --------
+# --- one owner of library.json, a tolerant Song record, live partial files kept -------------------
 
 
 def test_wrong_types_in_the_index_rebuild_it_from_the_sidecars(tmp_path):
@@ -189,7 +189,7 @@ def test_a_running_jukebox_picks_up_songs_another_process_added(data_dir, tmp_pa
         service.close()
 
 
-# --- issue 19: play counts recovered from any damaged index, backups that never collide ----------
+# --- play counts recovered from any damaged index, backups that never collide ---------------------
 
 MEMBERS = [{"name": "Ada", "instrument": "oud"}, {"name": "Bo", "instrument": "tuba"}]
 

@@ -302,7 +302,7 @@ def test_ctrl_c_while_generating_restores_the_terminal_and_leaves_no_partial_fil
             assert sidecar.with_suffix(".mp3").exists()
 
 
-# --- Options > Model catalog: choosing and downloading models (a local fake hub) -----------------
+# --- Options > Model catalog: choosing and downloading models (a local fake hub) ------------------
 
 
 def catalog_terminal(data_dir, tmp_path, fake_hub, hosted, **size) -> Terminal:
@@ -410,7 +410,7 @@ def test_esc_cancels_a_download_and_the_next_one_resumes(data_dir, tmp_path, fak
     assert term.exit_status() == 0 and term.restored()
 
 
-# --- issue 12 ------------------------------------------------------------------------------------
+# --- settings and folders that cannot work, as the screens say it ------------------------------
 
 
 def test_a_batch_that_cannot_start_says_why_and_blames_no_answer(data_dir, tmp_path):

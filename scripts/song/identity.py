@@ -52,7 +52,7 @@ def genre_candidates(seed: int) -> Iterator[str]:
 
 
 def invent_genre(seed: int) -> str:
-    """The seed's first candidate that is not a real genre (data/real_genres.txt)."""
+    """The first candidate of the seed's that is not a real genre (data/real_genres.txt)."""
     for name in itertools.islice(genre_candidates(seed), temporary.GENRE_TRIES):
         if not is_real_genre(name):
             return name
