@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,11 @@ from tests.tiny_gguf import bigram_gguf, random_gguf
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "folk-rnn-samples.abc"
+
+# A shell starts a background job (`pytest &`, nohup, a CI step) with Ctrl+C ignored, and every
+# process the tests start would inherit that: the apps they start get Ctrl+C as they do from an
+# interactive terminal (a handled signal is reset to the default in a child; an ignored one is not).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def corpus_text() -> str:

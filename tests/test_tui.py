@@ -167,6 +167,19 @@ def test_ctrl_c_leaves_cleanly(data_dir):
     assert term.restored()
 
 
+def test_ctrl_c_quits_even_when_the_app_was_started_ignoring_it(data_dir):
+    """A shell starts a background job with Ctrl+C ignored, and a child inherits that."""
+    ignore_ctrl_c = (
+        "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+        "os.execv(sys.executable, [sys.executable, 'launcher.py'])"
+    )
+    term = Terminal(data_dir, program=[sys.executable, "-c", ignore_ctrl_c])
+    term.wait_for("Main Menu", timeout=60)
+    term.send(b"\x03")
+    assert term.exit_status() == 0
+    assert term.restored()
+
+
 def test_a_tiny_terminal_asks_to_be_enlarged(data_dir):
     term = Terminal(data_dir, rows=6, cols=30)
     term.wait_for("Please enlarge the window")

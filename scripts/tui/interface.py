@@ -10,6 +10,7 @@ import locale
 import logging
 import os
 import queue
+import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -257,6 +258,9 @@ def utf8_text() -> None:
 
 def run_tui() -> int:
     os.environ.setdefault("ESCDELAY", "25")  # Esc cancels: do not wait a second for a sequence
+    # Ctrl+C quits, even when whatever started the app ignored it (a shell's background job, a
+    # launcher script): Python leaves an inherited "ignore" in place.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     utf8_text()  # before curses starts: it reads the character set once
     config, notices = settings_store.load()
     try:
