@@ -490,33 +490,7 @@ STEP_HOLD, STEP_REST = "-", "."
 STEP_SEPARATORS = "| "
 PART_ROLES = ("bass", "comp", "pad", "arp", "counter")
 ROLES = ("melody", "drums", *PART_ROLES)
-BASS_PATTERNS = (
-    "root",
-    "root_fifth",
-    "octaves",
-    "walking",
-    "arpeggio",
-    "tumbao",
-    "riff",
-    "sub",
-    "glide",
-)
-VOICINGS = (
-    "triad",
-    "seventh",
-    "ninth",
-    "power",
-    "shell",
-    "stab",
-    "skank",
-    "arpeggio",
-    "alberti",
-    "strum",
-    "montuno",
-    "pad",
-)
 SECTIONS = ("intro", "A", "B", "breakdown", "build", "drop", "solo", "ending")
-SECTION_BAR_FIELDS = ("intro_bars", "ending_bars", "breakdown_bars", "build_bars")
 CHORD_BARS = (0.5, 1, 2, 4)
 MELODY_LENGTHS = ("/", "", "3/2", "2", "3", "4", "6", "8")  # the meter grammar's (over L:1/8)
 
@@ -713,7 +687,6 @@ ROLE_BALANCE_LU = {
     "arp": -8.0,
     "pad": -9.0,
 }
-MASTERING_DEFAULTS = {"lufs": DEFAULT_LUFS, "section_db": 6.0, "balance": ROLE_BALANCE_LU}
 SECTION_DB_RANGE = (0.0, 20.0)
 BALANCE_RANGE = (-30.0, 10.0)
 BALANCE_REFERENCE_LUFS = -20.0  # a part at balance 0 plays its loudest passage at this level

@@ -108,7 +108,7 @@ def test_no_name_is_claimed_by_two_styles(library):
 )
 def test_a_typed_style_finds_its_style(library, typed, style, meter, how):
     choice = match_style(typed, library)
-    assert (choice.style.name, choice.style["meter"], choice.how) == (style, meter, how)
+    assert (choice.style.name, choice.style.spec.meter, choice.how) == (style, meter, how)
 
 
 def test_the_sidecar_line_says_what_the_styles_were_arranged_as(library):
@@ -135,11 +135,11 @@ def test_a_users_style_named_like_a_shipped_synonym_is_that_style(tmp_path, libr
 
 def test_several_styles_blend_the_first_sets_the_groove_the_others_colour_it(library):
     mixed = blend(("Lofi", "Dubstep"), library)
-    lofi, dubstep = library["lofi"], library["dubstep"]
-    assert mixed["drums"] == lofi["drums"] and mixed["form"] == lofi["form"]
-    assert mixed["melody"]["program"] == dubstep["melody"]["program"]
-    assert all(p in mixed["harmony"]["progressions"] for p in dubstep["harmony"]["progressions"])
-    low, high = lofi["tempo"]
+    played, lofi, dubstep = mixed.spec, library["lofi"].spec, library["dubstep"].spec
+    assert played.drums == lofi.drums and played.form == lofi.form
+    assert played.melody.program == dubstep.melody.program
+    assert all(p in played.harmony.progressions for p in dubstep.harmony.progressions)
+    low, high = lofi.tempo
     assert all(low <= mixed.tempo_for(seed) <= high for seed in range(20))
 
 
@@ -151,7 +151,7 @@ def test_no_styles_fifty_styles_and_a_typed_tempo_have_documented_answers(librar
     fast = blend(("Reggae 140 bpm",), library)
     assert fast.name == "reggae" and fast.tempo_for(1) == 140 and "140 bpm" in fast.arranged_as()
     absurd = blend(("Reggae 4000 bpm",), library)  # not a tempo a song can have: the style's
-    low, high = library["reggae"]["tempo"]
+    low, high = library["reggae"].spec.tempo
     assert low <= absurd.tempo_for(1) <= high
 
 
@@ -266,7 +266,7 @@ def test_every_song_is_heard_at_its_written_tempo_in_its_styles_range(songs, lib
     """From the MP3: the tempo the MIDI and sidecar say is what the audio pulses at, and it lies
     in the style's range (the arranger's own figure alone would prove nothing)."""
     for name, (sidecar, song) in songs.items():
-        low, high = library[name]["tempo"]
+        low, high = library[name].spec.tempo
         assert low <= sidecar["tempo"] <= high, (name, sidecar["tempo"])
         assert heard_pulse(song, sidecar["tempo"]) >= PULSE, (name, sidecar["tempo"])
 
@@ -277,7 +277,7 @@ def test_songs_have_an_intro_the_tune_returning_and_an_ending(songs):
         form = [part["section"] for part in sidecar["arrangement"]["form"]]
         assert form.count("A") + form.count("solo") >= 1 and form[-1] == "ending", name
         assert len(form) >= 4, (name, form)
-        if song.notes("drums") and load_library()[name]["feel"].get("crash", True):
+        if song.notes("drums") and load_library()[name].spec.feel.crash:
             assert len(song.sections()) >= 4, (name, song.sections())  # a crash opens each
 
 
@@ -381,7 +381,7 @@ def test_house_pads_pump_against_the_kick_in_the_audio(song_of):
     arranged = symusic.Score(full.ticks_per_quarter)
     arranged.tempos = full.tempos
     arranged.tracks.extend(t for t in full.tracks if t.name in ("pad", "drums"))
-    pad_chain = load_library()["house"]["effects"]["tracks"]["pad"]
+    pad_chain = load_library()["house"].spec.effects["tracks"]["pad"]
     quiet = [{"type": "gain", "gain_db": -60}, {"type": "gain", "gain_db": -20}]
     pumped = render_mix(
         arranged,

@@ -259,7 +259,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
         step("audio", 0.2)
         # Each role through the SoundFont on its own, with the style's effects, then mastered.
         plan = master_plan(job.blend, song)
-        pcm, soundfont = mixed(job, song.score, job.blend["effects"], seed, plan)
+        pcm, soundfont = mixed(job, song.score, job.blend.spec.effects, seed, plan)
         described = {
             "key": tune.headers["K"],
             "meter": tune.headers.get("M"),
@@ -281,13 +281,13 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
 def master_plan(blend: Blend, song) -> MasterPlan:
     """The style's loudness, each section's level under the loudest by its energy, and the
     parts' balance."""
-    mastering = blend.mastering
+    mastering = blend.spec.mastering
     top = max(section.energy for section in song.sections)
     levels = tuple(
-        (song.seconds(section.start_bar), (section.energy - top) * mastering["section_db"])
+        (song.seconds(section.start_bar), (section.energy - top) * mastering.section_db)
         for section in song.sections
     )
-    return MasterPlan(mastering["lufs"], levels, balance=mastering["balance"])
+    return MasterPlan(mastering.lufs, levels, balance=mastering.balance)
 
 
 def mixed(job: Job, score: symusic.Score, effects: dict | None, seed: int, plan=None):
@@ -440,7 +440,9 @@ def write_abc(
     head, tail = split_at_title(build_prompt(prompts["abc_header"], fields))
     prompt = head + (model_title(model, head, sampling, seed, job) + tail if tail else "")
     progress = token_progress(job, number, sampling)
-    grammar = body_grammar(job.settings, fields, tempo, Vocabulary.of_style(job.blend["melody"]))
+    melody = job.blend.spec.melody
+    words = Vocabulary(melody.lengths, melody.rests, melody.broken, melody.triplets)
+    grammar = body_grammar(job.settings, fields, tempo, words)
     stop = list(prompts["stop"])
     return prompt, model.complete(prompt, sampling, seed, stop, progress, job.cancel, grammar)
 

@@ -5,9 +5,9 @@ the build's roll and the ending's last hit."""
 from __future__ import annotations
 
 from scripts import temporary
-from scripts.style.parts import PartNote, hits
+from scripts.style.parts import PartNote
 from scripts.style.song_form import Section
-from scripts.style.style_library import pattern_steps
+from scripts.style.steps import hits, pattern_steps
 
 PHRASE_BARS = 8  # a fill ends every phrase this long
 # The groove each section plays, the first the style has.
