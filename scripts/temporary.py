@@ -474,7 +474,6 @@ DRUM_VOICES = {
 }
 KICK_NOTES = (35, 36)
 CRASH_NOTE = 49
-GROOVES = ("main", "variation", "fill", "intro", "ending", "build")
 # Step characters: velocity of a hit ("-" holds a pitched note; "." and "-" are silent on drums).
 STEP_VELOCITY = {"X": 118, "x": 96, "o": 58}
 # A part's note on the beat, on the off-beat and between, times its velocity: the lilt a player
@@ -657,8 +656,6 @@ WINDOWS_RESERVED_NAMES = frozenset(
 )
 
 # --- The lead line (scripts/style/lead.py) ----
-LEAD_IDIOMS = ("tune", "hook", "riff", "blues", "pentatonic", "long_tones", "clave")
-LEAD_SIMPLIFY = 0.5  # the share of equal short pairs merged, where a style names none
 BLUES_SCALE = (0, 3, 5, 6, 7, 10)  # semitones over the tonic
 PENTATONIC = {"major": (0, 2, 4, 7, 9), "minor": (0, 3, 5, 7, 10)}
 SON_CLAVE = (0.0, 1.5, 3.0, 5.0, 6.0)  # 3-2 son clave: its hits in quarters over two 4/4 bars

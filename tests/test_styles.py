@@ -381,7 +381,7 @@ def test_house_pads_pump_against_the_kick_in_the_audio(song_of):
     arranged = symusic.Score(full.ticks_per_quarter)
     arranged.tempos = full.tempos
     arranged.tracks.extend(t for t in full.tracks if t.name in ("pad", "drums"))
-    pad_chain = load_library()["house"].spec.effects["tracks"]["pad"]
+    pad_chain = load_library()["house"].spec.effects.tracks["pad"]
     quiet = [{"type": "gain", "gain_db": -60}, {"type": "gain", "gain_db": -20}]
     pumped = render_mix(
         arranged,

@@ -92,6 +92,21 @@ class SongContext:
         return count * 60.0 / self.bpm
 
 
+@dataclass(frozen=True)
+class Effects:
+    """The chains of an "effects" entry (the format above) once checked: a chain per role, and
+    the master's (None: temporary.DEFAULT_MASTER)."""
+
+    tracks: Mapping[str, Sequence[dict]] = field(default_factory=dict)
+    master: Sequence[dict] | None = None
+
+    @classmethod
+    def of(cls, effects: dict | None) -> Effects:
+        """The chains of an entry that effect_problems finds fine."""
+        effects = effects or {}
+        return cls(effects.get("tracks", {}), effects.get("master"))
+
+
 def _number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 

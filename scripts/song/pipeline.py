@@ -25,6 +25,7 @@ from scripts.audio.audio_render import (
     midi_length,
     write_mp3,
 )
+from scripts.audio.effects import Effects
 from scripts.audio.mastering import MasterPlan
 from scripts.audio.mixdown import render_mix
 from scripts.audio.soundfonts import choose_soundfont
@@ -290,7 +291,7 @@ def master_plan(blend: Blend, song) -> MasterPlan:
     return MasterPlan(mastering.lufs, levels, balance=mastering.balance)
 
 
-def mixed(job: Job, score: symusic.Score, effects: dict | None, seed: int, plan=None):
+def mixed(job: Job, score: symusic.Score, effects: Effects | None, seed: int, plan=None):
     """(The score's audio through the chosen SoundFont and these effects, mastered by `plan`
     (the default loudness when None), that SoundFont's name)."""
     plan = plan or MasterPlan(temporary.DEFAULT_LUFS)

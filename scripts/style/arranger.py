@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import symusic
 
 from scripts import temporary
+from scripts.audio.effects import Effects
 from scripts.notation.abc_analysis import Key, fraction_parts
 from scripts.style.drums import section_drums
 from scripts.style.harmony import (
@@ -429,11 +430,11 @@ class Arranger:
         return score
 
 
-def effect_names(effects: dict) -> dict[str, list[str]]:
+def effect_names(effects: Effects) -> dict[str, list[str]]:
     """{"bass": ["ladder", "compressor"], "master": [...]}: the chains a song went through."""
-    chains = dict(effects["tracks"])
-    if effects["master"] is not None:
-        chains["master"] = effects["master"]
+    chains = dict(effects.tracks)
+    if effects.master is not None:
+        chains["master"] = effects.master
     return {role: [effect["type"] for effect in chain] for role, chain in chains.items()}
 
 

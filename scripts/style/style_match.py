@@ -231,8 +231,8 @@ def colour(spec: StyleSpec, other: StyleSpec) -> StyleSpec:
         progressions=spec.harmony.progressions + other.harmony.progressions,
         sevenths=max(spec.harmony.sevenths, other.harmony.sevenths),
     )
-    tracks = dict(spec.effects["tracks"])
-    for role, chain in other.effects["tracks"].items():
+    tracks = dict(spec.effects.tracks)
+    for role, chain in other.effects.tracks.items():
         if role in tracks or role in spec.parts or role in ("melody", "drums"):
             have = {effect["type"] for effect in tracks.get(role, [])}
             tracks[role] = [*tracks.get(role, []), *(e for e in chain if e["type"] not in have)]
@@ -241,7 +241,7 @@ def colour(spec: StyleSpec, other: StyleSpec) -> StyleSpec:
         melody=replace(spec.melody, program=other.melody.program),
         parts=parts,
         harmony=harmony,
-        effects={**spec.effects, "tracks": tracks},
+        effects=replace(spec.effects, tracks=tracks),
     )
 
 

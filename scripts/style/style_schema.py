@@ -13,7 +13,9 @@ from dataclasses import MISSING, dataclass, field
 from functools import partial
 
 from scripts import temporary
+from scripts.audio.effects import Effects, effect_problems
 from scripts.style.harmony import NUMERAL_RE
+from scripts.style.lead import IDIOMS
 from scripts.style.parts import BASS_PATTERNS, VOICINGS
 from scripts.style.steps import pattern_steps
 
@@ -239,11 +241,25 @@ def parts_of(value: dict) -> dict[str, Part]:
     return {role: build(part_kind(role), part) for role, part in value.items()}
 
 
+@dataclass(frozen=True, kw_only=True)
+class Grooves:
+    """A style's drum grooves (README, "Grooves"), each drum voice → step pattern; None where the
+    style has no such groove, and all None for a style with no drums."""
+
+    main: Mapping[str, str] | None = None
+    variation: Mapping[str, str] | None = None
+    fill: Mapping[str, str] | None = None
+    intro: Mapping[str, str] | None = None
+    ending: Mapping[str, str] | None = None
+    build: Mapping[str, str] | None = None
+
+
 def drums_check(steps: Callable) -> Callable:
     groove = mapping(one_of(temporary.DRUM_VOICES), steps)
+    names = [item.name for item in dataclasses.fields(Grooves)]
 
     def check(value, where: str):
-        mapping(one_of(temporary.GROOVES), groove)(value, where)
+        mapping(one_of(names), groove)(value, where)
         if value and "main" not in value:
             fail(where, "has grooves but no 'main' groove")
         return value
@@ -262,8 +278,8 @@ class Melody:
     triplets: bool = entry(boolean, True)
     anticipate: float = entry(number(0, 1), 0.0)
     octave_double: bool = entry(boolean, False)
-    idiom: str = entry(one_of(temporary.LEAD_IDIOMS), "tune")
-    simplify: float = entry(number(0, 1), temporary.LEAD_SIMPLIFY)
+    idiom: str = entry(one_of(IDIOMS), "tune")
+    simplify: float = entry(number(0, 1), 0.5)  # the share of equal short pairs an idiom merges
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -328,19 +344,12 @@ class Mastering:
 
 def effects_check(value, where: str):
     """The chains' shape here; each effect's own parameters are checked by audio/effects.py."""
-    from scripts.audio.effects import effect_problems
-
     chain = list_of(lambda v, w: of_type(v, dict, w, "an effect object"))
     fields({}, {"tracks": mapping(one_of(temporary.ROLES), chain), "master": chain})(value, where)
     problems = effect_problems(value)
     if problems:
         fail(where, problems[0])
     return value
-
-
-def effects_of(value: dict) -> dict:
-    """The chains as in the file, both keys there: "master" None plays the default master."""
-    return {"tracks": value.get("tracks", {}), "master": value.get("master")}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -351,8 +360,8 @@ class Variant:
 
 @dataclass(frozen=True, kw_only=True)
 class StyleSpec:
-    """A style as the arranger reads it. `effects` stays as in the file: audio/effects.py reads
-    the chains (its own table holds their parameters' defaults)."""
+    """A style as the arranger reads it (its effects' parameters are audio/effects.py's to
+    default)."""
 
     name: str = entry(style_name)
     label: str = entry(text)
@@ -363,12 +372,12 @@ class StyleSpec:
     steps_per_beat: int = entry(number(2, 6, True))
     feel: Feel = entry(record(Feel), make=partial(build, Feel))
     kit: str = entry(one_of(temporary.DRUM_KITS))
-    drums: Mapping[str, Mapping[str, str]] = entry(OfBar(drums_check))
+    drums: Grooves = entry(OfBar(drums_check), make=lambda value: Grooves(**value))
     parts: Mapping[str, Part] = entry(OfBar(parts_check), make=parts_of)
     melody: Melody = entry(record(Melody), make=partial(build, Melody))
     harmony: Harmony = entry(record(Harmony), make=partial(build, Harmony))
     form: Form = entry(form_check, make=partial(build, Form))
-    effects: Mapping = entry(effects_check, make=effects_of)
+    effects: Effects = entry(effects_check, make=Effects.of)
     about: str = entry(text, "")
     mastering: Mastering = entry(
         record(Mastering), make=partial(build, Mastering), factory=Mastering
