@@ -421,7 +421,13 @@ STYLE_FILE_SUFFIX = ".json"
 FALLBACK_STYLE = "pop"  # what a style nothing matches is played as (the sidecar says so)
 MAX_STYLES_USED = 4  # a song blends at most this many of the styles typed; the rest are named
 STYLE_METERS = ("4/4", "3/4", "6/8", "2/4", "12/8", "9/8", "5/4", "7/8")
-STYLE_TEMPO_RANGE = (30, 300)
+TEMPO_RANGE = (30, 300)  # quarter notes a minute: a style's range, a typed or written tempo
+DEFAULT_TEMPO = 120  # a tune that gives no usable tempo, a score with none
+# What a tune is called as a dance or a piece, in the order a bad style file's message lists
+# them: a style's melody.rhythm asks the model for one (R:), and a title ending in one that
+# is not the style's own loses it ("Morning Star Reel" in a reggae song is "Morning Star").
+TUNE_TYPES = ("reel", "jig", "hornpipe", "polka", "waltz", "march", "strathspey", "slide", "air")
+TUNE_TYPES += ("slip jig", "barndance", "mazurka", "schottische", "set dance", "barn dance")
 STYLE_SECONDS_RANGE = (60, 300)
 # General MIDI drum kits: the program number of each on the drum channel.
 DRUM_KITS = {
@@ -472,7 +478,7 @@ DRUM_VOICES = {
     "agogo": 67,
     "triangle": 81,
 }
-KICK_NOTES = (35, 36)
+KICK_NOTES = (DRUM_VOICES["kick2"], DRUM_VOICES["kick"])  # a kick keys a sidechain
 CRASH_NOTE = 49
 # Step characters: velocity of a hit ("-" holds a pitched note; "." and "-" are silent on drums).
 STEP_VELOCITY = {"X": 118, "x": 96, "o": 58}
@@ -583,7 +589,6 @@ LADDER_LFO_PARAMS: dict[str, tuple[float, float, float]] = {
 LADDER_LFO_BLOCK = 256  # samples between cutoff changes (5.8 ms at 44.1 kHz): no zipper noise
 SUB_LOWEST_HZ = 30.0  # a sub under this is raised an octave: speakers and ears lose it
 SUB_EDGE_MS = 3.0  # the sub's attack and release
-SIDECHAIN_KICKS = (35, 36)  # GM drum notes that duck a sidechained track
 # The master chain when a style gives none: glue compression, then a limiter under 0 dBFS.
 DEFAULT_MASTER: tuple[dict, ...] = (
     {

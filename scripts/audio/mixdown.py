@@ -23,8 +23,6 @@ from scripts.audio.audio_render import AudioError, synthesizer
 from scripts.audio.effects import Chain, Effects, SongContext, effect_problems
 from scripts.audio.mastering import MasterPlan, master, run_chain
 
-DEFAULT_BPM = 120.0
-
 
 def role_of(track) -> str:
     """A track's role is its name, any case."""
@@ -37,7 +35,7 @@ def _kicks(score, sample_rate: int) -> np.ndarray:
         for track in score.tracks
         if track.is_drum
         for note in track.notes
-        if note.pitch in temporary.SIDECHAIN_KICKS
+        if note.pitch in temporary.KICK_NOTES
     ]
     return np.unique(np.round(np.asarray(times, dtype=np.float64) * sample_rate))
 
@@ -196,7 +194,7 @@ def render_mix(
     for track in seconds.tracks:
         if track.notes:
             groups.setdefault(role_of(track), []).append(track)
-    bpm = seconds.tempos[0].qpm if len(seconds.tempos) else DEFAULT_BPM
+    bpm = seconds.tempos[0].qpm if len(seconds.tempos) else temporary.DEFAULT_TEMPO
     notes = {role: _notes(tracks) for role, tracks in groups.items()}
     context = SongContext(sample_rate, float(bpm), _kicks(seconds, sample_rate), seed, notes)
     try:

@@ -56,12 +56,8 @@ from scripts.style.style_match import Blend, blend
 from scripts.utility import printable
 
 SEED_STEP = 1_000_003  # a retry's seed: far from the seeds of the batch's other songs
-MIN_TEMPO, MAX_TEMPO = 30, 300
-DEFAULT_TEMPO = 120
-TUNE_TYPES = ("reel", "jig", "slip jig", "hornpipe", "polka", "march", "strathspey", "slide")
-TUNE_TYPES += ("waltz", "air", "set dance", "barn dance", "barndance", "mazurka", "schottische")
 TUNE_TYPE_RE = re.compile(
-    r"[\s\-–—,:;(]*\b(?P<type>" + "|".join(TUNE_TYPES) + r")s?\)?\s*$", re.IGNORECASE
+    r"[\s\-–—,:;(]*\b(?P<type>" + "|".join(temporary.TUNE_TYPES) + r")s?\)?\s*$", re.IGNORECASE
 )
 TITLE_MAX = 60
 
@@ -179,9 +175,10 @@ def song_tempo(tune: AbcTune, tempo: int | None) -> int:
     if tempo:
         return tempo
     written = abc_analysis.parse_tempo(tune.headers.get("Q", ""))
-    if written and MIN_TEMPO <= written <= MAX_TEMPO:
+    low, high = temporary.TEMPO_RANGE
+    if written and low <= written <= high:
         return round(written)
-    return DEFAULT_TEMPO
+    return temporary.DEFAULT_TEMPO
 
 
 def prepare_tune(
@@ -683,7 +680,7 @@ def render_one(job: Job, part: RawTune | WrittenTune, number: int, source_name: 
             defaults = {"X": "1", "T": f"{source_name} {number}", "M": "4/4", "K": "C"}
             min_bars = job.settings["min_bars"]
             tune, stats, tempo = arranged_tune(job, part, defaults, number, min_bars)
-            kinds = job.blend.kinds if job.styles else frozenset(TUNE_TYPES)
+            kinds = job.blend.kinds if job.styles else frozenset(temporary.TUNE_TYPES)
             tune.headers["T"] = readable_title(tune, kinds) or defaults["T"]
             meta = source_meta(source_name, number)
             if job.styles:

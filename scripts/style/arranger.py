@@ -368,7 +368,7 @@ class Arranger:
         if drum_notes and "drums" in sections[-1].roles and self.style.feel.crash:
             drum_notes.append(PartNote(end_bar * self.steps_per_bar, 1, temporary.CRASH_NOTE, 115))
             drum_notes.append(
-                PartNote(end_bar * self.steps_per_bar, 1, temporary.KICK_NOTES[1], 110)
+                PartNote(end_bar * self.steps_per_bar, 1, temporary.DRUM_VOICES["kick"], 110)
             )
         self.add_steps("drums", drum_notes, 0)
         score = self.score()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from scripts import temporary
-from scripts.style.parts import PartNote
+from scripts.style.parts import PartNote, energy_velocity
 from scripts.style.song_form import Section
 from scripts.style.steps import hits, pattern_steps
 from scripts.style.style_schema import Grooves
@@ -37,12 +37,11 @@ def groove_notes(
     """The groove's hits in song bar `bar`, the `offset`-th bar of its section: a pattern of
     several bars plays its bar `offset` (looping)."""
     notes = []
-    scale = 0.75 + 0.35 * energy
     for voice, pattern in groove.items():
         steps = pattern_steps(pattern)
         start = offset % (len(steps) // steps_per_bar) * steps_per_bar
         for hit in hits(steps[start : start + steps_per_bar], steps_per_bar):
-            velocity = max(1, min(127, round(temporary.STEP_VELOCITY[hit.mark] * scale)))
+            velocity = energy_velocity(temporary.STEP_VELOCITY[hit.mark], energy)
             notes.append(
                 PartNote(bar * steps_per_bar + hit.step, 1, temporary.DRUM_VOICES[voice], velocity)
             )
@@ -50,7 +49,7 @@ def groove_notes(
 
 
 def section_drums(
-    grooves: Grooves, section: Section, steps_per_bar: int, is_first: bool, crash: bool = True
+    grooves: Grooves, section: Section, steps_per_bar: int, is_first: bool, crash: bool
 ) -> list[PartNote]:
     """The drum notes of one section, in steps from the song's start. The ending groove plays
     whole in the section's last bars; `crash` opens the section with a crash."""

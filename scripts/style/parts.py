@@ -207,6 +207,12 @@ class ChordSpan:
     following: Chord
 
 
+def energy_velocity(velocity: float, energy: float) -> int:
+    """A note's velocity in a section of this energy (0..1): three quarters of it at none, a
+    tenth over it at full."""
+    return max(1, min(127, round(velocity * (0.75 + 0.35 * energy))))
+
+
 def metric_accent(step: int, steps_per_beat: int) -> float:
     """How a player weighs a note by where it falls: the beat over the off-beat over the
     steps between (temporary.METRIC_ACCENTS)."""
@@ -238,7 +244,7 @@ def part_notes(
         span = spans[span_index]
         velocity = temporary.STEP_VELOCITY[hit.mark] * part.velocity / 96
         velocity *= metric_accent(hit.step, steps_per_beat)
-        velocity = max(1, min(127, round(velocity * (0.75 + 0.35 * energy))))
+        velocity = energy_velocity(velocity, energy)
         length = hit.length * part.gate
         if role == "bass":
             in_span = [

@@ -143,7 +143,7 @@ def compound_match(words: set[str], index: dict, library: StyleLibrary) -> str |
 
 def typed_tempo(styles: tuple[str, ...]) -> int | None:
     """A tempo typed with the styles ('Reggae 140 bpm'), when it is one a song can have."""
-    low, high = temporary.STYLE_TEMPO_RANGE
+    low, high = temporary.TEMPO_RANGE
     for typed in styles:
         found = TEMPO_RE.search(typed)
         if found and low <= int(found[1]) <= high:

@@ -20,8 +20,6 @@ from scripts.style.parts import BASS_PATTERNS, VOICINGS
 from scripts.style.steps import pattern_steps
 
 NAME_RE = re.compile(r"^[a-z0-9_]+$")
-MELODY_RHYTHMS = ("", "reel", "jig", "hornpipe", "polka", "waltz", "march", "strathspey")
-MELODY_RHYTHMS += ("slide", "air", "slip jig", "barndance", "mazurka", "schottische")
 
 
 class StyleError(ValueError):
@@ -270,7 +268,7 @@ def drums_check(steps: Callable) -> Callable:
 @dataclass(frozen=True, kw_only=True)
 class Melody:
     program: int = entry(number(0, 127, True))
-    rhythm: str = entry(one_of(MELODY_RHYTHMS))
+    rhythm: str = entry(one_of(("", *temporary.TUNE_TYPES)))
     lengths: tuple[str, ...] = entry(list_of(one_of(temporary.MELODY_LENGTHS), 1), make=tuple)
     register: tuple[int, int] = entry(pair(number(24, 108, True)), make=tuple)
     rests: bool = entry(boolean, True)
@@ -367,7 +365,7 @@ class StyleSpec:
     label: str = entry(text)
     synonyms: tuple[str, ...] = entry(list_of(text), make=tuple)
     words: tuple[str, ...] = entry(list_of(text), make=tuple)
-    tempo: tuple[int, int] = entry(pair(number(*temporary.STYLE_TEMPO_RANGE, True)), make=tuple)
+    tempo: tuple[int, int] = entry(pair(number(*temporary.TEMPO_RANGE, True)), make=tuple)
     meter: str = entry(one_of(temporary.STYLE_METERS))
     steps_per_beat: int = entry(number(2, 6, True))
     feel: Feel = entry(record(Feel), make=partial(build, Feel))
