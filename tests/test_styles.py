@@ -16,7 +16,9 @@ from scripts import settings, temporary
 from scripts.audio.audio_render import abc_to_midi, default_soundfont
 from scripts.audio.mixdown import render_mix
 from scripts.notation.abc_analysis import parse_key
+from scripts.style import table_docs
 from scripts.style.arranger import arrange_song
+from scripts.style.parts import BASS_PATTERNS, VOICINGS
 from scripts.style.style_library import load_library, read_style
 from scripts.style.style_match import blend, match_style
 from tests import production
@@ -153,6 +155,42 @@ def test_no_styles_fifty_styles_and_a_typed_tempo_have_documented_answers(librar
     absurd = blend(("Reggae 4000 bpm",), library)  # not a tempo a song can have: the style's
     low, high = library["reggae"].spec.tempo
     assert low <= absurd.tempo_for(1) <= high
+
+
+def test_the_bass_patterns_and_voicings_styles_may_name_are_the_tables_and_each_is_played():
+    tables = temporary.MUSIC_TABLES
+    assert tuple(BASS_PATTERNS) == tuple(tables["bass_patterns"])
+    assert tuple(VOICINGS) == tuple(tables["voicings"])
+    readme = table_docs.README.read_text(encoding="utf-8")
+    assert table_docs.with_lists(readme) == readme, "run: python -m scripts.style.table_docs"
+
+
+MUSIC_TABLE_MISTAKES = [
+    (
+        ("effects", "reverb", "params", "room_size"),
+        [2, 0, 1],
+        "effects.reverb.room_size: the default",
+    ),
+    (("drum_voices", "kick"), 300, "drum_voices.kick: must be a General MIDI note 0..127, not 300"),
+    (("voicings", "pad"), "", "voicings.pad: must be text"),
+    (("effects", "ladder", "mode"), "notch", "effects.ladder.mode: must be one of its modes"),
+    (("effects", "sub", "notes"), {"glide": "x"}, "effects.sub.notes.glide: is not one of its"),
+]
+
+
+@pytest.mark.parametrize(("place", "value", "message"), MUSIC_TABLE_MISTAKES)
+def test_a_broken_music_table_is_named_in_one_line(tmp_path, place, value, message):
+    data = json.loads(temporary.MUSIC_TABLES_PATH.read_text(encoding="utf-8"))
+    inner = data
+    for key in place[:-1]:
+        inner = inner[key]
+    inner[place[-1]] = value
+    path = tmp_path / "music_tables.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError) as error:
+        temporary.read_music_tables(path)
+    assert str(error.value).startswith(f"music_tables.json: {message}"), str(error.value)
+    assert "\n" not in str(error.value)
 
 
 BROKEN_FILES = {
