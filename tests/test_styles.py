@@ -469,3 +469,53 @@ def test_a_tune_in_any_written_meter_is_arranged(library, meter, signature):
     written = song.score.time_signatures[0]
     assert (written.numerator, written.denominator) == signature
     assert song.summary["meter"] == f"{signature[0]}/{signature[1]}" and song.score.note_num()
+
+
+def rising_crossings_hz(wave: np.ndarray) -> np.ndarray:
+    """The frequency of each cycle of a sine, from one upward zero crossing to the next."""
+    up = np.flatnonzero((wave[:-1] < 0) & (wave[1:] >= 0))
+    return RATE / np.diff(up)
+
+
+def test_traps_808_moves_at_each_note_and_its_sub_slides_into_the_new_pitch(library):
+    """The glide pattern gives the 808 a new pitch at nearly every note; trap's sub, rendered
+    alone from the real arrangement, starts a new note at the pitch before and slides to its
+    own, where a sub without glide_ms is at its pitch from the first cycle."""
+    tune = "X:1\nT:t\nM:4/4\nL:1/8\nQ:1/4=140\nK:Am\n|:A2cA e2dc|B2GB d2cB|A2cA e2a2|g2e2 a4:|\n"
+    melody, _ = abc_to_midi(tune)
+    song = arrange_song(melody, blend(("Trap",), library), parse_key("Am"), 140, "4/4", 1)
+    seconds = song.score.to("second")
+    bass = next(track for track in seconds.tracks if track.name == "bass")
+    pitches = [note.pitch for note in bass.notes]
+    assert sum(a != b for a, b in itertools.pairwise(pitches)) >= 0.75 * (len(pitches) - 1)
+    first_bars = bass.clip(0.0, bass.notes[0].time + 6.0, False, False)
+    alone = symusic.Score(seconds.ticks_per_quarter, ttype="second")
+    alone.tempos = seconds.tempos
+    alone.tracks.append(first_bars)
+    sub = next(e for e in library["trap"].spec.effects.tracks["bass"] if e["type"] == "sub")
+    assert sub["glide_ms"] > 0
+
+    def sub_sound(entry: dict) -> np.ndarray:
+        chain = {"tracks": {"bass": [entry]}, "master": []}
+        with_sub = render_mix(alone, chain, default_soundfont(), RATE, 1)[0]
+        plain = render_mix(alone, {"master": []}, default_soundfont(), RATE, 1)[0]
+        return with_sub[: len(plain)] - plain[: len(with_sub)]
+
+    gliding, plain = sub_sound(sub), sub_sound({**sub, "glide_ms": 0})
+    notes = first_bars.notes
+    moves = [
+        (before, note)
+        for before, note in itertools.pairwise(notes)
+        if before.pitch != note.pitch and note.duration >= 0.25
+    ]
+    assert moves
+    for before, note in moves:
+        start, end = round((note.time + 0.004) * RATE), round((note.time + 0.25) * RATE)
+        old, new = (440 * 2 ** ((p - 69) / 12) for p in (before.pitch, note.pitch))
+        low, high = sorted((old, new))
+        slide = rising_crossings_hz(gliding[start:end])
+        between = [hz for hz in slide if low + 0.2 * (high - low) < hz < high - 0.2 * (high - low)]
+        assert between, (old, new, slide)
+        assert abs(slide[-1] - new) < 0.08 * new, (old, new, slide)
+        jump = rising_crossings_hz(plain[start:end])
+        assert abs(jump[0] - new) < 0.08 * new, (old, new, jump)

@@ -184,8 +184,16 @@ def walking(hit: BassHit) -> int:
     return line[hit.index % len(line)]
 
 
+def glide(hit: BassHit) -> int:
+    """An 808's line: the root and the octave above in turn, the chord's last note already on
+    the next chord's root; every new note is a new pitch for the sub's glide to slide into."""
+    if hit.count > 1 and hit.index == hit.count - 1:
+        return hit.target
+    return hit.root + (12 if hit.index % 2 else 0)
+
+
 # The names are the style schema's choices for a bass `pattern`, in the order its messages list
-# them. `sub` and `glide` play roots; the sound (held, sliding) is the bass's effects' to make.
+# them. `sub` plays roots; the sound (held, sliding) is the bass's effects' to make.
 BASS_PATTERNS: dict[str, Callable[[BassHit], int]] = {
     "root": lambda hit: hit.root,
     "root_fifth": root_fifth,
@@ -195,7 +203,7 @@ BASS_PATTERNS: dict[str, Callable[[BassHit], int]] = {
     "tumbao": tumbao,
     "riff": lambda hit: hit.root + (0, 0, 12, 0, 7, 0, 10, 12)[hit.index % 8],
     "sub": lambda hit: hit.root,
-    "glide": lambda hit: hit.root,
+    "glide": glide,
 }
 
 
