@@ -21,6 +21,7 @@ from scripts.style.arranger import arrange_song
 from scripts.style.parts import BASS_PATTERNS, VOICINGS
 from scripts.style.style_library import load_library, read_style
 from scripts.style.style_match import blend, match_style
+from scripts.style.style_schema import check
 from tests import production
 from tests.conftest import SONG_SEED, corpus_text, run_launcher, song_maker
 from tests.mixdown_scores import modulation_at, rms_frames, strongest_rate
@@ -246,6 +247,32 @@ def test_the_cli_lists_the_styles_and_the_files_it_skipped(tmp_path, library):
     assert len(warnings) == len(BROKEN_FILES) and "Traceback" not in listed.stderr
     clean = run_launcher("styles", data=data)
     assert clean.returncode == 0 and "reggaeton" in clean.stdout
+
+
+def test_a_style_that_leaves_out_the_optional_fields_gets_the_schemas_defaults(library):
+    data = json.loads(json.dumps(library["rock"].data))
+    data["feel"] = {"swing": 0.5}
+    data["parts"] = {role: {"program": 0, "rhythm": "x" * 16} for role in ("bass", "comp")}
+    data["parts"]["bass"]["pattern"], data["parts"]["comp"]["voicing"] = "root", "triad"
+    data["melody"] = {k: data["melody"][k] for k in ("program", "rhythm", "lengths", "register")}
+    data["harmony"].pop("fit", None)
+    data["harmony"].pop("sevenths", None)
+    data.pop("mastering", None)
+    spec = check(data)
+    assert (spec.feel.swing_unit, spec.feel.humanize, spec.feel.crash) == (8, 0.0, True)
+    bass, comp = spec.parts["bass"], spec.parts["comp"]
+    assert (bass.octave, comp.octave, bass.velocity, bass.gate) == (2, 4, 90, 0.9)
+    assert bass.rhythm_in("drop") == bass.rhythm and comp.voicing == "triad"
+    melody = spec.melody
+    assert (melody.idiom, melody.anticipate, melody.rests, melody.octave_double) == (
+        "tune",
+        0.0,
+        True,
+        False,
+    )
+    assert (spec.harmony.fit, spec.harmony.sevenths) == (0.5, 0.0)
+    assert spec.mastering.balance == temporary.ROLE_BALANCE_LU
+    assert spec.mastering.lufs == temporary.DEFAULT_LUFS
 
 
 def test_a_style_file_must_be_named_for_its_style(tmp_path, library):

@@ -6,10 +6,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from scripts import temporary
 from scripts.style.harmony import Chord
 from scripts.style.steps import hits
+
+if TYPE_CHECKING:  # the schema names these registries' keys as its choices: it imports this
+    from scripts.style.style_schema import BassPart, ChordPart
 
 STRUM_SPREAD_STEPS = 0.06  # of a step between a strummed chord's notes
 
@@ -184,12 +188,16 @@ def walking(hit: BassHit) -> int:
     return line[hit.index % len(line)]
 
 
+def octaves(hit: BassHit) -> int:
+    return hit.root + (12 if hit.index % 2 else 0)
+
+
 def glide(hit: BassHit) -> int:
     """An 808's line: the root and the octave above in turn, the chord's last note already on
     the next chord's root; every new note is a new pitch for the sub's glide to slide into."""
     if hit.count > 1 and hit.index == hit.count - 1:
         return hit.target
-    return hit.root + (12 if hit.index % 2 else 0)
+    return octaves(hit)
 
 
 # The names are the style schema's choices for a bass `pattern`, in the order its messages list
@@ -197,7 +205,7 @@ def glide(hit: BassHit) -> int:
 BASS_PATTERNS: dict[str, Callable[[BassHit], int]] = {
     "root": lambda hit: hit.root,
     "root_fifth": root_fifth,
-    "octaves": lambda hit: hit.root + (12 if hit.index % 2 else 0),
+    "octaves": octaves,
     "walking": walking,
     "arpeggio": lambda hit: [hit.root, hit.third, hit.fifth, hit.root + 12][hit.index % 4],
     "tumbao": tumbao,
@@ -233,14 +241,14 @@ def metric_accent(step: int, steps_per_beat: int) -> float:
 
 def part_notes(
     role: str,
-    part,
+    part: BassPart | ChordPart,
     rhythm: str,
     spans: list[ChordSpan],
     energy: float,
     scale: frozenset[int],
     steps_per_beat: int,
 ) -> list[PartNote]:
-    """Every note one part (a style_schema.Part) plays over the chord spans of a section."""
+    """Every note one part plays over the chord spans of a section."""
     total = spans[-1].start_step + spans[-1].steps if spans else 0
     center = 12 * (part.octave + 1) + 6
     notes: list[PartNote] = []

@@ -17,13 +17,10 @@ from scripts.input_files import InputFileError, read_json
 from scripts.style.style_schema import StyleError, StyleSpec, build, check, merge
 
 
-@dataclass(frozen=True)
-class Style:
-    """A checked style (data/styles/README.md): typed, as in its file, and where it came from."""
+class StyleData:
+    """A style or a blend of styles, as its typed `spec` plays it."""
 
     spec: StyleSpec
-    data: dict
-    source: str
 
     @property
     def name(self) -> str:
@@ -32,6 +29,15 @@ class Style:
     @property
     def label(self) -> str:
         return self.spec.label
+
+
+@dataclass(frozen=True)
+class Style(StyleData):
+    """A checked style (data/styles/README.md): typed, as in its file, and where it came from."""
+
+    spec: StyleSpec
+    data: dict
+    source: str
 
     def variant(self, name: str) -> Style:
         """The style as a variant of it plays it ('jig' of folk: 6/8)."""

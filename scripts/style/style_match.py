@@ -21,7 +21,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 
 from scripts import temporary
-from scripts.style.style_library import Style, StyleLibrary
+from scripts.style.style_library import Style, StyleData, StyleLibrary
 from scripts.style.style_schema import StyleSpec
 
 WORD_RE = re.compile(r"[a-z0-9/]+")
@@ -152,7 +152,7 @@ def typed_tempo(styles: tuple[str, ...]) -> int | None:
 
 
 @dataclass(frozen=True)
-class Blend:
+class Blend(StyleData):
     """The styles a song is arranged in, merged into one style by the rule above."""
 
     styles: tuple[str, ...]  # as typed
@@ -160,14 +160,6 @@ class Blend:
     spec: StyleSpec
     tempo_override: int | None = None
     left_out: tuple[str, ...] = field(default=())  # typed styles past MAX_STYLES_USED
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    @property
-    def label(self) -> str:
-        return self.spec.label
 
     @property
     def kinds(self) -> frozenset[str]:

@@ -179,7 +179,7 @@ def build(cls, value: dict):
 
 def records(cls) -> Callable:
     """`make` for an object of objects: each one a `cls`."""
-    return lambda value: {key: build(cls, entry) for key, entry in value.items()}
+    return lambda value: {key: build(cls, item) for key, item in value.items()}
 
 
 # --- The schema of a style --------------------------------------------------------------------
