@@ -243,7 +243,7 @@ def main() -> None:
             trees["base"] = baseline_tree(args.baseline, Path(folder))
         print(HEADER)
         for style in styles:
-            target = library[style].mastering["lufs"]
+            target = library[style].spec.mastering.lufs
             print(f"{style} (target {target:g} LUFS)")
             for name, tree in trees.items():
                 out = (args.keep or Path(folder)) / name / style

@@ -159,7 +159,7 @@ def main() -> int:
     print(header)
     in_range = []
     for name in names:
-        low, high = library[name]["tempo"]
+        low, high = library[name].spec.tempo
         rows = songs[name]
         if not rows:
             continue

@@ -262,21 +262,21 @@ def command_styles(args) -> int:
     warn_styles(library)
     for name in library.names():
         style = library[name]
-        low, high = style["tempo"]
+        low, high = style.spec.tempo
         record = {
             "name": name,
             "label": style.label,
             "tempo": [low, high],
-            "meter": style["meter"],
-            "kit": style["kit"],
-            "synonyms": style["synonyms"],
+            "meter": style.spec.meter,
+            "kit": style.spec.kit,
+            "synonyms": list(style.spec.synonyms),
             "file": style.source,
         }
         if args.json:
             print(json_line(record))
         else:
-            names = ", ".join(style["synonyms"][:4])
-            show(f"{name:16} {style['meter']:5} {low:3}-{high:<3} bpm  {style.label} ({names})")
+            names = ", ".join(style.spec.synonyms[:4])
+            show(f"{name:16} {style.spec.meter:5} {low:3}-{high:<3} bpm  {style.label} ({names})")
     return 1 if library.problems else 0
 
 

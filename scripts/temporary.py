@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 APP_NAME = "Llm-Music-Gen"
@@ -415,13 +416,93 @@ TRAIN_EVALUATIONS = 8  # validation passes per run; the best one's weights are k
 TRAIN_CHECKPOINT_EVERY = 20  # steps
 TRAIN_DISK_BYTES = 200 * 1024 * 1024  # the GGUF (20 MB) and a checkpoint (80 MB) with its partial
 
+# --- Music tables: data/music_tables.json, read once and checked here ---------------------------
+MUSIC_TABLES_PATH = REPO_ROOT / "data" / "music_tables.json"
+MUSIC_TABLE_KEYS = ("about", "drum_voices", "bass_patterns", "voicings", "effects")
+EFFECT_ENTRY_KEYS = ("about", "params", "notes", "modes", "mode", "lfo")
+
+
+def read_music_tables(path: Path) -> dict:
+    """The tables in `path`: drum voice → General MIDI note, bass pattern and voicing → what it
+    plays, effect type → {"about", "params" and (ladder) "lfo": name → (default, low, high) as
+    floats, "notes": name → text, "modes", "mode"}. A ValueError of one line naming the file,
+    the place and the mistake when the file breaks that format: the app cannot run without it."""
+
+    def fail(where: str, what: str):
+        raise ValueError(f"{path.name}: {where}: {what}")
+
+    def table(value, where: str) -> dict:
+        if not isinstance(value, dict) or not value:
+            fail(where, "must be an object with entries")
+        return value
+
+    def texts(value, where: str) -> dict:
+        for name, text in table(value, where).items():
+            if not isinstance(text, str) or not text.strip():
+                fail(f"{where}.{name}", "must be text")
+        return value
+
+    def ranges(value, where: str) -> dict[str, tuple[float, float, float]]:
+        found = {}
+        for name, entry in table(value, where).items():
+            numbers = isinstance(entry, list) and len(entry) == 3
+            if not numbers or not all(type(n) in (int, float) for n in entry):
+                fail(f"{where}.{name}", f"must be [default, low, high], not {entry!r}")
+            default, low, high = map(float, entry)
+            if not low <= default <= high:
+                fail(f"{where}.{name}", f"the default {default:g} is outside {low:g}..{high:g}")
+            found[name] = (default, low, high)
+        return found
+
+    def effect(entry, where: str) -> dict:
+        for key in table(entry, where):
+            if key not in EFFECT_ENTRY_KEYS:
+                fail(f"{where}.{key}", f"is not one of {', '.join(EFFECT_ENTRY_KEYS)}")
+        made = {"about": entry.get("about", ""), "params": ranges(entry.get("params"), where)}
+        made["lfo"] = ranges(entry["lfo"], f"{where}.lfo") if "lfo" in entry else {}
+        made["notes"] = texts(entry["notes"], f"{where}.notes") if "notes" in entry else {}
+        for name in made["notes"]:
+            if name not in made["params"] and name not in made["lfo"]:
+                fail(f"{where}.notes.{name}", "is not one of its parameters")
+        made["modes"] = tuple(entry.get("modes", ()))
+        if made["modes"] and entry.get("mode") not in made["modes"]:
+            fail(f"{where}.mode", f"must be one of its modes {', '.join(made['modes'])}")
+        made["mode"] = entry.get("mode")
+        return made
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        fail("the file", f"cannot be read as JSON: {error}")
+    if not isinstance(data, dict) or tuple(data) != MUSIC_TABLE_KEYS:
+        fail("the file", f"must be an object of {', '.join(MUSIC_TABLE_KEYS)}, in that order")
+    for name, note in table(data["drum_voices"], "drum_voices").items():
+        if type(note) is not int or not 0 <= note <= 127:
+            fail(f"drum_voices.{name}", f"must be a General MIDI note 0..127, not {note!r}")
+    effects = table(data["effects"], "effects")
+    return {
+        "drum_voices": data["drum_voices"],
+        "bass_patterns": texts(data["bass_patterns"], "bass_patterns"),
+        "voicings": texts(data["voicings"], "voicings"),
+        "effects": {kind: effect(entry, f"effects.{kind}") for kind, entry in effects.items()},
+    }
+
+
+MUSIC_TABLES = read_music_tables(MUSIC_TABLES_PATH)
+
 # --- Style library : data/styles/*.json, checked on load (scripts/style/style_library.py) ---
 STYLES_DIR = REPO_ROOT / "data" / "styles"  # the shipped styles; users add theirs in styles_dir
 STYLE_FILE_SUFFIX = ".json"
 FALLBACK_STYLE = "pop"  # what a style nothing matches is played as (the sidecar says so)
 MAX_STYLES_USED = 4  # a song blends at most this many of the styles typed; the rest are named
 STYLE_METERS = ("4/4", "3/4", "6/8", "2/4", "12/8", "9/8", "5/4", "7/8")
-STYLE_TEMPO_RANGE = (30, 300)
+TEMPO_RANGE = (30, 300)  # quarter notes a minute: a style's range, a typed or written tempo
+DEFAULT_TEMPO = 120  # a tune that gives no usable tempo, a score with none
+# What a tune is called as a dance or a piece, in the order a bad style file's message lists
+# them: a style's melody.rhythm asks the model for one (R:), and a title ending in one that
+# is not the style's own loses it ("Morning Star Reel" in a reggae song is "Morning Star").
+TUNE_TYPES = ("reel", "jig", "hornpipe", "polka", "waltz", "march", "strathspey", "slide", "air")
+TUNE_TYPES += ("slip jig", "barndance", "mazurka", "schottische", "set dance", "barn dance")
 STYLE_SECONDS_RANGE = (60, 300)
 # General MIDI drum kits: the program number of each on the drum channel.
 DRUM_KITS = {
@@ -435,46 +516,9 @@ DRUM_KITS = {
     "orchestra": 48,
 }
 # The drum voices step patterns name, as General MIDI percussion notes.
-DRUM_VOICES = {
-    "kick": 36,
-    "kick2": 35,
-    "snare": 38,
-    "snare2": 40,
-    "rim": 37,
-    "clap": 39,
-    "snap": 39,
-    "hat": 42,
-    "pedal_hat": 44,
-    "open_hat": 46,
-    "ride": 51,
-    "bell": 53,
-    "crash": 49,
-    "splash": 55,
-    "china": 52,
-    "tom_hi": 50,
-    "tom_mid": 47,
-    "tom_low": 45,
-    "floor_tom": 41,
-    "tamb": 54,
-    "cowbell": 56,
-    "clave": 75,
-    "shaker": 70,
-    "cabasa": 69,
-    "guiro": 73,
-    "woodblock": 76,
-    "bongo_hi": 60,
-    "bongo_lo": 61,
-    "conga_hi": 62,
-    "conga": 63,
-    "conga_lo": 64,
-    "timbale_hi": 65,
-    "timbale_lo": 66,
-    "agogo": 67,
-    "triangle": 81,
-}
-KICK_NOTES = (35, 36)
+DRUM_VOICES: dict[str, int] = MUSIC_TABLES["drum_voices"]
+KICK_NOTES = (DRUM_VOICES["kick2"], DRUM_VOICES["kick"])  # a kick keys a sidechain
 CRASH_NOTE = 49
-GROOVES = ("main", "variation", "fill", "intro", "ending", "build")
 # Step characters: velocity of a hit ("-" holds a pitched note; "." and "-" are silent on drums).
 STEP_VELOCITY = {"X": 118, "x": 96, "o": 58}
 # A part's note on the beat, on the off-beat and between, times its velocity: the lilt a player
@@ -490,127 +534,21 @@ STEP_HOLD, STEP_REST = "-", "."
 STEP_SEPARATORS = "| "
 PART_ROLES = ("bass", "comp", "pad", "arp", "counter")
 ROLES = ("melody", "drums", *PART_ROLES)
-BASS_PATTERNS = (
-    "root",
-    "root_fifth",
-    "octaves",
-    "walking",
-    "arpeggio",
-    "tumbao",
-    "riff",
-    "sub",
-    "glide",
-)
-VOICINGS = (
-    "triad",
-    "seventh",
-    "ninth",
-    "power",
-    "shell",
-    "stab",
-    "skank",
-    "arpeggio",
-    "alberti",
-    "strum",
-    "montuno",
-    "pad",
-)
 SECTIONS = ("intro", "A", "B", "breakdown", "build", "drop", "solo", "ending")
-SECTION_BAR_FIELDS = ("intro_bars", "ending_bars", "breakdown_bars", "build_bars")
 CHORD_BARS = (0.5, 1, 2, 4)
 MELODY_LENGTHS = ("/", "", "3/2", "2", "3", "4", "6", "8")  # the meter grammar's (over L:1/8)
 
 # --- Mixdown: effects, stems and SoundFonts (scripts/audio/effects.py, mixdown.py) ---
-# Each effect's parameters: name -> (default, low, high). scripts/audio/effects.py documents them;
-# a style's "effects" entry is checked against this table (effect_problems).
-EFFECT_PARAMS: dict[str, dict[str, tuple[float, float, float]]] = {
-    "reverb": {
-        "room_size": (0.5, 0.0, 1.0),
-        "damping": (0.5, 0.0, 1.0),
-        "wet_level": (0.3, 0.0, 1.0),
-        "dry_level": (0.8, 0.0, 1.0),
-        "width": (1.0, 0.0, 1.0),
-    },
-    "delay": {"beats": (0.75, 0.0625, 4.0), "feedback": (0.3, 0.0, 0.95), "mix": (0.25, 0.0, 1.0)},
-    "chorus": {
-        "rate_hz": (1.0, 0.01, 10.0),
-        "depth": (0.25, 0.0, 1.0),
-        "centre_delay_ms": (7.0, 1.0, 50.0),
-        "feedback": (0.0, -0.95, 0.95),
-        "mix": (0.5, 0.0, 1.0),
-    },
-    "phaser": {
-        "rate_hz": (0.5, 0.01, 10.0),
-        "depth": (0.5, 0.0, 1.0),
-        "centre_hz": (1300.0, 100.0, 10000.0),
-        "feedback": (0.0, -0.95, 0.95),
-        "mix": (0.5, 0.0, 1.0),
-    },
-    "compressor": {
-        "threshold_db": (-18.0, -60.0, 0.0),
-        "ratio": (3.0, 1.0, 20.0),
-        "attack_ms": (10.0, 0.1, 200.0),
-        "release_ms": (150.0, 1.0, 2000.0),
-    },
-    "distortion": {"drive_db": (20.0, 0.0, 60.0)},
-    "saturation": {"drive_db": (6.0, 0.0, 30.0)},
-    "bitcrush": {"bits": (8.0, 1.0, 16.0), "rate_hz": (0.0, 0.0, 48000.0)},
-    "lowpass": {"cutoff_hz": (5000.0, 20.0, 20000.0)},
-    "highpass": {"cutoff_hz": (100.0, 20.0, 20000.0)},
-    "ladder": {
-        "cutoff_hz": (800.0, 20.0, 20000.0),
-        "resonance": (0.3, 0.0, 1.0),
-        "drive": (1.0, 1.0, 10.0),
-    },
-    "gain": {"gain_db": (0.0, -60.0, 24.0)},
-    "limiter": {
-        "threshold_db": (-3.0, -30.0, 0.0),
-        "ceiling_db": (-1.0, -20.0, 0.0),
-        "release_ms": (100.0, 1.0, 1000.0),
-    },
-    "gate": {
-        "threshold_db": (-30.0, -80.0, 0.0),
-        "ratio": (10.0, 1.0, 100.0),
-        "attack_ms": (1.0, 0.1, 100.0),
-        "release_ms": (60.0, 1.0, 2000.0),
-    },
-    "sidechain": {
-        "depth_db": (9.0, 0.0, 40.0),
-        "release_beats": (0.45, 0.05, 2.0),
-        "attack_ms": (4.0, 0.0, 50.0),
-    },
-    "sub": {
-        "level_db": (0.0, -30.0, 12.0),
-        "octave": (0.0, -2.0, 0.0),
-        "decay_s": (0.0, 0.0, 10.0),
-        "glide_ms": (0.0, 0.0, 500.0),
-    },
-    "wow": {"rate_hz": (0.6, 0.05, 10.0), "depth_ms": (1.5, 0.0, 10.0)},
-    "double": {
-        "delay_ms": (18.0, 5.0, 60.0),
-        "depth_ms": (2.0, 0.0, 10.0),
-        "rate_hz": (0.4, 0.05, 5.0),
-    },
-    "vinyl": {
-        "hiss_db": (-50.0, -90.0, -20.0),
-        "crackles_per_s": (6.0, 0.0, 50.0),
-        "crackle_db": (-28.0, -60.0, -6.0),
-    },
-    "pan": {"position": (0.0, -1.0, 1.0)},
-    "width": {"width": (1.0, 0.0, 2.0)},
-}
-LADDER_MODES = ("lpf12", "lpf24", "hpf12", "hpf24", "bpf12", "bpf24")
-LADDER_DEFAULT_MODE = "lpf24"
+# Each effect's parameters: name -> (default, low, high); a style's "effects" entry is checked
+# against them (audio/effects.py, effect_problems).
+EFFECT_PARAMS = {kind: entry["params"] for kind, entry in MUSIC_TABLES["effects"].items()}
+LADDER_MODES = MUSIC_TABLES["effects"]["ladder"]["modes"]
+LADDER_DEFAULT_MODE = MUSIC_TABLES["effects"]["ladder"]["mode"]
 # The ladder's optional "lfo": its period in beats and the range it sweeps (log scale, cosine).
-LADDER_LFO_PARAMS: dict[str, tuple[float, float, float]] = {
-    "rate_beats": (0.5, 0.0625, 16.0),
-    "low_hz": (200.0, 20.0, 20000.0),
-    "high_hz": (2500.0, 20.0, 20000.0),
-}
+LADDER_LFO_PARAMS = MUSIC_TABLES["effects"]["ladder"]["lfo"]
 LADDER_LFO_BLOCK = 256  # samples between cutoff changes (5.8 ms at 44.1 kHz): no zipper noise
 SUB_LOWEST_HZ = 30.0  # a sub under this is raised an octave: speakers and ears lose it
 SUB_EDGE_MS = 3.0  # the sub's attack and release
-SIDECHAIN_KICKS = (35, 36)  # GM drum notes that duck a sidechained track
 # The master chain when a style gives none: glue compression, then a limiter under 0 dBFS.
 DEFAULT_MASTER: tuple[dict, ...] = (
     {
@@ -682,8 +620,6 @@ WINDOWS_RESERVED_NAMES = frozenset(
 )
 
 # --- The lead line (scripts/style/lead.py) ----
-LEAD_IDIOMS = ("tune", "hook", "riff", "blues", "pentatonic", "long_tones", "clave")
-LEAD_SIMPLIFY = 0.5  # the share of equal short pairs merged, where a style names none
 BLUES_SCALE = (0, 3, 5, 6, 7, 10)  # semitones over the tonic
 PENTATONIC = {"major": (0, 2, 4, 7, 9), "minor": (0, 3, 5, 7, 10)}
 SON_CLAVE = (0.0, 1.5, 3.0, 5.0, 6.0)  # 3-2 son clave: its hits in quarters over two 4/4 bars
@@ -712,7 +648,6 @@ ROLE_BALANCE_LU = {
     "arp": -8.0,
     "pad": -9.0,
 }
-MASTERING_DEFAULTS = {"lufs": DEFAULT_LUFS, "section_db": 6.0, "balance": ROLE_BALANCE_LU}
 SECTION_DB_RANGE = (0.0, 20.0)
 BALANCE_RANGE = (-30.0, 10.0)
 BALANCE_REFERENCE_LUFS = -20.0  # a part at balance 0 plays its loudest passage at this level

@@ -62,12 +62,12 @@ def test_a_song_end_to_end(model, config, tmp_path):
     assert rms > 0.005 and abs(seconds - sidecar["duration_seconds"]) < 0.5
     # The first style sets the groove and tempo range; the second colours the sound.
     chillout = load_library()["chillout"]
-    low, high = chillout["tempo"]
+    low, high = chillout.spec.tempo
     assert low <= sidecar["tempo"] <= high
     assert sidecar["arranged_as"] == "Chill → chillout; Dubstep → dubstep"
     # the model writes the title line after the style's header fields, in the style's mode
     assert sidecar["raw_text"] and "\nT:" in sidecar["prompt"]
-    assert sidecar["key"] in KEYS_BY_MODE[chillout["harmony"]["mode"]]
+    assert sidecar["key"] in KEYS_BY_MODE[chillout.spec.harmony.mode]
     assert tags(mp3)["genre"] == "Chill, Dubstep"
     stages = [(e.stage, e.message) for e in events]
     assert ("generate", "") in stages and ("convert", "done") in stages

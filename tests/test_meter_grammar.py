@@ -16,7 +16,7 @@ from scripts.style.style_library import load_library
 from scripts.temporary import METER_GRAMMAR_BARS
 
 STYLES = load_library().styles.values()
-METERS = sorted({style["meter"] for style in STYLES})
+METERS = sorted({style.spec.meter for style in STYLES})
 
 
 @pytest.mark.parametrize("meter", METERS)

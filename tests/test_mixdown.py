@@ -16,6 +16,7 @@ from scripts.audio.effects import Chain, SongContext, effect_problems
 from scripts.audio.loudness import integrated
 from scripts.audio.mixdown import render_mix, stem_chain, stem_gain
 from scripts.audio.soundfonts import SoundFontChoice, choose_soundfont, find_system_soundfont
+from scripts.style import table_docs
 from tests.mixdown_scores import (
     TPQ,
     centroid_frames,
@@ -221,12 +222,16 @@ def test_every_effect_type_renders_finite_stereo_audio_from_its_defaults():
         assert np.isfinite(audio).all() and np.abs(audio).max() > 0.01, kind
 
 
-def test_the_effect_docs_list_every_type_and_parameter():
-    docs = effects_module.__doc__
-    for kind, params in temporary.EFFECT_PARAMS.items():
-        assert re.search(rf"^  {kind}\s", docs, flags=re.M), kind
-        for name in params:
-            assert name in docs, f"{kind}.{name}"
+def test_the_effect_docs_give_every_type_parameter_range_and_default_of_the_table():
+    docs, readme = effects_module.__doc__, table_docs.README.read_text(encoding="utf-8")
+    module = table_docs.EFFECTS_MODULE.read_text(encoding="utf-8")
+    assert table_docs.with_table(module) == module, "run: python -m scripts.style.table_docs"
+    assert table_docs.with_lists(readme) == readme, "run: python -m scripts.style.table_docs"
+    for text in (docs, readme):
+        for kind, params in temporary.EFFECT_PARAMS.items():
+            assert re.search(rf"^(  |- `){kind}[\s`]", text, flags=re.M), kind
+            for name, (default, low, high) in params.items():
+                assert f"{name} {low:g}..{high:g} [{default:g}]" in " ".join(text.split()), name
 
 
 def test_vinyl_noise_is_the_same_for_the_same_seed_and_differs_for_another():

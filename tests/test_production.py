@@ -11,10 +11,10 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from scripts import temporary
 from scripts.audio import loudness
 from scripts.style.lead import IDIOMS
-from scripts.style.style_library import StyleError, check, load_library
+from scripts.style.style_library import load_library
+from scripts.style.style_schema import StyleError, check
 from tests import production
 from tests.conftest import run_launcher
 
@@ -29,8 +29,8 @@ def songs(style_song) -> dict:
     made = {}
     for style in STYLES:
         sidecar, mp3, job = style_song(style)
-        made[style] = (mp3, job.blend.mastering["lufs"])
-        assert library[sidecar["arrangement"]["style"]].mastering == job.blend.mastering
+        made[style] = (mp3, job.blend.spec.mastering.lufs)
+        assert library[sidecar["arrangement"]["style"]].spec.mastering == job.blend.spec.mastering
     return made
 
 
@@ -187,8 +187,5 @@ def test_the_solo_is_not_the_tune_again(songs):
     assert solo and same <= len(solo) // 2, (tune[:16], solo[:16])
 
 
-def test_the_lead_idioms_the_style_files_may_name_are_the_ones_the_arranger_has():
-    assert tuple(IDIOMS) == temporary.LEAD_IDIOMS
-    assert {style.data["melody"]["idiom"] for style in load_library().styles.values()} == set(
-        IDIOMS
-    )
+def test_every_lead_idiom_the_schema_offers_is_played_by_a_shipped_style():
+    assert {style.spec.melody.idiom for style in load_library().styles.values()} == set(IDIOMS)

@@ -18,8 +18,8 @@ def test_a_verse_or_chorus_never_plays_twice_in_a_row_unless_the_style_asks():
     side by side (afrobeat: intro A B A B B ending), in 286 of these 1512 layouts."""
     library = load_library()
     for name in library.names():
-        form = library[name]["form"]
-        asked = len(repeats(form["plan"]))  # a doubled last chorus, as gospel and soul have
+        form = library[name].spec.form
+        asked = len(repeats(form.plan))  # a doubled last chorus, as gospel and soul have
         for tune_bars in TUNE_BARS:
             for bar_seconds in BAR_SECONDS:
                 names = [section.name for section in lay_out(form, tune_bars, bar_seconds)]

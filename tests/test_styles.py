@@ -16,9 +16,12 @@ from scripts import settings, temporary
 from scripts.audio.audio_render import abc_to_midi, default_soundfont
 from scripts.audio.mixdown import render_mix
 from scripts.notation.abc_analysis import parse_key
+from scripts.style import table_docs
 from scripts.style.arranger import arrange_song
+from scripts.style.parts import BASS_PATTERNS, VOICINGS
 from scripts.style.style_library import load_library, read_style
 from scripts.style.style_match import blend, match_style
+from scripts.style.style_schema import check
 from tests import production
 from tests.conftest import SONG_SEED, corpus_text, run_launcher, song_maker
 from tests.mixdown_scores import modulation_at, rms_frames, strongest_rate
@@ -108,7 +111,7 @@ def test_no_name_is_claimed_by_two_styles(library):
 )
 def test_a_typed_style_finds_its_style(library, typed, style, meter, how):
     choice = match_style(typed, library)
-    assert (choice.style.name, choice.style["meter"], choice.how) == (style, meter, how)
+    assert (choice.style.name, choice.style.spec.meter, choice.how) == (style, meter, how)
 
 
 def test_the_sidecar_line_says_what_the_styles_were_arranged_as(library):
@@ -135,11 +138,11 @@ def test_a_users_style_named_like_a_shipped_synonym_is_that_style(tmp_path, libr
 
 def test_several_styles_blend_the_first_sets_the_groove_the_others_colour_it(library):
     mixed = blend(("Lofi", "Dubstep"), library)
-    lofi, dubstep = library["lofi"], library["dubstep"]
-    assert mixed["drums"] == lofi["drums"] and mixed["form"] == lofi["form"]
-    assert mixed["melody"]["program"] == dubstep["melody"]["program"]
-    assert all(p in mixed["harmony"]["progressions"] for p in dubstep["harmony"]["progressions"])
-    low, high = lofi["tempo"]
+    played, lofi, dubstep = mixed.spec, library["lofi"].spec, library["dubstep"].spec
+    assert played.drums == lofi.drums and played.form == lofi.form
+    assert played.melody.program == dubstep.melody.program
+    assert all(p in played.harmony.progressions for p in dubstep.harmony.progressions)
+    low, high = lofi.tempo
     assert all(low <= mixed.tempo_for(seed) <= high for seed in range(20))
 
 
@@ -151,8 +154,44 @@ def test_no_styles_fifty_styles_and_a_typed_tempo_have_documented_answers(librar
     fast = blend(("Reggae 140 bpm",), library)
     assert fast.name == "reggae" and fast.tempo_for(1) == 140 and "140 bpm" in fast.arranged_as()
     absurd = blend(("Reggae 4000 bpm",), library)  # not a tempo a song can have: the style's
-    low, high = library["reggae"]["tempo"]
+    low, high = library["reggae"].spec.tempo
     assert low <= absurd.tempo_for(1) <= high
+
+
+def test_the_bass_patterns_and_voicings_styles_may_name_are_the_tables_and_each_is_played():
+    tables = temporary.MUSIC_TABLES
+    assert tuple(BASS_PATTERNS) == tuple(tables["bass_patterns"])
+    assert tuple(VOICINGS) == tuple(tables["voicings"])
+    readme = table_docs.README.read_text(encoding="utf-8")
+    assert table_docs.with_lists(readme) == readme, "run: python -m scripts.style.table_docs"
+
+
+MUSIC_TABLE_MISTAKES = [
+    (
+        ("effects", "reverb", "params", "room_size"),
+        [2, 0, 1],
+        "effects.reverb.room_size: the default",
+    ),
+    (("drum_voices", "kick"), 300, "drum_voices.kick: must be a General MIDI note 0..127, not 300"),
+    (("voicings", "pad"), "", "voicings.pad: must be text"),
+    (("effects", "ladder", "mode"), "notch", "effects.ladder.mode: must be one of its modes"),
+    (("effects", "sub", "notes"), {"glide": "x"}, "effects.sub.notes.glide: is not one of its"),
+]
+
+
+@pytest.mark.parametrize(("place", "value", "message"), MUSIC_TABLE_MISTAKES)
+def test_a_broken_music_table_is_named_in_one_line(tmp_path, place, value, message):
+    data = json.loads(temporary.MUSIC_TABLES_PATH.read_text(encoding="utf-8"))
+    inner = data
+    for key in place[:-1]:
+        inner = inner[key]
+    inner[place[-1]] = value
+    path = tmp_path / "music_tables.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError) as error:
+        temporary.read_music_tables(path)
+    assert str(error.value).startswith(f"music_tables.json: {message}"), str(error.value)
+    assert "\n" not in str(error.value)
 
 
 BROKEN_FILES = {
@@ -208,6 +247,32 @@ def test_the_cli_lists_the_styles_and_the_files_it_skipped(tmp_path, library):
     assert len(warnings) == len(BROKEN_FILES) and "Traceback" not in listed.stderr
     clean = run_launcher("styles", data=data)
     assert clean.returncode == 0 and "reggaeton" in clean.stdout
+
+
+def test_a_style_that_leaves_out_the_optional_fields_gets_the_schemas_defaults(library):
+    data = json.loads(json.dumps(library["rock"].data))
+    data["feel"] = {"swing": 0.5}
+    data["parts"] = {role: {"program": 0, "rhythm": "x" * 16} for role in ("bass", "comp")}
+    data["parts"]["bass"]["pattern"], data["parts"]["comp"]["voicing"] = "root", "triad"
+    data["melody"] = {k: data["melody"][k] for k in ("program", "rhythm", "lengths", "register")}
+    data["harmony"].pop("fit", None)
+    data["harmony"].pop("sevenths", None)
+    data.pop("mastering", None)
+    spec = check(data)
+    assert (spec.feel.swing_unit, spec.feel.humanize, spec.feel.crash) == (8, 0.0, True)
+    bass, comp = spec.parts["bass"], spec.parts["comp"]
+    assert (bass.octave, comp.octave, bass.velocity, bass.gate) == (2, 4, 90, 0.9)
+    assert bass.rhythm_in("drop") == bass.rhythm and comp.voicing == "triad"
+    melody = spec.melody
+    assert (melody.idiom, melody.anticipate, melody.rests, melody.octave_double) == (
+        "tune",
+        0.0,
+        True,
+        False,
+    )
+    assert (spec.harmony.fit, spec.harmony.sevenths) == (0.5, 0.0)
+    assert spec.mastering.balance == temporary.ROLE_BALANCE_LU
+    assert spec.mastering.lufs == temporary.DEFAULT_LUFS
 
 
 def test_a_style_file_must_be_named_for_its_style(tmp_path, library):
@@ -266,7 +331,7 @@ def test_every_song_is_heard_at_its_written_tempo_in_its_styles_range(songs, lib
     """From the MP3: the tempo the MIDI and sidecar say is what the audio pulses at, and it lies
     in the style's range (the arranger's own figure alone would prove nothing)."""
     for name, (sidecar, song) in songs.items():
-        low, high = library[name]["tempo"]
+        low, high = library[name].spec.tempo
         assert low <= sidecar["tempo"] <= high, (name, sidecar["tempo"])
         assert heard_pulse(song, sidecar["tempo"]) >= PULSE, (name, sidecar["tempo"])
 
@@ -277,7 +342,7 @@ def test_songs_have_an_intro_the_tune_returning_and_an_ending(songs):
         form = [part["section"] for part in sidecar["arrangement"]["form"]]
         assert form.count("A") + form.count("solo") >= 1 and form[-1] == "ending", name
         assert len(form) >= 4, (name, form)
-        if song.notes("drums") and load_library()[name]["feel"].get("crash", True):
+        if song.notes("drums") and load_library()[name].spec.feel.crash:
             assert len(song.sections()) >= 4, (name, song.sections())  # a crash opens each
 
 
@@ -381,7 +446,7 @@ def test_house_pads_pump_against_the_kick_in_the_audio(song_of):
     arranged = symusic.Score(full.ticks_per_quarter)
     arranged.tempos = full.tempos
     arranged.tracks.extend(t for t in full.tracks if t.name in ("pad", "drums"))
-    pad_chain = load_library()["house"]["effects"]["tracks"]["pad"]
+    pad_chain = load_library()["house"].spec.effects.tracks["pad"]
     quiet = [{"type": "gain", "gain_db": -60}, {"type": "gain", "gain_db": -20}]
     pumped = render_mix(
         arranged,
@@ -431,3 +496,53 @@ def test_a_tune_in_any_written_meter_is_arranged(library, meter, signature):
     written = song.score.time_signatures[0]
     assert (written.numerator, written.denominator) == signature
     assert song.summary["meter"] == f"{signature[0]}/{signature[1]}" and song.score.note_num()
+
+
+def rising_crossings_hz(wave: np.ndarray) -> np.ndarray:
+    """The frequency of each cycle of a sine, from one upward zero crossing to the next."""
+    up = np.flatnonzero((wave[:-1] < 0) & (wave[1:] >= 0))
+    return RATE / np.diff(up)
+
+
+def test_traps_808_moves_at_each_note_and_its_sub_slides_into_the_new_pitch(library):
+    """The glide pattern gives the 808 a new pitch at nearly every note; trap's sub, rendered
+    alone from the real arrangement, starts a new note at the pitch before and slides to its
+    own, where a sub without glide_ms is at its pitch from the first cycle."""
+    tune = "X:1\nT:t\nM:4/4\nL:1/8\nQ:1/4=140\nK:Am\n|:A2cA e2dc|B2GB d2cB|A2cA e2a2|g2e2 a4:|\n"
+    melody, _ = abc_to_midi(tune)
+    song = arrange_song(melody, blend(("Trap",), library), parse_key("Am"), 140, "4/4", 1)
+    seconds = song.score.to("second")
+    bass = next(track for track in seconds.tracks if track.name == "bass")
+    pitches = [note.pitch for note in bass.notes]
+    assert sum(a != b for a, b in itertools.pairwise(pitches)) >= 0.75 * (len(pitches) - 1)
+    first_bars = bass.clip(0.0, bass.notes[0].time + 6.0, False, False)
+    alone = symusic.Score(seconds.ticks_per_quarter, ttype="second")
+    alone.tempos = seconds.tempos
+    alone.tracks.append(first_bars)
+    sub = next(e for e in library["trap"].spec.effects.tracks["bass"] if e["type"] == "sub")
+    assert sub["glide_ms"] > 0
+
+    def sub_sound(entry: dict) -> np.ndarray:
+        chain = {"tracks": {"bass": [entry]}, "master": []}
+        with_sub = render_mix(alone, chain, default_soundfont(), RATE, 1)[0]
+        plain = render_mix(alone, {"master": []}, default_soundfont(), RATE, 1)[0]
+        return with_sub[: len(plain)] - plain[: len(with_sub)]
+
+    gliding, plain = sub_sound(sub), sub_sound({**sub, "glide_ms": 0})
+    notes = first_bars.notes
+    moves = [
+        (before, note)
+        for before, note in itertools.pairwise(notes)
+        if before.pitch != note.pitch and note.duration >= 0.25
+    ]
+    assert moves
+    for before, note in moves:
+        start, end = round((note.time + 0.004) * RATE), round((note.time + 0.25) * RATE)
+        old, new = (440 * 2 ** ((p - 69) / 12) for p in (before.pitch, note.pitch))
+        low, high = sorted((old, new))
+        slide = rising_crossings_hz(gliding[start:end])
+        between = [hz for hz in slide if low + 0.2 * (high - low) < hz < high - 0.2 * (high - low)]
+        assert between, (old, new, slide)
+        assert abs(slide[-1] - new) < 0.08 * new, (old, new, slide)
+        jump = rising_crossings_hz(plain[start:end])
+        assert abs(jump[0] - new) < 0.08 * new, (old, new, jump)

@@ -15,48 +15,51 @@ compressor and a limiter (temporary.DEFAULT_MASTER); [] means no master at all. 
 is optional (default in brackets) and must lie in its range. "Beats" are quarter notes at the
 score's first tempo.
 
-  reverb      room_size 0..1 [0.5], damping 0..1 [0.5], wet_level 0..1 [0.3],
-              dry_level 0..1 [0.8], width 0..1 [1]
-  delay       beats 0.0625..4 [0.75] (delay time, tempo-synced), feedback 0..0.95 [0.3],
-              mix 0..1 [0.25]
-  chorus      rate_hz 0.01..10 [1], depth 0..1 [0.25], centre_delay_ms 1..50 [7],
-              feedback -0.95..0.95 [0], mix 0..1 [0.5]
-  phaser      rate_hz 0.01..10 [0.5], depth 0..1 [0.5], centre_hz 100..10000 [1300],
-              feedback -0.95..0.95 [0], mix 0..1 [0.5]
-  compressor  threshold_db -60..0 [-18], ratio 1..20 [3], attack_ms 0.1..200 [10],
-              release_ms 1..2000 [150]
-  distortion  drive_db 0..60 [20] (hard, guitar-amp style)
-  saturation  drive_db 0..30 [6] (soft clip, tanh: warmth, tape)
+[effects: made from data/music_tables.json by `python -m scripts.style.table_docs`]
+  reverb      room_size 0..1 [0.5], damping 0..1 [0.5], wet_level 0..1 [0.3], dry_level 0..1
+              [0.8], width 0..1 [1]
+  delay       beats 0.0625..4 [0.75] (delay time, tempo-synced), feedback 0..0.95 [0.3], mix
+              0..1 [0.25]
+  chorus      rate_hz 0.01..10 [1], depth 0..1 [0.25], centre_delay_ms 1..50 [7], feedback
+              -0.95..0.95 [0], mix 0..1 [0.5]
+  phaser      rate_hz 0.01..10 [0.5], depth 0..1 [0.5], centre_hz 100..10000 [1300], feedback
+              -0.95..0.95 [0], mix 0..1 [0.5]
+  compressor  threshold_db -60..0 [-18], ratio 1..20 [3], attack_ms 0.1..200 [10], release_ms
+              1..2000 [150]
+  distortion  hard clipping, guitar-amp style: drive_db 0..60 [20]
+  saturation  soft clipping (tanh): warmth, tape: drive_db 0..30 [6]
   bitcrush    bits 1..16 [8], rate_hz 0..48000 [0] (sample-and-hold to this rate; 0 = off)
   lowpass     cutoff_hz 20..20000 [5000]
   highpass    cutoff_hz 20..20000 [100]
-  ladder      Moog-style filter: mode lpf12|lpf24|hpf12|hpf24|bpf12|bpf24 [lpf24],
-              cutoff_hz 20..20000 [800], resonance 0..1 [0.3], drive 1..10 [1], and an optional
-              "lfo": {rate_beats 0.0625..16 [0.5] (one sweep down and up every this many beats),
-              low_hz 20..20000 [200], high_hz 20..20000 [2500] (above low_hz)}: the cutoff then
-              sweeps between them (log scale) in time with the song: the dubstep wobble.
+  ladder      a Moog-style filter (with an "lfo" its cutoff sweeps from low_hz to high_hz and
+              back, log scale, every rate_beats, in time with the song: the dubstep wobble):
+              mode lpf12|lpf24|hpf12|hpf24|bpf12|bpf24 [lpf24], cutoff_hz 20..20000 [800],
+              resonance 0..1 [0.3], drive 1..10 [1], an optional "lfo": {rate_beats 0.0625..16
+              [0.5], low_hz 20..20000 [200], high_hz 20..20000 [2500] (above low_hz)}
   gain        gain_db -60..24 [0]
-  limiter     threshold_db -30..0 [-3] (how hard it is driven), ceiling_db -20..0 [-1] (no
-              peak above it), release_ms 1..1000 [100]
-  gate        noise gate: threshold_db -80..0 [-30], ratio 1..100 [10], attack_ms 0.1..100 [1],
-              release_ms 1..2000 [60]; after a reverb, with the threshold just under the hits
-              (a few dB under their peaks), it cuts the tail: gated-reverb snare
-  sidechain   ducks the track at every kick (GM 35/36) of the drum tracks: depth_db 0..40 [9],
-              release_beats 0.05..2 [0.45] (back to full level after this), attack_ms 0..50 [4]:
-              house and trance pumping
+  limiter     threshold_db -30..0 [-3] (how hard it is driven), ceiling_db -20..0 [-1] (no peak
+              above it), release_ms 1..1000 [100]
+  gate        a noise gate (after a reverb, with the threshold a few dB under the hits' peaks,
+              it cuts the tail: gated-reverb snare): threshold_db -80..0 [-30], ratio 1..100
+              [10], attack_ms 0.1..100 [1], release_ms 1..2000 [60]
+  sidechain   ducks the track at every kick of the drum tracks (house and trance pumping):
+              depth_db 0..40 [9], release_beats 0.05..2 [0.45] (back to full level after this),
+              attack_ms 0..50 [4]
   sub         a sine under the track's notes, one at a time (a bass is played so): the sub or
               808 a General MIDI bass lacks: level_db -30..12 [0] (a note at velocity 127),
               octave -2..0 [0] (octaves down; never under 30 Hz), decay_s 0..10 [0] (time to
               fall 60 dB; 0 holds the note), glide_ms 0..500 [0] (slides from the note before)
-  double      double tracking: the part on the left, again on the right delay_ms 5..60 [18]
-              late, wavering by depth_ms 0..10 [2] at rate_hz 0.05..5 [0.4]; before a
-              distortion each side is distorted on its own (rock and metal rhythm guitars)
-  wow         tape pitch wobble (a slowly modulated delay): rate_hz 0.05..10 [0.6],
-              depth_ms 0..10 [1.5]
+  wow         tape pitch wobble (a slowly modulated delay): rate_hz 0.05..10 [0.6], depth_ms
+              0..10 [1.5]
+  double      double tracking: the part on the left, again on the right delay_ms later,
+              wavering by depth_ms at rate_hz (before a distortion each side is distorted on
+              its own: rock and metal rhythm guitars): delay_ms 5..60 [18], depth_ms 0..10 [2],
+              rate_hz 0.05..5 [0.4]
   vinyl       seeded hiss and crackle added: hiss_db -90..-20 [-50], crackles_per_s 0..50 [6],
               crackle_db -60..-6 [-28]
-  pan         position -1 (left)..1 (right) [0]
-  width       width 0 (mono)..2 (wide) [1]
+  pan         position -1..1 [0] (-1 left, 1 right)
+  width       width 0..2 [1] (0 mono, 2 wide)
+[/effects]
 """
 
 from __future__ import annotations
@@ -90,6 +93,21 @@ class SongContext:
     def beats(self, count: float) -> float:
         """`count` quarter notes in seconds."""
         return count * 60.0 / self.bpm
+
+
+@dataclass(frozen=True)
+class Effects:
+    """The chains of an "effects" entry (the format above) once checked: a chain per role, and
+    the master's (None: temporary.DEFAULT_MASTER)."""
+
+    tracks: Mapping[str, Sequence[dict]] = field(default_factory=dict)
+    master: Sequence[dict] | None = None
+
+    @classmethod
+    def of(cls, effects: dict | None) -> Effects:
+        """The chains of an entry that effect_problems finds fine."""
+        effects = effects or {}
+        return cls(effects.get("tracks", {}), effects.get("master"))
 
 
 def _number(value) -> bool:

@@ -20,10 +20,8 @@ import symusic
 from scripts import temporary
 from scripts.audio import loudness
 from scripts.audio.audio_render import AudioError, synthesizer
-from scripts.audio.effects import Chain, SongContext, effect_problems
+from scripts.audio.effects import Chain, Effects, SongContext, effect_problems
 from scripts.audio.mastering import MasterPlan, master, run_chain
-
-DEFAULT_BPM = 120.0
 
 
 def role_of(track) -> str:
@@ -37,7 +35,7 @@ def _kicks(score, sample_rate: int) -> np.ndarray:
         for track in score.tracks
         if track.is_drum
         for note in track.notes
-        if note.pitch in temporary.SIDECHAIN_KICKS
+        if note.pitch in temporary.KICK_NOTES
     ]
     return np.unique(np.round(np.asarray(times, dtype=np.float64) * sample_rate))
 
@@ -170,32 +168,33 @@ def last_onset(score) -> float:
 
 def render_mix(
     score,
-    effects: dict | None,
+    effects: Effects | dict | None,
     soundfont: Path,
     sample_rate: int,
     seed: int,
     plan: MasterPlan | None = None,
 ) -> np.ndarray:
     """Stereo float32 samples, shape (2, n), of the arranged `score` (tracks named by role)
-    with the style's `effects` (see scripts/audio/effects.py), mastered by `plan`; with no plan, the
-    mix through the style's master chain alone (for measuring effects). Raises AudioError with
-    one line."""
-    problems = effect_problems(effects)
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise AudioError(f"bad effects: {problems[0]}{more}")
+    with the style's `effects` (checked, or an entry as scripts/audio/effects.py describes it),
+    mastered by `plan`; with no plan, the mix through the style's master chain alone (for
+    measuring effects). Raises AudioError with one line."""
+    if not isinstance(effects, Effects):
+        problems = effect_problems(effects)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise AudioError(f"bad effects: {problems[0]}{more}")
+        effects = Effects.of(effects)
     if not soundfont.is_file():
         raise AudioError(f"SoundFont not found: {soundfont}")
     seconds = score if score.ttype == symusic.TimeUnit.second else score.to("second")
     if seconds.note_num() == 0:
         raise AudioError("the arranged score has no notes to render")
-    effects = effects or {}
-    chains = {role.strip().lower(): chain for role, chain in effects.get("tracks", {}).items()}
+    chains = {role.strip().lower(): chain for role, chain in effects.tracks.items()}
     groups: dict[str, list] = {}
     for track in seconds.tracks:
         if track.notes:
             groups.setdefault(role_of(track), []).append(track)
-    bpm = seconds.tempos[0].qpm if len(seconds.tempos) else DEFAULT_BPM
+    bpm = seconds.tempos[0].qpm if len(seconds.tempos) else temporary.DEFAULT_TEMPO
     notes = {role: _notes(tracks) for role, tracks in groups.items()}
     context = SongContext(sample_rate, float(bpm), _kicks(seconds, sample_rate), seed, notes)
     try:
@@ -218,8 +217,8 @@ def render_mix(
     end = _last_sound(mix, block)
     if end == 0:
         raise AudioError("the mix is silent")
-    master_chain = effects.get("master")
-    chain = Chain(temporary.DEFAULT_MASTER if master_chain is None else master_chain, context)
+    master_chain = temporary.DEFAULT_MASTER if effects.master is None else effects.master
+    chain = Chain(master_chain, context)
     chain = chain if chain.stages else None
     if plan is None:
         return run_chain(mix[:, :end], chain)

@@ -44,15 +44,6 @@ class Vocabulary:
     broken: bool = True
     triplets: bool = True
 
-    @classmethod
-    def of_style(cls, melody: dict) -> Vocabulary:
-        return cls(
-            tuple(melody["lengths"]),
-            melody.get("rests", True),
-            melody.get("broken", True),
-            melody.get("triplets", True),
-        )
-
     def steps(self) -> list[int]:
         """Every length one element may take, in quarters of L."""
         steps = [LENGTHS[s] for s in self.lengths]

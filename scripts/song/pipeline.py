@@ -25,6 +25,7 @@ from scripts.audio.audio_render import (
     midi_length,
     write_mp3,
 )
+from scripts.audio.effects import Effects
 from scripts.audio.mastering import MasterPlan
 from scripts.audio.mixdown import render_mix
 from scripts.audio.soundfonts import choose_soundfont
@@ -55,12 +56,8 @@ from scripts.style.style_match import Blend, blend
 from scripts.utility import printable
 
 SEED_STEP = 1_000_003  # a retry's seed: far from the seeds of the batch's other songs
-MIN_TEMPO, MAX_TEMPO = 30, 300
-DEFAULT_TEMPO = 120
-TUNE_TYPES = ("reel", "jig", "slip jig", "hornpipe", "polka", "march", "strathspey", "slide")
-TUNE_TYPES += ("waltz", "air", "set dance", "barn dance", "barndance", "mazurka", "schottische")
 TUNE_TYPE_RE = re.compile(
-    r"[\s\-–—,:;(]*\b(?P<type>" + "|".join(TUNE_TYPES) + r")s?\)?\s*$", re.IGNORECASE
+    r"[\s\-–—,:;(]*\b(?P<type>" + "|".join(temporary.TUNE_TYPES) + r")s?\)?\s*$", re.IGNORECASE
 )
 TITLE_MAX = 60
 
@@ -178,9 +175,10 @@ def song_tempo(tune: AbcTune, tempo: int | None) -> int:
     if tempo:
         return tempo
     written = abc_analysis.parse_tempo(tune.headers.get("Q", ""))
-    if written and MIN_TEMPO <= written <= MAX_TEMPO:
+    low, high = temporary.TEMPO_RANGE
+    if written and low <= written <= high:
         return round(written)
-    return DEFAULT_TEMPO
+    return temporary.DEFAULT_TEMPO
 
 
 def prepare_tune(
@@ -256,7 +254,7 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
         step("audio", 0.2)
         # Each role through the SoundFont on its own, with the style's effects, then mastered.
         plan = master_plan(job.blend, song)
-        pcm, soundfont = mastered_audio(job, song.score, job.blend["effects"], seed, plan)
+        pcm, soundfont = mastered_audio(job, song.score, job.blend.spec.effects, seed, plan)
         described = {
             "key": tune.headers["K"],
             "meter": tune.headers.get("M"),
@@ -278,16 +276,16 @@ def render_song(job: Job, number: int, tune: AbcTune, stats, tempo: int, meta: d
 def master_plan(blend: Blend, song) -> MasterPlan:
     """The style's loudness, each section's level under the loudest by its energy, and the
     parts' balance."""
-    mastering = blend.mastering
+    mastering = blend.spec.mastering
     top = max(section.energy for section in song.sections)
     levels = tuple(
-        (song.seconds(section.start_bar), (section.energy - top) * mastering["section_db"])
+        (song.seconds(section.start_bar), (section.energy - top) * mastering.section_db)
         for section in song.sections
     )
-    return MasterPlan(mastering["lufs"], levels, balance=mastering["balance"])
+    return MasterPlan(mastering.lufs, levels, balance=mastering.balance)
 
 
-def mastered_audio(job: Job, score: symusic.Score, effects: dict | None, seed: int, plan=None):
+def mastered_audio(job: Job, score: symusic.Score, effects: Effects | None, seed: int, plan=None):
     """(The score's audio through the chosen SoundFont and these effects, mastered by `plan`
     (the default loudness when None), that SoundFont's name)."""
     plan = plan or MasterPlan(temporary.DEFAULT_LUFS)
@@ -440,7 +438,9 @@ def write_abc(
     head, tail = split_at_title(build_prompt(prompts["abc_header"], fields))
     prompt = head + (model_title(model, head, sampling, seed, job) + tail if tail else "")
     progress = token_progress(job, number, sampling)
-    grammar = body_grammar(job.settings, fields, tempo, Vocabulary.of_style(job.blend["melody"]))
+    melody = job.blend.spec.melody
+    words = Vocabulary(melody.lengths, melody.rests, melody.broken, melody.triplets)
+    grammar = body_grammar(job.settings, fields, tempo, words)
     stop = list(prompts["stop"])
     return prompt, model.complete(prompt, sampling, seed, stop, progress, job.cancel, grammar)
 
@@ -682,7 +682,7 @@ def render_one(job: Job, part: RawTune | WrittenTune, number: int, source_name: 
             defaults = {"X": "1", "T": f"{source_name} {number}", "M": "4/4", "K": "C"}
             min_bars = job.settings["min_bars"]
             tune, stats, tempo = tune_to_arrange(job, part, defaults, number, min_bars)
-            kinds = job.blend.kinds if job.styles else frozenset(TUNE_TYPES)
+            kinds = job.blend.kinds if job.styles else frozenset(temporary.TUNE_TYPES)
             tune.headers["T"] = readable_title(tune, kinds) or defaults["T"]
             meta = source_meta(source_name, number)
             if job.styles:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import symusic
 
 from scripts import temporary
+from scripts.audio.effects import Effects
 from scripts.notation.abc_analysis import Key, fraction_parts
 from scripts.style.drums import section_drums
 from scripts.style.harmony import (
@@ -157,16 +158,15 @@ class Arranger:
     """Builds one song; its random choices come from the song's seed, so a song can be rebuilt."""
 
     def __init__(self, blend: Blend, key: Key, tempo: int, meter: str, seed: int):
-        self.blend, self.style, self.tempo, self.seed = blend, blend.data, tempo, seed
+        self.blend, self.style, self.tempo, self.seed = blend, blend.spec, tempo, seed
         # The tune's meter, as a time signature ("C" is 4/4); an unreadable one plays as 4/4.
         self.signature = fraction_parts(meter) or (4, 4)
         self.meter = "/".join(map(str, self.signature))
         # The style's progressions are read in the tune's key, or its relative key of the
         # style's mode (a major tune in a minor style: its relative minor).
-        self.tonic, self.mode = key_scale(key, self.style["harmony"]["mode"])
+        self.tonic, self.mode = key_scale(key, self.style.harmony.mode)
         self.bar = 4 * self.signature[0] / self.signature[1]  # in quarters
-        beats = int(self.style["meter"].split("/")[0])
-        self.steps_per_bar = beats * self.style["steps_per_beat"]
+        self.steps_per_bar = self.style.steps_per_bar
         self.step = self.bar / self.steps_per_bar  # quarters a step
         self.rng = random.Random(f"arrange {blend.name} {seed}")
         self.tracks: dict[str, list[tuple[float, float, int, int]]] = {}
@@ -195,18 +195,18 @@ class Arranger:
     ) -> tuple[list[Chord], float]:
         """A chord per slot of the tune, fitting the lead and, on the strong beats, the solo
         that is played over the same chords."""
-        harmony = self.style["harmony"]
-        chord_bars = float(harmony["chord_bars"])
+        harmony = self.style.harmony
+        chord_bars = harmony.chord_bars
         slots = chord_slots(melody, tune_bars, self.bar, chord_bars)
         beats = self.strong_beats()
         chords = choose_chords(
             slots,
             strong_slots(melody + solo, len(slots), self.bar, chord_bars, beats),
-            harmony["progressions"],
+            harmony.progressions,
             self.tonic,
             self.mode,
-            harmony.get("fit", 0.5),
-            harmony.get("sevenths", 0.0),
+            harmony.fit,
+            harmony.sevenths,
             self.seed,
         )
         return chords, chord_bars
@@ -245,9 +245,8 @@ class Arranger:
         origin = section.start_bar * self.bar
         span = section.bars * self.bar
         scale = 0.8 + 0.3 * section.energy
-        melody_style = self.style["melody"]
-        double = melody_style.get("octave_double") and section.last_of_kind and half == "B"
-        anticipate = melody_style.get("anticipate", 0.0)
+        double = self.style.melody.octave_double and section.last_of_kind and half == "B"
+        anticipate = self.style.melody.anticipate
         loop = 0.0
         while loop < span:
             for note in melody:
@@ -276,12 +275,12 @@ class Arranger:
 
     def parts_section(self, section: Section, spans: list[ChordSpan]) -> None:
         scale = scale_of(self.tonic, self.mode)
-        for role, part in self.style["parts"].items():
+        for role, part in self.style.parts.items():
             if role not in section.roles:
                 continue
-            rhythm = part.get("rhythms", {}).get(section.name, part["rhythm"])
+            rhythm = part.rhythm_in(section.name)
             notes = part_notes(
-                role, part, rhythm, spans, section.energy, scale, self.style["steps_per_beat"]
+                role, part, rhythm, spans, section.energy, scale, self.style.steps_per_beat
             )
             self.add_steps(role, notes, section.start_bar)
 
@@ -292,13 +291,12 @@ class Arranger:
         return 1.5 if bottom == 8 and top % 3 == 0 else 4 / bottom
 
     def lead_context(self) -> LeadContext:
-        melody = self.style["melody"]
         return LeadContext(
             bar=self.bar,
             beat=self.beat,
             tonic=self.tonic,
             mode=self.mode,
-            simplify=melody.get("simplify", temporary.LEAD_SIMPLIFY),
+            simplify=self.style.melody.simplify,
             rng=random.Random(f"lead {self.blend.name} {self.seed}"),
         )
 
@@ -309,19 +307,17 @@ class Arranger:
         return [0.0, self.beat * beats / 2] if beats % 2 == 0 and beats > 1 else [0.0]
 
     def closing_chords(self) -> tuple[Chord, Chord]:
-        harmony = self.style["harmony"]
-        return closing_chords(
-            harmony["progressions"], self.tonic, self.mode, harmony.get("sevenths", 0.0)
-        )
+        harmony = self.style.harmony
+        return closing_chords(harmony.progressions, self.tonic, self.mode, harmony.sevenths)
 
     def final_chord(self, end_bar: int, roles: tuple[str, ...]) -> None:
         """The song's last chord, rung by every pitched role still playing."""
         tonic = self.closing_chords()[1]
         start, length = end_bar * self.bar, ENDING_HOLD_BARS * self.bar
-        for role, part in self.style["parts"].items():
+        for role, part in self.style.parts.items():
             if role not in roles:
                 continue
-            octave = part.get("octave", 2 if role == "bass" else 4)
+            octave = part.octave
             if role == "bass":
                 self.add(role, start, length, 12 * (octave + 1) + tonic.root, 100)
             else:
@@ -338,7 +334,7 @@ class Arranger:
         tune_quarters = max(n.start + n.length for n in melody)
         tune_bars = max(1, math.ceil(tune_quarters / self.bar - 1e-6))
         bar_seconds = self.bar * 60.0 / self.tempo
-        sections = lay_out(self.style["form"], tune_bars, bar_seconds)
+        sections = lay_out(self.style.form, tune_bars, bar_seconds)
         halves = tune_halves(tune_bars)
         # The intro is pushed back a bar when a pickup would fall before the song's start.
         lead = 1 if min(n.start for n in melody) < 0 and sections[0].name != "intro" else 0
@@ -348,14 +344,14 @@ class Arranger:
         ]
         # The style's lead is made from the tune; the chords and the register follow the lead.
         context = self.lead_context()
-        melody = lead_line(melody, self.style["melody"].get("idiom", "tune"), context)
+        melody = lead_line(melody, self.style.melody.idiom, context)
         solo = solo_line(melody, context)
         chords, chord_bars = self.tune_chords(melody, solo, tune_bars)
         beats = self.strong_beats()
         melody = resolved(melody, chords, self.bar, chord_bars, beats)
         solo = resolved(solo, chords, self.bar, chord_bars, beats)
-        shift = register_shift(melody, self.style["melody"]["register"])
-        grooves = self.style["drums"]
+        shift = register_shift(melody, self.style.melody.register)
+        grooves = self.style.drums
         drum_notes: list[PartNote] = []
         for index, section in enumerate(sections):
             half = MELODY_HALF.get(section.name, "A")
@@ -364,14 +360,15 @@ class Arranger:
             self.parts_section(section, spans)
             lead = solo if section.name == "solo" and solo else melody
             self.melody_section(section, lead, halves, shift)
-            crash = self.style["feel"].get("crash", True)
-            drum_notes += section_drums(grooves, section, self.steps_per_bar, index == 0, crash)
+            drum_notes += section_drums(
+                grooves, section, self.steps_per_bar, index == 0, self.style.feel.crash
+            )
         end_bar = sections[-1].end_bar
         self.final_chord(end_bar, sections[-1].roles)
-        if drum_notes and "drums" in sections[-1].roles and self.style["feel"].get("crash", True):
+        if drum_notes and "drums" in sections[-1].roles and self.style.feel.crash:
             drum_notes.append(PartNote(end_bar * self.steps_per_bar, 1, temporary.CRASH_NOTE, 115))
             drum_notes.append(
-                PartNote(end_bar * self.steps_per_bar, 1, temporary.KICK_NOTES[1], 110)
+                PartNote(end_bar * self.steps_per_bar, 1, temporary.DRUM_VOICES["kick"], 110)
             )
         self.add_steps("drums", drum_notes, 0)
         score = self.score()
@@ -380,26 +377,25 @@ class Arranger:
             "arranged_as": self.blend.arranged_as(),
             "tempo": self.tempo,
             "meter": self.meter,
-            "kit": self.style["kit"],
-            "swing": self.style["feel"]["swing"],
+            "kit": self.style.kit,
+            "swing": self.style.feel.swing,
             "form": [
                 {"section": s.name, "bars": s.bars, "energy": s.energy, "start_bar": s.start_bar}
                 for s in sections
             ],
             "chords": [c.name for c in chords],
             "roles": sorted(self.tracks),
-            "effects": effect_names(self.style["effects"]),
+            "effects": effect_names(self.style.effects),
         }
         return SongArrangement(score, sections, self.tempo, self.bar, summary)
 
     # --- timing: swing and the human touch ----
 
     def swung(self, quarters: float) -> float:
-        feel = self.style["feel"]
-        ratio = feel["swing"]
+        ratio = self.style.feel.swing
         if ratio <= 0.5:
             return quarters
-        pair = 1.0 if feel.get("swing_unit", 8) == 8 else 0.5
+        pair = 1.0 if self.style.feel.swing_unit == 8 else 0.5
         base, position = divmod(quarters, pair)
         half = pair / 2
         if position <= half:
@@ -412,14 +408,14 @@ class Arranger:
         score = symusic.Score(TPQ)
         score.tempos.append(symusic.Tempo(0, float(self.tempo)))
         score.time_signatures.append(symusic.TimeSignature(0, *self.signature))
-        human = self.style["feel"].get("humanize", 0.0)
+        human = self.style.feel.humanize
         jitter = human * HUMAN_TIMING_MS / 1000 * self.tempo / 60  # in quarters
         human_rng = random.Random(f"human {self.blend.name} {self.seed}")
-        programs = {role: part["program"] for role, part in self.style["parts"].items()}
-        programs["melody"] = self.style["melody"]["program"]
+        programs = {role: part.program for role, part in self.style.parts.items()}
+        programs["melody"] = self.style.melody.program
         for role in sorted(self.tracks):
             is_drum = role == "drums"
-            program = temporary.DRUM_KITS[self.style["kit"]] if is_drum else programs.get(role, 0)
+            program = temporary.DRUM_KITS[self.style.kit] if is_drum else programs.get(role, 0)
             track = symusic.Track(role, program, is_drum)
             for start, length, pitch, velocity in sorted(self.tracks[role]):
                 on, off = self.swung(start), self.swung(start + length)
@@ -434,11 +430,11 @@ class Arranger:
         return score
 
 
-def effect_names(effects: dict) -> dict[str, list[str]]:
+def effect_names(effects: Effects) -> dict[str, list[str]]:
     """{"bass": ["ladder", "compressor"], "master": [...]}: the chains a song went through."""
-    chains = {role: chain for role, chain in effects.get("tracks", {}).items()}
-    if effects.get("master") is not None:
-        chains["master"] = effects["master"]
+    chains = dict(effects.tracks)
+    if effects.master is not None:
+        chains["master"] = effects.master
     return {role: [effect["type"] for effect in chain] for role, chain in chains.items()}
 
 

@@ -4,10 +4,13 @@ the build's roll and the ending's last hit."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from scripts import temporary
-from scripts.style.parts import PartNote, hits
+from scripts.style.parts import PartNote, energy_velocity
 from scripts.style.song_form import Section
-from scripts.style.style_library import pattern_steps
+from scripts.style.steps import hits, pattern_steps
+from scripts.style.style_schema import Grooves
 
 PHRASE_BARS = 8  # a fill ends every phrase this long
 # The groove each section plays, the first the style has.
@@ -23,8 +26,9 @@ SECTION_GROOVES = {
 }
 
 
-def groove_for(grooves: dict, names: tuple[str, ...]) -> dict:
-    return next((grooves[name] for name in names if name in grooves), {})
+def groove_for(grooves: Grooves, names: tuple[str, ...]) -> Mapping[str, str]:
+    found = (getattr(grooves, name) for name in names)
+    return next((groove for groove in found if groove is not None), {})
 
 
 def groove_notes(
@@ -33,12 +37,11 @@ def groove_notes(
     """The groove's hits in song bar `bar`, the `offset`-th bar of its section: a pattern of
     several bars plays its bar `offset` (looping)."""
     notes = []
-    scale = 0.75 + 0.35 * energy
     for voice, pattern in groove.items():
         steps = pattern_steps(pattern)
         start = offset % (len(steps) // steps_per_bar) * steps_per_bar
         for hit in hits(steps[start : start + steps_per_bar], steps_per_bar):
-            velocity = max(1, min(127, round(temporary.STEP_VELOCITY[hit.mark] * scale)))
+            velocity = energy_velocity(temporary.STEP_VELOCITY[hit.mark], energy)
             notes.append(
                 PartNote(bar * steps_per_bar + hit.step, 1, temporary.DRUM_VOICES[voice], velocity)
             )
@@ -46,15 +49,15 @@ def groove_notes(
 
 
 def section_drums(
-    grooves: dict, section: Section, steps_per_bar: int, is_first: bool, crash: bool = True
+    grooves: Grooves, section: Section, steps_per_bar: int, is_first: bool, crash: bool
 ) -> list[PartNote]:
     """The drum notes of one section, in steps from the song's start. The ending groove plays
     whole in the section's last bars; `crash` opens the section with a crash."""
-    if not grooves or "drums" not in section.roles:
+    if grooves.main is None or "drums" not in section.roles:
         return []
     base = groove_for(grooves, SECTION_GROOVES[section.name])
-    fill = grooves.get("fill", base)
-    ending = grooves.get("ending")
+    fill = base if grooves.fill is None else grooves.fill
+    ending = grooves.ending
     ending_from = section.bars - min(section.bars, ending_bars(ending, steps_per_bar))
     notes: list[PartNote] = []
     for offset in range(section.bars):

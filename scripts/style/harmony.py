@@ -5,11 +5,15 @@ progression that fits the melody best, and a chord per slot where the style lets
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 from scripts.notation.abc_analysis import LETTER_PC, Key
-from scripts.style.style_library import NUMERAL_RE
 
+NUMERAL_RE = re.compile(
+    r"^(?P<accidental>[b#]?)(?P<degree>VII|VI|V|IV|III|II|I|vii|vi|v|iv|iii|ii|i)"
+    r"(?P<suffix>maj7|m7|7|9|6|sus4|sus2|dim|aug|)$"
+)
 SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10)}
 DEGREES = ("i", "ii", "iii", "iv", "v", "vi", "vii")
 MAJOR, MINOR, DIMINISHED = (0, 4, 7), (0, 3, 7), (0, 3, 6)

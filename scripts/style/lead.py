@@ -158,7 +158,7 @@ def _held(kept: list, notes: list) -> list:
     ]
 
 
-# The names are the style schema's choices (temporary.LEAD_IDIOMS); a test holds them equal.
+# The names are the style schema's choices for `melody.idiom`.
 IDIOMS: dict[str, Callable[[list, LeadContext], list]] = {
     "tune": tune,
     "hook": hook,

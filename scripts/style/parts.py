@@ -3,21 +3,19 @@ chord voicing gives them (data/styles/README.md, "Parts")."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from scripts import temporary
 from scripts.style.harmony import Chord
-from scripts.style.style_library import pattern_steps
+from scripts.style.steps import hits
+
+if TYPE_CHECKING:  # the schema names these registries' keys as its choices: it imports this
+    from scripts.style.style_schema import BassPart, ChordPart
 
 STRUM_SPREAD_STEPS = 0.06  # of a step between a strummed chord's notes
-SHORT_VOICINGS = {"stab": 1.0, "skank": 0.5}  # at most this many steps long
-
-
-@dataclass(frozen=True)
-class Hit:
-    step: int  # from the start of the part's span
-    length: int  # steps it sounds (a held note runs through its "-" steps)
-    mark: str  # X x o
 
 
 @dataclass(frozen=True)
@@ -26,20 +24,6 @@ class PartNote:
     length: float  # in steps
     pitch: int
     velocity: int
-
-
-def hits(pattern: str, total_steps: int) -> list[Hit]:
-    """The pattern looped over `total_steps`: each note with how long it is held."""
-    steps = pattern_steps(pattern)
-    looped = (steps * (total_steps // len(steps) + 1))[:total_steps]
-    found = []
-    for index, mark in enumerate(looped):
-        if mark in temporary.STEP_VELOCITY:
-            length = 1
-            while index + length < total_steps and looped[index + length] == temporary.STEP_HOLD:
-                length += 1
-            found.append(Hit(index, length, mark))
-    return found
 
 
 def near(pitch_class: int, center: int) -> int:
@@ -56,77 +40,179 @@ def chord_tones(chord: Chord, center: int, count: int) -> list[int]:
     return tones[:count]
 
 
-def voiced(chord: Chord, voicing: str, center: int, scale: frozenset[int]) -> list[int]:
-    """The notes a voicing plays of a chord, near `center`."""
-    if voicing == "power":
-        root = near(chord.root, center - 5)
-        return [root, root + 7, root + 12]
+def with_seventh(chord: Chord, scale: frozenset[int]) -> Chord:
     # A chord made plain for the melody keeps to its triad whatever the voicing adds.
-    if voicing in ("seventh", "shell", "ninth") and not chord.plain:
-        chord = chord.with_seventh(scale)
-    if voicing == "ninth" and 14 not in chord.intervals and not chord.plain:
-        chord = Chord(chord.root, (*chord.intervals, 14))
-    if voicing == "shell":
-        root = near(chord.root, center - 7)
-        third = 3 if chord.is_minor else 4
-        seventh = next((i for i in chord.intervals if i in (10, 11)), 7)
-        return [root, root + third + 12, root + seventh]
-    if voicing == "skank":
-        return chord_tones(chord, center + 7, 3)
-    if voicing == "strum":
-        root = near(chord.root, center - 12)
-        return [root, root + 7, *chord_tones(chord, center + 2, 4)]
-    if voicing == "pad":
-        return [near(chord.root, center - 12), *chord_tones(chord, center, len(chord.intervals))]
+    return chord if chord.plain else chord.with_seventh(scale)
+
+
+def with_ninth(chord: Chord, scale: frozenset[int]) -> Chord:
+    chord = with_seventh(chord, scale)
+    if 14 in chord.intervals or chord.plain:
+        return chord
+    return Chord(chord.root, (*chord.intervals, 14))
+
+
+def close(chord: Chord, center: int) -> list[int]:
     return chord_tones(chord, center, max(3, len(chord.intervals)))
 
 
-def broken(tones: list[int], voicing: str, index: int) -> list[int]:
-    """The notes of hit `index` for voicings that break the chord up."""
-    if voicing == "arpeggio":
-        run = tones + [t + 12 for t in tones[1:]]
-        return [run[index % len(run)]]
-    if voicing == "alberti":  # low, high, middle, high
-        low, middle, high = tones[0], tones[1 % len(tones)], tones[2 % len(tones)]
-        return [[low, high, middle, high][index % 4]]
-    if voicing == "montuno":  # one chord tone at a time, doubled an octave up
-        tone = [tones[0], tones[2 % len(tones)], tones[1 % len(tones)], tones[2 % len(tones)]][
-            index % 4
-        ]
-        return [tone, tone + 12]
-    return tones
+def power(chord: Chord, center: int) -> list[int]:
+    root = near(chord.root, center - 5)
+    return [root, root + 7, root + 12]
 
 
-def bass_pitch(
-    pattern: str, chord: Chord, following: Chord, index: int, count: int, low: int, at: float
-) -> int:
-    """The bass note of hit `index` of `count` under `chord` (the next chord is `following`;
-    `at` is how far through the chord's span the hit falls, 0..1)."""
-    root = low + (chord.root - low) % 12
-    third = root + (3 if chord.is_minor else 4)
-    fifth = root + 7
-    if pattern == "root_fifth":
-        return root if index % 2 == 0 else (fifth if fifth < low + 19 else fifth - 12)
-    if pattern == "octaves":
-        return root + (12 if index % 2 else 0)
-    if pattern == "arpeggio":
-        return [root, third, fifth, root + 12][index % 4]
-    if pattern == "riff":
-        return root + (0, 0, 12, 0, 7, 0, 10, 12)[index % 8]
-    if pattern == "tumbao":  # the later notes belong to the next chord already
-        target = low + (following.root - low) % 12
-        return (
-            fifth - 12 if at < 0.5 and fifth - 12 >= low - 2 else (target if at >= 0.5 else fifth)
-        )
-    if pattern == "walking":
-        target = low + (following.root - low) % 12
-        if index == 0:
-            return root
-        if index == count - 1:  # a chromatic step into the next chord's root
-            return target - 1 if target - 1 > root else target + 1
-        line = (root, third, fifth, root + 9 if not chord.is_minor else root + 10)
-        return line[index % len(line)]
-    return root  # root, sub, glide
+def shell(chord: Chord, center: int) -> list[int]:
+    root = near(chord.root, center - 7)
+    third = 3 if chord.is_minor else 4
+    seventh = next((i for i in chord.intervals if i in (10, 11)), 7)
+    return [root, root + third + 12, root + seventh]
+
+
+def strum(chord: Chord, center: int) -> list[int]:
+    root = near(chord.root, center - 12)
+    return [root, root + 7, *chord_tones(chord, center + 2, 4)]
+
+
+def pad(chord: Chord, center: int) -> list[int]:
+    return [near(chord.root, center - 12), *chord_tones(chord, center, len(chord.intervals))]
+
+
+def arpeggio(tones: list[int], index: int) -> list[int]:
+    run = tones + [t + 12 for t in tones[1:]]
+    return [run[index % len(run)]]
+
+
+def alberti(tones: list[int], index: int) -> list[int]:  # low, high, middle, high
+    low, middle, high = tones[0], tones[1 % len(tones)], tones[2 % len(tones)]
+    return [[low, high, middle, high][index % 4]]
+
+
+def montuno(tones: list[int], index: int) -> list[int]:  # one tone at a time, doubled above
+    tone = [tones[0], tones[2 % len(tones)], tones[1 % len(tones)], tones[2 % len(tones)]]
+    return [tone[index % 4], tone[index % 4] + 12]
+
+
+@dataclass(frozen=True)
+class Voicing:
+    """What a chord part plays of a chord: `notes(chord, center, scale, index)` gives the
+    pitches of its `index`-th hit near `center`; `longest` caps a note (steps), `spread` sets the
+    steps between a chord's notes."""
+
+    notes: Callable[[Chord, int, frozenset[int], int], list[int]]
+    longest: float = math.inf
+    spread: float = 0.0
+
+
+def plain(tones: Callable[[Chord, int], list[int]]) -> Callable:
+    return lambda chord, center, scale, index: tones(chord, center)
+
+
+def added(tones: Callable[[Chord, int], list[int]], chord_of: Callable) -> Callable:
+    return lambda chord, center, scale, index: tones(chord_of(chord, scale), center)
+
+
+def broken(pick: Callable[[list[int], int], list[int]]) -> Callable:
+    return lambda chord, center, scale, index: pick(close(chord, center), index)
+
+
+# The names are the style schema's choices for `voicing`, in the order its messages list them.
+VOICINGS = {
+    "triad": Voicing(plain(close)),
+    "seventh": Voicing(added(close, with_seventh)),
+    "ninth": Voicing(added(close, with_ninth)),
+    "power": Voicing(plain(power)),
+    "shell": Voicing(added(shell, with_seventh)),
+    "stab": Voicing(plain(close), longest=1.0),
+    "skank": Voicing(plain(lambda chord, center: chord_tones(chord, center + 7, 3)), longest=0.5),
+    "arpeggio": Voicing(broken(arpeggio)),
+    "alberti": Voicing(broken(alberti)),
+    "strum": Voicing(plain(strum), spread=STRUM_SPREAD_STEPS),
+    "montuno": Voicing(broken(montuno)),
+    "pad": Voicing(plain(pad)),
+}
+
+
+def voiced(chord: Chord, voicing: str, center: int, scale: frozenset[int]) -> list[int]:
+    """The notes a voicing plays of a chord, near `center` (its first hit's)."""
+    return VOICINGS[voicing].notes(chord, center, scale, 0)
+
+
+@dataclass(frozen=True)
+class BassHit:
+    """A bass note to choose: hit `index` of `count` under `chord` (the next is `following`),
+    `at` this far through the chord's span (0..1), at or above `low`."""
+
+    chord: Chord
+    following: Chord
+    index: int
+    count: int
+    low: int
+    at: float
+
+    @property
+    def root(self) -> int:
+        return self.low + (self.chord.root - self.low) % 12
+
+    @property
+    def third(self) -> int:
+        return self.root + (3 if self.chord.is_minor else 4)
+
+    @property
+    def fifth(self) -> int:
+        return self.root + 7
+
+    @property
+    def target(self) -> int:  # the next chord's root
+        return self.low + (self.following.root - self.low) % 12
+
+
+def root_fifth(hit: BassHit) -> int:
+    if hit.index % 2 == 0:
+        return hit.root
+    return hit.fifth if hit.fifth < hit.low + 19 else hit.fifth - 12
+
+
+def tumbao(hit: BassHit) -> int:  # the later notes belong to the next chord already
+    if hit.at >= 0.5:
+        return hit.target
+    return hit.fifth - 12 if hit.fifth - 12 >= hit.low - 2 else hit.fifth
+
+
+def walking(hit: BassHit) -> int:
+    if hit.index == 0:
+        return hit.root
+    if hit.index == hit.count - 1:  # a chromatic step into the next chord's root
+        return hit.target - 1 if hit.target - 1 > hit.root else hit.target + 1
+    sixth_or_seventh = hit.root + (10 if hit.chord.is_minor else 9)
+    line = (hit.root, hit.third, hit.fifth, sixth_or_seventh)
+    return line[hit.index % len(line)]
+
+
+def octaves(hit: BassHit) -> int:
+    return hit.root + (12 if hit.index % 2 else 0)
+
+
+def glide(hit: BassHit) -> int:
+    """An 808's line: the root and the octave above in turn, the chord's last note already on
+    the next chord's root; every new note is a new pitch for the sub's glide to slide into."""
+    if hit.count > 1 and hit.index == hit.count - 1:
+        return hit.target
+    return octaves(hit)
+
+
+# The names are the style schema's choices for a bass `pattern`, in the order its messages list
+# them. `sub` plays roots; the sound (held, sliding) is the bass's effects' to make.
+BASS_PATTERNS: dict[str, Callable[[BassHit], int]] = {
+    "root": lambda hit: hit.root,
+    "root_fifth": root_fifth,
+    "octaves": octaves,
+    "walking": walking,
+    "arpeggio": lambda hit: [hit.root, hit.third, hit.fifth, hit.root + 12][hit.index % 4],
+    "tumbao": tumbao,
+    "riff": lambda hit: hit.root + (0, 0, 12, 0, 7, 0, 10, 12)[hit.index % 8],
+    "sub": lambda hit: hit.root,
+    "glide": glide,
+}
 
 
 @dataclass(frozen=True)
@@ -135,6 +221,12 @@ class ChordSpan:
     steps: int
     chord: Chord
     following: Chord
+
+
+def energy_velocity(velocity: float, energy: float) -> int:
+    """A note's velocity in a section of this energy (0..1): three quarters of it at none, a
+    tenth over it at full."""
+    return max(1, min(127, round(velocity * (0.75 + 0.35 * energy))))
 
 
 def metric_accent(step: int, steps_per_beat: int) -> float:
@@ -149,7 +241,7 @@ def metric_accent(step: int, steps_per_beat: int) -> float:
 
 def part_notes(
     role: str,
-    part: dict,
+    part: BassPart | ChordPart,
     rhythm: str,
     spans: list[ChordSpan],
     energy: float,
@@ -158,11 +250,7 @@ def part_notes(
 ) -> list[PartNote]:
     """Every note one part plays over the chord spans of a section."""
     total = spans[-1].start_step + spans[-1].steps if spans else 0
-    low_octave = part.get("octave", 2 if role == "bass" else 4)
-    center = 12 * (low_octave + 1) + 6
-    gate = part.get("gate", 0.9)
-    base_velocity = part.get("velocity", 90)
-    voicing = part.get("voicing", "")
+    center = 12 * (part.octave + 1) + 6
     notes: list[PartNote] = []
     all_hits = hits(rhythm, total)
     span_index = 0
@@ -170,25 +258,23 @@ def part_notes(
         while span_index + 1 < len(spans) and hit.step >= spans[span_index + 1].start_step:
             span_index += 1
         span = spans[span_index]
-        velocity = temporary.STEP_VELOCITY[hit.mark] * base_velocity / 96
+        velocity = temporary.STEP_VELOCITY[hit.mark] * part.velocity / 96
         velocity *= metric_accent(hit.step, steps_per_beat)
-        velocity = max(1, min(127, round(velocity * (0.75 + 0.35 * energy))))
-        length = hit.length * gate
+        velocity = energy_velocity(velocity, energy)
+        length = hit.length * part.gate
         if role == "bass":
             in_span = [
                 h for h in all_hits if span.start_step <= h.step < span.start_step + span.steps
             ]
-            index = in_span.index(hit)
             at = (hit.step - span.start_step) / span.steps
-            pitch = bass_pitch(
-                part["pattern"], span.chord, span.following, index, len(in_span), center - 6, at
+            bass = BassHit(
+                span.chord, span.following, in_span.index(hit), len(in_span), center - 6, at
             )
-            notes.append(PartNote(hit.step, length, pitch, velocity))
+            notes.append(PartNote(hit.step, length, BASS_PATTERNS[part.pattern](bass), velocity))
             continue
-        length = min(length, SHORT_VOICINGS.get(voicing, length))
-        tones = voiced(span.chord, voicing, center, scale)
-        played = broken(tones, voicing, number)
-        for order, pitch in enumerate(played):
-            offset = order * STRUM_SPREAD_STEPS if voicing == "strum" else 0.0
+        voicing = VOICINGS[part.voicing]
+        length = min(length, voicing.longest)
+        for order, pitch in enumerate(voicing.notes(span.chord, center, scale, number)):
+            offset = order * voicing.spread
             notes.append(PartNote(hit.step + offset, max(0.1, length - offset), pitch, velocity))
     return notes

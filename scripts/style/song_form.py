@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scripts.style.style_schema import Form
+
 # Which half of the tune a section's melody comes from.
 MELODY_HALF = {"A": "A", "solo": "A", "breakdown": "A", "B": "B", "drop": "B", "build": "B"}
-DEFAULT_BARS = {"intro": 4, "ending": 2, "breakdown": 8, "build": 4}
 MAX_PLAN_SECTIONS = 24
 PHRASE = 4  # bars
 
@@ -39,20 +40,20 @@ def tune_halves(tune_bars: int) -> tuple[int, int]:
     return half, tune_bars - half
 
 
-def section_bars(name: str, form: dict, halves: tuple[int, int]) -> int:
+def section_bars(name: str, form: Form, halves: tuple[int, int]) -> int:
     if name in ("A", "solo"):
         return halves[0]
     if name in ("B", "drop"):
         return halves[1] or halves[0]
-    return int(form.get(f"{name}_bars", DEFAULT_BARS[name]))
+    return form.bars_of(name)
 
 
-def fitted_plan(form: dict, halves: tuple[int, int], bar_seconds: float) -> list[str]:
+def fitted_plan(form: Form, halves: tuple[int, int], bar_seconds: float) -> list[str]:
     """The style's plan with the A B pair repeated after the first B until the song
     lasts the style's shortest, and repeats (then a solo, breakdown, build) dropped to keep it
     under its longest."""
-    plan = list(form["plan"])
-    shortest, longest = form["seconds"]
+    plan = list(form.plan)
+    shortest, longest = form.seconds
 
     def seconds(names: list[str]) -> float:
         return sum(section_bars(name, form, halves) for name in names) * bar_seconds
@@ -82,7 +83,7 @@ def without(plan: list[str], index: int, two_halves: bool) -> list[str]:
     return rest
 
 
-def lay_out(form: dict, tune_bars: int, bar_seconds: float) -> list[Section]:
+def lay_out(form: Form, tune_bars: int, bar_seconds: float) -> list[Section]:
     """The sections of a song of `tune_bars` bars of tune, in order, with their bars."""
     halves = tune_halves(tune_bars)
     plan = fitted_plan(form, halves, bar_seconds)
@@ -90,7 +91,7 @@ def lay_out(form: dict, tune_bars: int, bar_seconds: float) -> list[Section]:
     # A tune too long for the style's longest song even played once: its sections are cut short
     # (the melody stops at the cut), never below a 4-bar phrase.
     tune_parts = [i for i, name in enumerate(plan) if name in ("A", "B", "solo", "drop")]
-    room = form["seconds"][1] / bar_seconds - sum(
+    room = form.seconds[1] / bar_seconds - sum(
         n for i, n in enumerate(lengths) if i not in tune_parts
     )
     played = sum(lengths[i] for i in tune_parts)
@@ -99,9 +100,9 @@ def lay_out(form: dict, tune_bars: int, bar_seconds: float) -> list[Section]:
             lengths[i] = max(PHRASE, int(lengths[i] * room / played) // PHRASE * PHRASE)
     sections, bar = [], 0
     for index, (name, bars) in enumerate(zip(plan, lengths, strict=True)):
-        spec = form["sections"][name]
+        spec = form.sections[name]
         music = MELODY_HALF.get(name, name)
         last = all(MELODY_HALF.get(later, later) != music for later in plan[index + 1 :])
-        sections.append(Section(name, bar, bars, tuple(spec["roles"]), spec["energy"], last))
+        sections.append(Section(name, bar, bars, spec.roles, spec.energy, last))
         bar += bars
     return sections

@@ -15,14 +15,14 @@ range moved toward the others' middles, kept inside the first style's range.
 
 from __future__ import annotations
 
-import copy
 import difflib
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from scripts import temporary
 from scripts.style.style_library import Style, StyleData, StyleLibrary
+from scripts.style.style_schema import StyleSpec
 
 WORD_RE = re.compile(r"[a-z0-9/]+")
 TEMPO_RE = re.compile(r"\b(\d{2,3})\s*bpm\b", re.IGNORECASE)
@@ -49,7 +49,7 @@ class StyleChoice:
     def describe(self, sets_meter: bool = True) -> str:
         """'Sea shanty → folk, 6/8'; the meter only of the style that sets the song's, and the
         style as a user may type it ("drum and bass", not its file name drum_and_bass)."""
-        meter = self.style["meter"]
+        meter = self.style.spec.meter
         shown = self.style.name.replace("_", " ")
         shown += f", {meter}" if meter != "4/4" and sets_meter else ""
         note = " (no style matched)" if self.how == "fallback" else ""
@@ -66,8 +66,8 @@ def phrase_index(library: StyleLibrary) -> dict[str, tuple[str, str]]:
         for name in (style.name.replace("_", " "), style.label):
             index.setdefault(normal(name), (style.name, ""))
     for style in styles:
-        for variant in style.data.get("variants", []):
-            for name in variant["names"]:
+        for variant in style.spec.variants:
+            for name in variant.names:
                 index.setdefault(normal(name), (style.name, name.lower()))
     for style in styles:
         for name in style.names():
@@ -93,7 +93,7 @@ def match_style(typed: str, library: StyleLibrary, closest: str | None = None) -
         return chosen(*index[text], "name")
     words = set(text.split())
     scores = {
-        style.name: len(words & {normal(w) for w in style["words"]})
+        style.name: len(words & {normal(w) for w in style.spec.words})
         for style in library.styles.values()
     }
     inside = [phrase for phrase in index if contains_words(text, phrase)]
@@ -128,7 +128,7 @@ def compound_match(words: set[str], index: dict, library: StyleLibrary) -> str |
     typed word: 'trancecore' → trance, 'chillgaze' → lofi; the longest wins."""
     parts = {phrase: style for phrase, (style, _) in index.items() if " " not in phrase}
     for style in library.styles.values():
-        for word in style["words"]:
+        for word in style.spec.words:
             parts.setdefault(normal(word), style.name)
     found = [
         (len(part), style)
@@ -143,7 +143,7 @@ def compound_match(words: set[str], index: dict, library: StyleLibrary) -> str |
 
 def typed_tempo(styles: tuple[str, ...]) -> int | None:
     """A tempo typed with the styles ('Reggae 140 bpm'), when it is one a song can have."""
-    low, high = temporary.STYLE_TEMPO_RANGE
+    low, high = temporary.TEMPO_RANGE
     for typed in styles:
         found = TEMPO_RE.search(typed)
         if found and low <= int(found[1]) <= high:
@@ -153,11 +153,11 @@ def typed_tempo(styles: tuple[str, ...]) -> int | None:
 
 @dataclass(frozen=True)
 class Blend(StyleData):
-    """The styles a song is arranged in, merged into one style's data by the rule above."""
+    """The styles a song is arranged in, merged into one style by the rule above."""
 
     styles: tuple[str, ...]  # as typed
     choices: tuple[StyleChoice, ...]
-    data: dict
+    spec: StyleSpec
     tempo_override: int | None = None
     left_out: tuple[str, ...] = field(default=())  # typed styles past MAX_STYLES_USED
 
@@ -168,15 +168,15 @@ class Blend(StyleData):
 
     @property
     def meter(self) -> str:
-        return self.data["meter"]
+        return self.spec.meter
 
     @property
     def rhythm(self) -> str:
-        return self.data["melody"]["rhythm"]
+        return self.spec.melody.rhythm
 
     @property
     def mode(self) -> str:
-        return self.data["harmony"]["mode"]
+        return self.spec.harmony.mode
 
     def stream(self, seed: int, purpose: str) -> int:
         """A seed of its own for each of a song's choices, different for every style: two styles
@@ -186,9 +186,9 @@ class Blend(StyleData):
     def tempo_for(self, seed: int) -> int:
         if self.tempo_override:
             return self.tempo_override
-        low, high = self.data["tempo"]
+        low, high = self.spec.tempo
         middle = (low + high) / 2
-        others = [sum(c.style["tempo"]) / 2 for c in self.choices[1:]]
+        others = [sum(c.style.spec.tempo) / 2 for c in self.choices[1:]]
         if others:
             middle = min(high, max(low, (middle + sum(others) / len(others)) / 2))
         spread = (high - low) / 4
@@ -212,20 +212,29 @@ class Blend(StyleData):
         return text
 
 
-def colour(data: dict, other: dict) -> None:
-    """Another style's sounds, harmony and effects over `data` (in place)."""
-    data["melody"]["program"] = other["melody"]["program"]
-    for role, part in data["parts"].items():
-        if role in other["parts"]:
-            part["program"] = other["parts"][role]["program"]
-    harmony = data["harmony"]
-    harmony["progressions"] = harmony["progressions"] + other["harmony"]["progressions"]
-    harmony["sevenths"] = max(harmony.get("sevenths", 0), other["harmony"].get("sevenths", 0))
-    tracks = data["effects"].setdefault("tracks", {})
-    for role, chain in other["effects"].get("tracks", {}).items():
-        if role in tracks or role in data["parts"] or role in ("melody", "drums"):
+def colour(spec: StyleSpec, other: StyleSpec) -> StyleSpec:
+    """Another style's sounds, harmony and effects over `spec`."""
+    parts = {
+        role: replace(part, program=other.parts[role].program) if role in other.parts else part
+        for role, part in spec.parts.items()
+    }
+    harmony = replace(
+        spec.harmony,
+        progressions=spec.harmony.progressions + other.harmony.progressions,
+        sevenths=max(spec.harmony.sevenths, other.harmony.sevenths),
+    )
+    tracks = dict(spec.effects.tracks)
+    for role, chain in other.effects.tracks.items():
+        if role in tracks or role in spec.parts or role in ("melody", "drums"):
             have = {effect["type"] for effect in tracks.get(role, [])}
-            tracks[role] = tracks.get(role, []) + [e for e in chain if e["type"] not in have]
+            tracks[role] = [*tracks.get(role, []), *(e for e in chain if e["type"] not in have)]
+    return replace(
+        spec,
+        melody=replace(spec.melody, program=other.melody.program),
+        parts=parts,
+        harmony=harmony,
+        effects=replace(spec.effects, tracks=tracks),
+    )
 
 
 def blend(styles: tuple[str, ...], library: StyleLibrary, closest: str | None = None) -> Blend:
@@ -234,8 +243,8 @@ def blend(styles: tuple[str, ...], library: StyleLibrary, closest: str | None = 
     choices = tuple(match_style(typed, library, closest) for typed in used)
     if not choices:
         choices = (match_style("", library, closest),)
-    data = copy.deepcopy(choices[0].style.data)
+    spec = choices[0].style.spec
     for choice in choices[1:]:
-        if choice.style.name != data["name"]:
-            colour(data, choice.style.data)
-    return Blend(styles, choices, data, typed_tempo(styles), tuple(left_out))
+        if choice.style.name != spec.name:
+            spec = colour(spec, choice.style.spec)
+    return Blend(styles, choices, spec, typed_tempo(styles), tuple(left_out))
