@@ -1,4 +1,6 @@
-"""Constants, maps and lists for the whole app (the seed's rule: no globals in other modules)."""
+"""Constants, maps and lists for the whole app, in sections by domain: other modules keep no
+settings, limits, paths or tunable numbers of their own. Music tables are data in data/
+(music_tables.json, styles/), read and checked here."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ MODELS_DIR_ENV = "LLM_MUSIC_GEN_MODELS"  # tests download into a temporary folde
 LOG_DIR = REPO_ROOT / "logs"
 LOG_FILE_NAME = "app.log"  # the TUI sends fd 2 here: llama.cpp, abc2midi, ffmpeg, ALSA write there
 
-# --- Model catalog and downloads (issue 5) --------------------------------------------------------
+# --- Model catalog and downloads -----------------------------------------------------------------
 CATALOG_PATH = REPO_ROOT / "data" / "catalog.json"
 CATALOG_ENV = "LLM_MUSIC_GEN_CATALOG"  # another catalog file: tests point entries at a local hub
 BUNDLED_MODELS_DIR = REPO_ROOT / "data"  # entries with no repo ship here (the starter model)
@@ -299,7 +301,7 @@ GRAMMAR_MAX_CHARS = 20_000  # what the Options editor takes for a grammar (other
 CHATMUSICIAN_STOP = ("</s>", "Human:")  # where its turn ends, when the GGUF's EOS is missed
 REASON_SAMPLE_CHARS = 60  # of a draft without a usable tune, quoted in the reason it was skipped
 
-# --- Remote engine (issue 5): any OpenAI-compatible server (llama-server, Ollama, vLLM...) -------
+# --- Remote engine: any OpenAI-compatible server (llama-server, Ollama, vLLM...) -------
 SERVER_URL_SCHEMES = ("http", "https")
 SERVER_CONNECT_TIMEOUT_S = 10.0
 # Between two streamed chunks (and before the first: the server reads the prompt, or finishes
@@ -313,7 +315,7 @@ SERVER_MAX_REPLY_BYTES = 4_000_000  # a reply that is not streamed (a model list
 SERVER_MAX_LINE_BYTES = 1_000_000  # a line of a streamed reply (one chunk: a token or a few)
 SERVER_ERROR_BODY_CHARS = 300  # of an error reply that is not JSON, quoted in the message
 
-# --- Song identity (issue 6): invented genres, artists and titles, offline from word lists ------
+# --- Song identity: invented genres, artists and titles, offline from word lists ------
 IDENTITY_WORDS_PATH = REPO_ROOT / "data" / "identity_words.json"
 REAL_GENRES_PATH = REPO_ROOT / "data" / "real_genres.txt"  # an invented genre must not be one
 SURPRISE_WORD = "?"  # typed as the styles (or nothing, in the text UI): invent a genre
