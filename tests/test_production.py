@@ -189,3 +189,26 @@ def test_the_solo_is_not_the_tune_again(songs):
 
 def test_every_lead_idiom_the_schema_offers_is_played_by_a_shipped_style():
     assert {style.spec.melody.idiom for style in load_library().styles.values()} == set(IDIOMS)
+
+
+@pytest.mark.heavy
+def test_a_chorus_played_twice_at_the_end_lifts_a_semitone_the_second_time(style_song):
+    """Gospel ends on its chorus twice: the second time every pitched part is a semitone up (a
+    key change). From the MIDI: each part's pitch classes in the last chorus are the ones of the
+    chorus before, moved up one (the sidecar only says where the sections start)."""
+    sidecar, mp3, _ = style_song("Gospel")
+    bar = production.bar_quarters(sidecar["meter"])
+    *_, before, last, ending = sidecar["arrangement"]["form"]
+    assert (before["section"], last["section"], ending["section"]) == ("B", "B", "ending")
+
+    def pitch_classes(notes, section) -> np.ndarray:
+        start, end = section["start_bar"] * bar, (section["start_bar"] + section["bars"]) * bar
+        inside = [n.pitch % 12 for n in notes if start + 0.25 <= n.time < end - 0.25]
+        return np.bincount(inside, minlength=12) / len(inside)
+
+    parts = production.tracks(mp3.with_suffix(".mid"))
+    for role in ("melody", "bass", "comp"):
+        first, second = pitch_classes(parts[role], before), pitch_classes(parts[role], last)
+        lifted = np.abs(second - np.roll(first, 1)).sum() / 2  # 0: the same notes a semitone up
+        unmoved = np.abs(second - first).sum() / 2
+        assert lifted < 0.1 < unmoved, (role, lifted, unmoved)

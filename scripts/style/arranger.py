@@ -365,6 +365,7 @@ class Arranger:
             )
         end_bar = sections[-1].end_bar
         self.final_chord(end_bar, sections[-1].roles)
+        lift_bar = self.lift(sections)
         if drum_notes and "drums" in sections[-1].roles and self.style.feel.crash:
             drum_notes.append(PartNote(end_bar * self.steps_per_bar, 1, temporary.CRASH_NOTE, 115))
             drum_notes.append(
@@ -387,7 +388,30 @@ class Arranger:
             "roles": sorted(self.tracks),
             "effects": effect_names(self.style.effects),
         }
+        if lift_bar is not None:
+            summary["key_change"] = {"bar": lift_bar, "semitones": self.style.form.lift}
         return SongArrangement(score, sections, self.tempo, self.bar, summary)
+
+    def lift(self, sections: list[Section]) -> int | None:
+        """A last chorus that follows a chorus goes up the style's lift in semitones, and the
+        ending with it, every pitched part: the second time it lifts instead of repeating. Notes
+        held into it from the chorus before stop where it starts. Returns its bar (None: none)."""
+        semitones = self.style.form.lift
+        chorus = next((s for s in reversed(sections) if s.name == "B" and s.last_of_kind), None)
+        index = sections.index(chorus) if chorus else 0
+        if not semitones or index == 0 or sections[index - 1].name != "B":
+            return None
+        start = chorus.start_bar * self.bar - 1e-9
+        for role, notes in self.tracks.items():
+            if role != "drums":
+                self.tracks[role] = [
+                    (at, length, pitch + semitones, velocity)
+                    if at >= start
+                    else (at, min(length, start - at), pitch, velocity)
+                    for at, length, pitch, velocity in notes
+                    if at < start or pitch + semitones <= 127
+                ]
+        return chorus.start_bar
 
     # --- timing: swing and the human touch ----
 

@@ -322,6 +322,8 @@ class Form:
     ending_bars: int = bars(2)
     breakdown_bars: int = bars(8)
     build_bars: int = bars(4)
+    # Semitones up for a last chorus played twice in a row: the second one lifts (key change).
+    lift: int = entry(number(0, 2, True), 0)
 
     def bars_of(self, name: str) -> int:
         """The length of an intro, ending, breakdown or build."""
