@@ -367,6 +367,7 @@ def test_one_seed_in_two_styles_never_gives_the_same_melody(songs):
     assert same == []
 
 
+@pytest.mark.heavy
 def test_reggae_drops_kick_and_snare_on_beat_three(song_of):
     song = song_of("reggae")
     kick, snare = song.beat_share(KICKS), song.beat_share(SNARES)
@@ -381,6 +382,7 @@ def test_house_has_the_kick_on_every_beat_and_claps_on_two_and_four(song_of):
     assert claps[1] + claps[3] > 0.9
 
 
+@pytest.mark.heavy
 def test_jazz_walks_four_to_the_bar_and_swings_near_two_to_one(song_of):
     song = song_of("jazz")
     assert song.bass_motion()["walking"] > 0.6
@@ -406,6 +408,7 @@ def test_dubstep_puts_its_snare_on_three_at_about_140(song_of):
     assert snare[2] > 3 * max(snare[1], snare[3])
 
 
+@pytest.mark.heavy
 def test_a_waltz_is_in_three_with_the_bass_on_one(song_of):
     song = song_of("waltz")
     assert song.meter == (3, 4)
@@ -418,6 +421,7 @@ def test_ambient_has_no_kick(song_of):
     assert song_of("ambient").drum_hits(KICKS) == []
 
 
+@pytest.mark.heavy
 def test_metal_drums_harder_than_rock_and_funk_is_not_a_happy_vibraphone(song_of):
     rock, metal = song_of("rock").features(), song_of("heavy_metal").features()
     assert metal["drums_per_bar"] > rock["drums_per_bar"]
