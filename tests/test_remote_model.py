@@ -519,7 +519,15 @@ def raw_server(answer) -> tuple[str, Callable[[], None]]:
             except OSError:
                 return
             connection.recv(65536)
-            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+            threading.Thread(target=answered, args=(connection,), daemon=True).start()
+
+    def answered(connection):
+        try:
+            answer(connection)
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # the app hung up, as it should on a reply it refuses
+        finally:
+            connection.close()
 
     threading.Thread(target=serve, daemon=True).start()
 
@@ -569,7 +577,7 @@ def test_a_stream_trickling_one_line_is_stopped_by_the_deadline(fake_server, con
 
 def test_a_huge_model_list_or_stream_line_is_refused_in_one_line(fake_server, config):
     huge = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + b" " * 10_000_000
-    url, close = raw_server(lambda connection: (connection.sendall(huge), connection.close()))
+    url, close = raw_server(lambda connection: connection.sendall(huge))
     try:
         with pytest.raises(ModelError, match=f"{url} sent a reply over 4 MB"):
             RemoteModel(url)
