@@ -345,3 +345,17 @@ def test_the_player_lets_go_of_files_it_will_not_play(null_player, mp3s):
     assert not {mp3s["a"], mp3s["b"]} & open_files()
     null_player.play()  # a stopped song opens again from its start
     assert mp3s["a"] in open_files() and null_player.position() < 0.5
+
+
+@needs_miniaudio
+def test_a_seek_into_a_song_whose_file_went_away_ends_the_song(null_player, mp3s, tmp_path):
+    """The file is opened again at the new place: gone, the song ends there, the player is not
+    left waiting on the seek."""
+    gone = tmp_path / "gone.mp3"
+    gone.write_bytes(mp3s["tone"].read_bytes())
+    null_player.load(gone)
+    null_player.play()
+    gone.unlink()
+    null_player.seek(2.0)
+    wait_until(lambda: not null_player.seeking, timeout=5.0)
+    assert null_player.finished() and null_player.position() == pytest.approx(2.0)

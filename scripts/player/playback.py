@@ -422,7 +422,10 @@ class MiniaudioPlayer(Player):
                 if song is None or frame is None:
                     self._seeking = False
                     return
-            fresh = song.at(frame)
+            try:
+                fresh = song.at(frame)
+            except Exception:  # the file went away or broke since it was opened: it ends here
+                fresh = Stream(song.path, song.frames, frame, opened=False)
             with self._lock:
                 if self._song is song:  # the same song still: not loaded over or stopped
                     self._song, fresh = fresh, song
