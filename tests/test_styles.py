@@ -4,6 +4,7 @@ the synthesizer and its effects, ffmpeg), measured from their MIDI files and aud
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 from pathlib import Path
@@ -388,6 +389,17 @@ def test_jazz_walks_four_to_the_bar_and_swings_near_two_to_one(song_of):
     assert song.bass_motion()["walking"] > 0.6
     assert 0.6 <= song.swing_ratio() <= 0.72
     assert song.seventh_share() > 0.8
+    # The rhythm guitar comps just above the walking bass: none of its notes sits on the bass note
+    # sounding under it or a tone above (a muddy low end).
+    bass = sorted(song.notes("bass"), key=lambda note: note.time)
+    starts = [note.time for note in bass]
+    guitar = song.notes("pad")
+    on_the_bass = 0
+    for note in guitar:
+        under = bisect.bisect_right(starts, note.time) - 1
+        sounding = under >= 0 and bass[under].time + bass[under].duration > note.time
+        on_the_bass += sounding and note.pitch <= bass[under].pitch + 2
+    assert on_the_bass <= 0.02 * len(guitar), (on_the_bass, len(guitar))
 
 
 def heard_pulse(song: Song, tempo: float) -> float:

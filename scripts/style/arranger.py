@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 import statistics
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
 import symusic
@@ -365,6 +366,7 @@ class Arranger:
             )
         end_bar = sections[-1].end_bar
         self.final_chord(end_bar, sections[-1].roles)
+        self.keep_above_the_bass()
         lift_bar = self.lift(sections)
         if drum_notes and "drums" in sections[-1].roles and self.style.feel.crash:
             drum_notes.append(PartNote(end_bar * self.steps_per_bar, 1, temporary.CRASH_NOTE, 115))
@@ -391,6 +393,23 @@ class Arranger:
         if lift_bar is not None:
             summary["key_change"] = {"bar": lift_bar, "semitones": self.style.form.lift}
         return SongArrangement(score, sections, self.tempo, self.bar, summary)
+
+    def keep_above_the_bass(self) -> None:
+        """Chord parts that ask for it stay above the bass: a note at or a tone above the bass
+        note sounding when it starts goes up an octave, so a low comp never muddies the bass."""
+        bass = sorted(self.tracks.get("bass", []))
+        starts = [note[0] for note in bass]
+        for role, part in self.style.parts.items():
+            if role == "bass" or not part.above_bass or role not in self.tracks:
+                continue
+            moved = []
+            for at, length, pitch, velocity in self.tracks[role]:
+                under = bisect_right(starts, at + 1e-9) - 1
+                if under >= 0 and bass[under][0] + bass[under][1] > at:
+                    while pitch <= bass[under][2] + 2 and pitch + 12 <= 127:
+                        pitch += 12
+                moved.append((at, length, pitch, velocity))
+            self.tracks[role] = moved
 
     def lift(self, sections: list[Section]) -> int | None:
         """A last chorus that follows a chorus goes up the style's lift in semitones, and the

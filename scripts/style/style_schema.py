@@ -219,6 +219,9 @@ class BassPart(Part):
 @dataclass(frozen=True, kw_only=True)
 class ChordPart(Part):
     voicing: str = entry(one_of(VOICINGS))
+    # true: a note at or a tone above the bass sounding under it goes up an octave (a low comp
+    # that would sit on a walking bass)
+    above_bass: bool = entry(boolean, False)
 
 
 def part_kind(role: str) -> type[Part]:
