@@ -119,7 +119,8 @@ def write_mp3(
     gain = 0.0
     for _ in range(temporary.ENCODE_ATTEMPTS):
         _encode(pcm, gain, sample_rate, target, tags, bitrate)
-        over = decoded_true_peak(target) - temporary.TRUE_PEAK_CEILING_DBTP
+        ceiling = temporary.TRUE_PEAK_CEILING_DBTP - temporary.TRUE_PEAK_METER_MARGIN_DB
+        over = decoded_true_peak(target) - ceiling
         if over <= 0:
             break
         gain -= over + temporary.LIMITER_MARGIN_DB
