@@ -19,8 +19,7 @@ from scripts.audio.mixdown import render_mix
 from scripts.notation.abc_analysis import parse_key
 from scripts.style import table_docs
 from scripts.style.arranger import arrange_song
-from scripts.style.harmony import parse_numeral, scale_of, without_clash
-from scripts.style.parts import BASS_PATTERNS, VOICINGS, voiced
+from scripts.style.parts import BASS_PATTERNS, VOICINGS
 from scripts.style.style_library import load_library, read_style
 from scripts.style.style_match import blend, match_style
 from scripts.style.style_schema import check
@@ -563,22 +562,3 @@ def test_traps_808_moves_at_each_note_and_its_sub_slides_into_the_new_pitch(libr
         assert abs(slide[-1] - new) < 0.08 * new, (old, new, slide)
         jump = rising_crossings_hz(plain[start:end])
         assert abs(jump[0] - new) < 0.08 * new, (old, new, jump)
-
-
-def test_a_chord_whose_added_seventh_would_clash_with_the_melody_stays_a_triad():
-    """E minor: D under a B on a strong beat is fine as a triad, but a seventh voicing adds C, a
-    semitone from the B. The chord is made plain, so no voicing adds the seventh."""
-    scale = scale_of(4, "minor")
-    d_major = parse_numeral("VII", 4, "minor")
-    chosen = without_clash(d_major, {11}, [(11, 1.0)], [d_major], scale)
-    assert chosen.plain and chosen.pitch_classes == {2, 6, 9}
-    tones = {pitch % 12 for pitch in voiced(chosen, "seventh", 60, scale)}
-    assert tones == {2, 6, 9}  # no C
-    assert without_clash(d_major, {9}, [(9, 1.0)], [d_major], scale) == d_major  # A: no clash
-
-
-@pytest.mark.heavy
-def test_no_style_sounds_a_semitone_against_its_melody_on_a_strong_beat(songs):
-    for name, (sidecar, song) in songs.items():
-        clashes = production.clash_rate(song.path, sidecar["meter"])
-        assert clashes <= 0.05, (name, clashes)

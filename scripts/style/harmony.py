@@ -150,30 +150,20 @@ def triad_of(chord: Chord) -> Chord:
 
 
 def without_clash(
-    chord: Chord,
-    strong: set[int],
-    notes: list[tuple[int, float]],
-    candidates: list[Chord],
-    scale: frozenset[int],
+    chord: Chord, strong: set[int], notes: list[tuple[int, float]], candidates: list[Chord]
 ) -> Chord:
-    """`chord`, unless a note sounding on a strong beat clashes with it as a voicing may sound it
-    (a seventh voicing adds the key's seventh to a triad): then the chord without its added
-    tones, which no voicing adds to, else the candidate with no clash that carries the slot's
-    melody best (the style's own chords come first among equals), else the one with the fewest
-    clashes."""
-
-    def clashes(option: Chord) -> int:
-        return harsh_clashes(option if option.plain else option.with_seventh(scale), strong)
-
-    if not clashes(chord):
+    """`chord`, unless a note sounding on a strong beat clashes with it: then the chord without
+    its added tones, else the candidate with no clash that carries the slot's melody best (the
+    style's own chords come first among equals), else the one with the fewest clashes."""
+    if not harsh_clashes(chord, strong):
         return chord
-    if not clashes(triad_of(chord)):
+    if not harsh_clashes(triad_of(chord), strong):
         return triad_of(chord)
     options = [option for c in candidates for option in (c, triad_of(c))]
-    clean = [c for c in options if not clashes(c)]
+    clean = [c for c in options if not harsh_clashes(c, strong)]
     if clean:
         return max(clean, key=lambda c: (fit_score(c, notes), -clean.index(c)))
-    return min([chord, *options], key=clashes)
+    return min([chord, *options], key=lambda c: harsh_clashes(c, strong))
 
 
 def own_chords(progressions: list[list[Chord]], tonic: int, mode: str) -> list[Chord]:
@@ -222,7 +212,7 @@ def choose_chords(
                 chord = best
         if rng.random() < sevenths:
             chord = chord.with_seventh(scale)
-        chords.append(without_clash(chord, strong[index], notes, candidates, scale))
+        chords.append(without_clash(chord, strong[index], notes, candidates))
     return chords
 
 
