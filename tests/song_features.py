@@ -108,7 +108,9 @@ class Song:
 
     def seventh_share(self) -> float:
         """Of the chords the comping and pad parts strike (3 or more notes at once), the share
-        with a seventh above their lowest note (a shell voicing's root, third, seventh counts)."""
+        with a seventh, in any inversion: its seventh and its root are a tone or a semitone apart
+        as pitch classes, where a major or minor triad has no two notes that close (a shell
+        voicing's root, third, seventh counts)."""
         clusters: dict[tuple[str, float], list[int]] = {}
         for name in ("comp", "pad"):
             for note in self.notes(name):
@@ -117,8 +119,8 @@ class Song:
         chords = [pitches for pitches in clusters.values() if len(set(pitches)) >= 3]
 
         def has_seventh(pitches: list[int]) -> bool:
-            low = min(pitches)
-            return any((p - low) % 12 in (10, 11) for p in pitches)
+            classes = {p % 12 for p in pitches}
+            return any((a - b) % 12 in (1, 2) for a in classes for b in classes)
 
         return sum(map(has_seventh, chords)) / len(chords) if chords else 0.0
 
