@@ -474,7 +474,7 @@ def read_music_tables(path: Path) -> dict:
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:  # nested past Python's depth too
         fail("the file", f"cannot be read as JSON: {error}")
     if not isinstance(data, dict) or tuple(data) != MUSIC_TABLE_KEYS:
         fail("the file", f"must be an object of {', '.join(MUSIC_TABLE_KEYS)}, in that order")

@@ -195,6 +195,14 @@ def test_a_broken_music_table_is_named_in_one_line(tmp_path, place, value, messa
     assert "\n" not in str(error.value)
 
 
+@pytest.mark.parametrize("text", ["{ not json", "[" * 100_000])
+def test_a_music_table_file_that_is_no_json_is_named_in_one_line(tmp_path, text):
+    path = tmp_path / "music_tables.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="^music_tables.json: the file: cannot be read as JSON"):
+        temporary.read_music_tables(path)
+
+
 BROKEN_FILES = {
     "notjson": ("{ this is not json", "is not valid JSON"),
     "wrongtype": ({"tempo": "fast"}, "tempo: must be [low, high]"),
