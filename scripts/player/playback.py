@@ -29,6 +29,11 @@ SILENT_NOTICE = "No audio output could be opened ({reason}): playing on a silent
 FRAME_BYTES = 2 * temporary.PLAYBACK_CHANNELS  # 16-bit samples
 
 
+def no_frames() -> np.ndarray:
+    """What the player sends when it has nothing: zero frames of its format."""
+    return np.zeros((0, temporary.PLAYBACK_CHANNELS), dtype=np.int16)
+
+
 class PlaybackError(RuntimeError):
     """A song cannot be played; the message names the file and says why."""
 
@@ -244,7 +249,7 @@ class Stream:
             pieces.append(block)
             wanted -= len(block)
         if not pieces:
-            return np.zeros((0, temporary.PLAYBACK_CHANNELS), dtype=np.int16)
+            return no_frames()
         self.frame += count - wanted
         return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
 
@@ -359,7 +364,7 @@ class MiniaudioPlayer(Player):
         none when paused or stopped. At a song's end a ready queued song carries on."""
         with self._lock:
             if not self._playing or self._paused or self._song is None or self._seek_to is not None:
-                return np.zeros((0, temporary.PLAYBACK_CHANNELS), dtype=np.int16)
+                return no_frames()
             pieces = [self._song.read(frames)]
             if len(pieces[0]) < frames and self._next_ready():
                 self._song, self._advanced = self._next.audio, self._next.path
