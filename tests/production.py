@@ -8,6 +8,7 @@ Used by the production tests and bench/mix.py.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import statistics
@@ -276,3 +277,34 @@ def pulse_strength(pcm: np.ndarray, rate: int, bpm: float) -> float:
 
     strongest = float(spectrum[(tempi >= 50) & (tempi <= 800)].max())
     return max(near(bpm * factor) for factor in (1, 2, 3, 4)) / strongest
+
+
+def beat_starts(midi: Path, pitches: tuple[int, ...]) -> tuple[list[float], float]:
+    """The times (seconds) of the kicks (`pitches` on a drum track) that the next kick follows one
+    beat later, and the beat's length: the whole beats the kick opens, to fold a level on."""
+    score = symusic.Score.from_file(str(midi))
+    beat = 60 / score.tempos[0].qpm
+    seconds = score.to("second")
+    kicks = sorted(
+        {
+            round(n.time, 4)
+            for t in seconds.tracks
+            if t.is_drum
+            for n in t.notes
+            if n.pitch in pitches
+        }
+    )
+    return [a for a, b in itertools.pairwise(kicks) if abs(b - a - beat) < 0.05 * beat], beat
+
+
+def folded_on_beats(
+    series: np.ndarray, frame_s: float, starts: list[float], beat: float, bins: int = 8
+) -> np.ndarray:
+    """The mean of a frame series (one value a `frame_s` frame, from 0 s) in each of `bins`
+    equal parts of the beats that open at `starts`: its shape within the beat."""
+    centres = (np.arange(len(series)) + 0.5) * frame_s
+    phase = np.full(len(series), -1)
+    for start in starts:
+        inside = (centres >= start) & (centres < start + beat)
+        phase[inside] = ((centres[inside] - start) / beat * bins).astype(int)
+    return np.array([series[phase == part].mean() for part in range(bins)])
