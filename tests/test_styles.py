@@ -461,8 +461,8 @@ def test_one_tune_is_led_differently_by_each_idiom(library, tmp_path):
     same = [(a, b) for a, b in apart if all(leads[a][h] == leads[b][h] for h in halves(a, b))]
     assert same == []
     # Nor nearly the same: two idioms' leads are at most 0.61 alike (country's pentatonic lead
-    # and jazz's tune as written; 0.54 to 0.61 at six seeds, a pentatonic lead always one of the
-    # two), where one note changed in a lead of 45 would leave about 0.95.
+    # and jazz's tune as written; 0.54 to 0.61 at six seeds, a pentatonic lead one of the two at
+    # five of them), where one note changed in a lead of 45 would leave about 0.95.
     nearest = max(apart, key=lambda pair: likeness(*pair))
     assert likeness(*nearest) < 0.8, (nearest, likeness(*nearest))
     # And the idiom shapes the lead more than the rest of the style does: measured 0.68 alike
