@@ -161,13 +161,19 @@ def strong_beats(meter: str) -> list[float]:
     return [0.0, bar / 2] if top % 2 == 0 else [0.0]
 
 
-def clash_rate(midi: Path, meter: str) -> float:
+def clash_rate(midi: Path, meter: str, leave_out: tuple[str, ...] = ()) -> float:
     """The share of strong-beat melody notes a minor second or minor ninth from a sounding note
-    of the band (bass, chords, pad), when the band does not sound the melody's pitch class: a
-    harsh clash. A major seventh (a maj7 chord's seventh over its root) is not one."""
+    of the band (bass, chords, pad; less the parts in `leave_out`), when the band does not sound
+    the melody's pitch class: a harsh clash. A major seventh (a maj7 chord's seventh over its
+    root) is not one."""
     parts = tracks(midi)
     melody = parts.get("melody", [])
-    band = [n for name, notes in parts.items() if name not in ("melody", "drums") for n in notes]
+    band = [
+        n
+        for name, notes in parts.items()
+        if name not in ("melody", "drums", *leave_out)
+        for n in notes
+    ]
     bar = bar_quarters(meter)
     beats = strong_beats(meter)
     checked = clashes = 0

@@ -11,12 +11,15 @@ import numpy as np
 import pyloudnorm
 import pytest
 
+from scripts import settings
 from scripts.audio import loudness
+from scripts.library.song_library import SongLibrary
+from scripts.song.pipeline import Job, arrangement, first_usable_tune
 from scripts.style.lead import IDIOMS
 from scripts.style.style_library import load_library
 from scripts.style.style_schema import StyleError, check
 from tests import production
-from tests.conftest import run_launcher
+from tests.conftest import corpus_text, run_launcher
 
 STYLES = ("House", "Ambient", "Blues", "Heavy metal")
 
@@ -145,6 +148,46 @@ def test_no_strong_beat_melody_note_sounds_a_semitone_against_the_band(songs):
     for style, (mp3, _) in songs.items():
         meter = production.sidecar(mp3)["meter"]
         assert production.clash_rate(mp3.with_suffix(".mid"), meter) <= 0.05, style
+
+
+ADDED_TONES = ("seventh", "shell", "ninth")  # voicings that add tones to the chord they are given
+
+
+def test_no_strong_beat_melody_note_rubs_against_a_seventh_the_comp_adds(tmp_path):
+    """A triad voiced with the key's seventh (D under a `seventh` voicing sounds D7) rubs against
+    a melody B as hard as a written D7 does. The first 24 corpus tunes, repaired and arranged as
+    the pipeline does, in every style whose chord parts add tones: strong-beat melody notes a
+    semitone from the chord parts (the bass's walking approach notes are passing tones and are
+    left out) are rare. Drum and bass had them in 4 of the 24 tunes before."""
+    library = load_library()
+    config = settings.defaults()
+    styles = [
+        name
+        for name in library.names()
+        if name == library[name].name
+        and any(
+            getattr(part, "voicing", "") in ADDED_TONES
+            for part in library[name].spec.parts.values()
+        )
+    ]
+    assert "drum_and_bass" in styles and "jazz" in styles
+    blocks = [block.strip() for block in corpus_text().split("\n\n") if block.strip()][:24]
+    rubbing = {}
+    for name in styles:
+        job = Job((library[name].label,), config, SongLibrary(tmp_path))
+        songs = []
+        for seed, text in enumerate(blocks):
+            header = dict(line.split(":", 1) for line in text.splitlines()[:2])
+            defaults = {"X": "1", "T": "t", "M": header["M"].strip(), "K": header["K"].strip()}
+            tune, stats, tempo = first_usable_tune(
+                text, defaults, job.blend.tempo_for(1), config["settings"]["min_bars"]
+            )
+            song, _ = arrangement(job, tune, stats, tempo, seed)
+            midi = tmp_path / f"{name}-{seed}.mid"
+            song.score.dump_midi(str(midi))
+            songs.append(production.clash_rate(midi, song.summary["meter"], ("bass",)))
+        rubbing[name] = sum(rate > 0 for rate in songs)
+    assert max(rubbing.values()) <= 1, rubbing
 
 
 def test_a_blues_ends_on_the_dominant_seventh_it_played_all_along(songs):

@@ -28,9 +28,10 @@ from scripts.style.harmony import (
     scale_of,
 )
 from scripts.style.lead import LeadContext, lead_line, solo_line
-from scripts.style.parts import ChordSpan, PartNote, part_notes, voiced
+from scripts.style.parts import ChordSpan, PartNote, heard, part_notes, voiced
 from scripts.style.song_form import MELODY_HALF, Section, lay_out, tune_halves
 from scripts.style.style_match import Blend
+from scripts.style.style_schema import ChordPart
 
 TPQ = 480
 HUMAN_TIMING_MS = 9.0  # timing spread (one sigma) of a fully human player
@@ -135,22 +136,41 @@ def strong_slots(
     return slots
 
 
+def rubs(pitch: int, *chords: Chord) -> bool:
+    return any(harsh_clashes(chord, {pitch % 12}) for chord in chords)
+
+
 def resolved(
-    notes: list[MelodyNote], chords: list[Chord], bar: float, chord_bars: float, beats: list[float]
+    notes: list[MelodyNote],
+    chords: list[Chord],
+    sounding: list[Chord],
+    bar: float,
+    chord_bars: float,
+    beats: list[float],
 ) -> list[MelodyNote]:
-    """The notes, with each one that starts on a strong beat a semitone from its chord's tone
-    moved onto that tone (where no chord could carry the melody there, the arranger bends the
-    melody, as an appoggiatura resolved early)."""
+    """The notes, with each one that starts on a strong beat a semitone from a tone of its chord
+    moved onto the nearest tone that rubs against neither the chord as written (all a section
+    without the comp plays) nor as the band sounds it (`sounding`: with the sevenths and ninths
+    the voicings add). Where no chord could carry the melody there, the arranger bends the
+    melody, as an appoggiatura resolved early."""
     slot = bar * chord_bars
     fitted = []
     for note in notes:
         index = int(max(0.0, note.start + ONSET_TOLERANCE) // slot)
         position = note.start % bar
         strong = any(abs(position - beat) < ONSET_TOLERANCE for beat in beats)
-        if strong and index < len(chords) and harsh_clashes(chords[index], {note.pitch % 12}):
-            tones = chords[index].pitch_classes
-            step = -1 if (note.pitch - 1) % 12 in tones else 1
-            note = replace(note, pitch=note.pitch + step)
+        if strong and index < len(chords):
+            written, heard = chords[index], sounding[index]
+
+            if rubs(note.pitch, written, heard):
+                steps = [note.pitch + step for step in (-1, 1, -2, 2, -3, 3)]
+                tones = [
+                    p
+                    for p in steps
+                    if p % 12 in heard.pitch_classes and not rubs(p, written, heard)
+                ]
+                if tones:
+                    note = replace(note, pitch=tones[0])
         fitted.append(note)
     return fitted
 
@@ -349,8 +369,12 @@ class Arranger:
         solo = solo_line(melody, context)
         chords, chord_bars = self.tune_chords(melody, solo, tune_bars)
         beats = self.strong_beats()
-        melody = resolved(melody, chords, self.bar, chord_bars, beats)
-        solo = resolved(solo, chords, self.bar, chord_bars, beats)
+        # A seventh the comp adds rubs as hard as a written one (a B over a D7 voicing's C).
+        voicings = [p.voicing for p in self.style.parts.values() if isinstance(p, ChordPart)]
+        scale = scale_of(self.tonic, self.mode)
+        sounding = [heard(chord, voicings, scale) for chord in chords]
+        melody = resolved(melody, chords, sounding, self.bar, chord_bars, beats)
+        solo = resolved(solo, chords, sounding, self.bar, chord_bars, beats)
         shift = register_shift(melody, self.style.melody.register)
         grooves = self.style.drums
         drum_notes: list[PartNote] = []

@@ -137,6 +137,13 @@ def voiced(chord: Chord, voicing: str, center: int, scale: frozenset[int]) -> li
     return VOICINGS[voicing].notes(chord, center, scale, 0)
 
 
+def heard(chord: Chord, voicings: list[str], scale: frozenset[int]) -> Chord:
+    """`chord` with the tones these voicings add to it (a seventh, a ninth): what the band
+    sounds, which the melody's strong beats must not rub against."""
+    added = {(p - chord.root) % 12 for v in voicings for p in voiced(chord, v, 60, scale)}
+    return Chord(chord.root, tuple(sorted(set(chord.intervals) | added)), chord.plain)
+
+
 @dataclass(frozen=True)
 class BassHit:
     """A bass note to choose: hit `index` of `count` under `chord` (the next is `following`),
