@@ -51,6 +51,7 @@ TARGETS = (
     ("strong-beat clashes <= 5%", lambda m: m["clash"] <= 0.05),
     ("ends neither cut nor after dead air", lambda m: not m["cut"] and m["dead_s"] < 1.0),
     ("sections >= 2 LU apart", lambda m: m["step"] >= 2.0),
+    ("60-250 Hz in the style's band", lambda m: m["band"][0] <= 100 * m["low"] <= m["band"][1]),
 )
 
 
@@ -244,11 +245,12 @@ def main() -> None:
         print(HEADER)
         for style in styles:
             target = library[style].spec.mastering.lufs
-            print(f"{style} (target {target:g} LUFS)")
+            band = library[style].spec.mastering.low_band
+            print(f"{style} (target {target:g} LUFS, 60-250 Hz {band[0]:g}-{band[1]:g}%)")
             for name, tree in trees.items():
                 out = (args.keep or Path(folder)) / name / style
                 for mp3 in make_songs(tree, style, args.songs, args.seed, out):
-                    figures = measure(mp3, target)
+                    figures = {**measure(mp3, target), "band": band}
                     results[name].append(figures)
                     print(row(name, figures), flush=True)
                     if args.mma and name == "new" and style in MMA_GROOVES:

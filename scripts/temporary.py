@@ -654,6 +654,10 @@ ROLE_BALANCE_LU = {
     "pad": -9.0,
 }
 SECTION_DB_RANGE = (0.0, 20.0)
+# The share of a song's power at 60-250 Hz (percent) a style's records fall in. The default is
+# a band's: the like-for-like MMA renders of bench/mix.py read 23 (country) to 67 (gospel); a
+# style with a sub or 808 moves its weight under 60 Hz and names a lower band.
+LOW_BAND_PERCENT = (20.0, 65.0)
 BALANCE_RANGE = (-30.0, 10.0)
 BALANCE_REFERENCE_LUFS = -20.0  # a part at balance 0 plays its loudest passage at this level
 STAGING_LUFS = -20.0  # the mix is brought here before the style's master chain

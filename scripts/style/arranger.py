@@ -28,7 +28,7 @@ from scripts.style.harmony import (
     scale_of,
 )
 from scripts.style.lead import LeadContext, lead_line, solo_line
-from scripts.style.parts import ChordSpan, PartNote, heard, part_notes, voiced
+from scripts.style.parts import ChordSpan, PartNote, energy_velocity, heard, part_notes, voiced
 from scripts.style.song_form import MELODY_HALF, Section, lay_out, tune_halves
 from scripts.style.style_match import Blend
 from scripts.style.style_schema import ChordPart
@@ -331,23 +331,25 @@ class Arranger:
         harmony = self.style.harmony
         return closing_chords(harmony.progressions, self.tonic, self.mode, harmony.sevenths)
 
-    def final_chord(self, end_bar: int, roles: tuple[str, ...]) -> None:
-        """The song's last chord, rung by every pitched role still playing."""
+    def final_chord(self, end_bar: int, last: Section) -> None:
+        """The song's last chord, rung by every pitched role still playing, each as loud as it
+        plays in the last section (a lullaby's harp does not end on a thump)."""
         tonic = self.closing_chords()[1]
         start, length = end_bar * self.bar, ENDING_HOLD_BARS * self.bar
         for role, part in self.style.parts.items():
-            if role not in roles:
+            if role not in last.roles:
                 continue
             octave = part.octave
+            velocity = energy_velocity(part.velocity, last.energy)
             if role == "bass":
-                self.add(role, start, length, 12 * (octave + 1) + tonic.root, 100)
+                self.add(role, start, length, 12 * (octave + 1) + tonic.root, velocity)
             else:
                 for pitch in voiced(tonic, "pad", 12 * (octave + 1) + 6, frozenset()):
-                    self.add(role, start, length, pitch, 80)
-        if "melody" in roles and "melody" in self.tracks:
-            last = max(self.tracks["melody"], key=lambda n: n[0])[2]
-            pitch = last + ((tonic.root - last + 6) % 12) - 6
-            self.add("melody", start, length, pitch, 90)
+                    self.add(role, start, length, pitch, velocity)
+        if "melody" in last.roles and "melody" in self.tracks:
+            _, _, pitch, velocity = max(self.tracks["melody"], key=lambda n: n[0])
+            pitch += ((tonic.root - pitch + 6) % 12) - 6
+            self.add("melody", start, length, pitch, velocity)
 
     # --- the whole song ----
 
@@ -389,7 +391,7 @@ class Arranger:
                 grooves, section, self.steps_per_bar, index == 0, self.style.feel.crash
             )
         end_bar = sections[-1].end_bar
-        self.final_chord(end_bar, sections[-1].roles)
+        self.final_chord(end_bar, sections[-1])
         self.keep_above_the_bass()
         lift_bar = self.lift(sections)
         if drum_notes and "drums" in sections[-1].roles and self.style.feel.crash:

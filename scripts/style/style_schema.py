@@ -337,6 +337,9 @@ class Form:
 class Mastering:
     lufs: float = entry(number(*temporary.LUFS_RANGE), temporary.DEFAULT_LUFS)
     section_db: float = entry(number(*temporary.SECTION_DB_RANGE), 6.0)
+    low_band: tuple[float, float] = entry(
+        pair(number(0, 100)), temporary.LOW_BAND_PERCENT, make=tuple
+    )
     # roles left out keep temporary.ROLE_BALANCE_LU
     balance: Mapping[str, float] = entry(
         mapping(one_of(temporary.ROLES), number(*temporary.BALANCE_RANGE)),
