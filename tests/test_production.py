@@ -69,6 +69,21 @@ def test_the_low_end_survives_the_mix(songs):
     assert shares["House"]["sub"] >= 0.05, shares["House"]  # the sub under its bass
 
 
+def test_the_last_chord_is_no_louder_than_each_part_played_before_it(songs):
+    """Every pitched part ends on the last chord at the level it plays the song at: a chord
+    struck harder than anything before is a thump at the end, and the faders, set where a part
+    plays loudest, were set on it (the lullaby's harp bass, 52 all song, ended at 100)."""
+    for style, (mp3, _) in songs.items():
+        parts = production.tracks(mp3.with_suffix(".mid"))
+        for name, notes in parts.items():
+            if name == "drums" or not notes:
+                continue
+            last = max(note.time for note in notes)
+            final = [n.velocity for n in notes if n.time > last - 0.1]
+            before = [n.velocity for n in notes if n.time <= last - 0.1]
+            assert before and max(final) <= max(before), (style, name, max(final), max(before))
+
+
 def test_every_ending_rings_out_to_silence_after_the_last_chord(songs):
     for style, (mp3, _) in songs.items():
         pcm, rate = production.decode(mp3)
@@ -136,6 +151,10 @@ def test_a_style_asking_for_an_impossible_master_is_refused_in_one_line():
         ({"section_db": -3}, "section_db"),
         ({"balance": {"bass": 50}}, "balance.bass"),
         ({"balance": {"vocals": 0}}, "vocals"),
+        ({"low_band": [-5, 40]}, "low_band"),
+        ({"low_band": [50, 20]}, "low_band"),
+        ({"low_band": [10, 120]}, "low_band"),
+        ({"low_band": 30}, "low_band"),
     )
     for bad, word in impossible:
         data["mastering"] = bad
