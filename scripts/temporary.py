@@ -664,6 +664,9 @@ STAGING_LUFS = -20.0  # the mix is brought here before the style's master chain
 DC_BLOCK_HZ = 20.0
 # Stems high-passed above the bass they would mask (12 dB an octave), unless the style's chain
 # for the role has a high-pass of its own; other roles: DC_BLOCK_HZ.
+# A held chord moves down an octave to leave the lead on top only as far as this (C3): lower,
+# its close intervals muddy.
+CHORD_FLOOR = 48
 ROLE_HIGHPASS_HZ = {"comp": 140.0, "pad": 160.0, "melody": 90.0, "lead": 90.0}
 SECTION_RAMP_S = 0.03  # a section's level change is ramped over this long
 LOUDNESS_PASSES = 3  # loudness, then limit; later passes win back what the limiter took

@@ -192,6 +192,28 @@ def clash_rate(midi: Path, meter: str, leave_out: tuple[str, ...] = ()) -> float
     return clashes / checked if checked else 0.0
 
 
+def lead_under_held_chords(midi: Path) -> float:
+    """The share of the melody's notes that start under a held chord note (a chord part's note
+    of a beat or longer, sounding higher): a lead buried in its own accompaniment."""
+    score = symusic.Score.from_file(str(midi)).to("second")
+    beat = 60 / (score.tempos[0].qpm if len(score.tempos) else 120)
+    tracks = {track.name: track.notes for track in score.tracks}
+    held = [
+        (n.time, n.time + n.duration, n.pitch)
+        for name in ("comp", "pad", "counter", "arp")
+        for n in tracks.get(name, [])
+        if n.duration >= 0.9 * beat
+    ]
+    sounding = under = 0
+    for note in tracks.get("melody", []):
+        at = note.time + 0.01
+        above = [pitch for start, end, pitch in held if start <= at < end]
+        if above:
+            sounding += 1
+            under += max(above) > note.pitch
+    return under / sounding if sounding else 0.0
+
+
 def drum_bars(midi: Path, meter: str) -> tuple[int, int, float]:
     """(distinct one-bar drum patterns, bars with drums, the most common one's share)."""
     bar = bar_quarters(meter)

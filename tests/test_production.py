@@ -209,6 +209,13 @@ def test_no_strong_beat_melody_note_rubs_against_a_seventh_the_comp_adds(tmp_pat
     assert max(rubbing.values()) <= 1, rubbing
 
 
+def test_the_lead_is_not_buried_under_held_chords(songs):
+    """A held chord leaves the lead on top: the ambient song's piano tune started under a note
+    of its held pads 85% of the time (a lo-fi Rhodes 76%); chops and arpeggios may sit above."""
+    for style, (mp3, _) in songs.items():
+        assert production.lead_under_held_chords(mp3.with_suffix(".mid")) <= 0.1, style
+
+
 def test_a_blues_ends_on_the_dominant_seventh_it_played_all_along(songs):
     """The blues' tonic is I7 (root, major third, minor seventh): its last chord is too, not
     the major seventh chord a jazz ballad would end on."""

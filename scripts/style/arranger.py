@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 import statistics
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 
 import symusic
@@ -28,7 +28,15 @@ from scripts.style.harmony import (
     scale_of,
 )
 from scripts.style.lead import LeadContext, lead_line, solo_line
-from scripts.style.parts import ChordSpan, PartNote, energy_velocity, heard, part_notes, voiced
+from scripts.style.parts import (
+    VOICINGS,
+    ChordSpan,
+    PartNote,
+    energy_velocity,
+    heard,
+    part_notes,
+    voiced,
+)
 from scripts.style.song_form import MELODY_HALF, Section, lay_out, tune_halves
 from scripts.style.style_match import Blend
 from scripts.style.style_schema import ChordPart
@@ -392,6 +400,7 @@ class Arranger:
             )
         end_bar = sections[-1].end_bar
         self.final_chord(end_bar, sections[-1])
+        self.keep_under_the_lead()
         self.keep_above_the_bass()
         lift_bar = self.lift(sections)
         if drum_notes and "drums" in sections[-1].roles and self.style.feel.crash:
@@ -419,6 +428,36 @@ class Arranger:
         if lift_bar is not None:
             summary["key_change"] = {"bar": lift_bar, "semitones": self.style.form.lift}
         return SongArrangement(score, sections, self.tempo, self.bar, summary)
+
+    def keep_under_the_lead(self) -> None:
+        """Held chords leave the lead on top: a chord note at or above the lowest lead note
+        sounding with it goes down an octave, as long as that keeps it above the bass note
+        under it and at or over temporary.CHORD_FLOOR (lower, a chord muddies); one that cannot
+        is left out of the chord."""
+        melody = sorted(self.tracks.get("melody", []))
+        if not melody:
+            return
+        starts = [note[0] for note in melody]
+        longest = max(note[1] for note in melody)
+        bass = sorted(self.tracks.get("bass", []))
+        bass_starts = [note[0] for note in bass]
+        for role, part in self.style.parts.items():
+            if role == "bass" or role not in self.tracks or not VOICINGS[part.voicing].under_lead:
+                continue
+            kept: dict[tuple, None] = {}  # in order, without the doubles a move makes
+            for at, length, pitch, velocity in self.tracks[role]:
+                first = bisect_left(starts, at - longest)
+                last = bisect_left(starts, at + length)
+                lead = [p for s, n, p, _ in melody[first:last] if s + n > at + 1e-9]
+                floor = temporary.CHORD_FLOOR
+                under = bisect_right(bass_starts, at + 1e-9) - 1
+                if under >= 0 and bass[under][0] + bass[under][1] > at:
+                    floor = max(floor, bass[under][2] + 3)
+                while lead and pitch >= min(lead) and pitch - 12 >= floor:
+                    pitch -= 12
+                if not lead or pitch < min(lead):
+                    kept[(at, length, pitch, velocity)] = None
+            self.tracks[role] = list(kept)
 
     def keep_above_the_bass(self) -> None:
         """Chord parts that ask for it stay above the bass: a note at or a tone above the bass

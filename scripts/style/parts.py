@@ -96,11 +96,13 @@ def montuno(tones: list[int], index: int) -> list[int]:  # one tone at a time, d
 class Voicing:
     """What a chord part plays of a chord: `notes(chord, center, scale, index)` gives the
     pitches of its `index`-th hit near `center`; `longest` caps a note (steps), `spread` sets the
-    steps between a chord's notes."""
+    steps between a chord's notes; `under_lead`: a held chord, kept under the lead (a chop, a
+    stab or a broken chord keeps the place the style gave it, above the lead where it likes)."""
 
     notes: Callable[[Chord, int, frozenset[int], int], list[int]]
     longest: float = math.inf
     spread: float = 0.0
+    under_lead: bool = True
 
 
 def plain(tones: Callable[[Chord, int], list[int]]) -> Callable:
@@ -122,12 +124,16 @@ VOICINGS = {
     "ninth": Voicing(added(close, with_ninth)),
     "power": Voicing(plain(power)),
     "shell": Voicing(added(shell, with_seventh)),
-    "stab": Voicing(plain(close), longest=1.0),
-    "skank": Voicing(plain(lambda chord, center: chord_tones(chord, center + 7, 3)), longest=0.5),
-    "arpeggio": Voicing(broken(arpeggio)),
-    "alberti": Voicing(broken(alberti)),
+    "stab": Voicing(plain(close), longest=1.0, under_lead=False),
+    "skank": Voicing(
+        plain(lambda chord, center: chord_tones(chord, center + 7, 3)),
+        longest=0.5,
+        under_lead=False,
+    ),
+    "arpeggio": Voicing(broken(arpeggio), under_lead=False),
+    "alberti": Voicing(broken(alberti), under_lead=False),
     "strum": Voicing(plain(strum), spread=STRUM_SPREAD_STEPS),
-    "montuno": Voicing(broken(montuno)),
+    "montuno": Voicing(broken(montuno), under_lead=False),
     "pad": Voicing(plain(pad)),
 }
 
