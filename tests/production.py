@@ -214,6 +214,21 @@ def lead_under_held_chords(midi: Path) -> float:
     return under / sounding if sounding else 0.0
 
 
+def chords_on_the_bass(midi: Path) -> float:
+    """The share of the chord parts' notes that start at or a tone above the bass note sounding
+    then: a guitar strumming in the bass's own octave, two instruments on one string."""
+    tracks = {track.name: track.notes for track in symusic.Score.from_file(str(midi)).tracks}
+    bass = [(n.time, n.end, n.pitch) for n in tracks.get("bass", [])]
+    sounding = on = 0
+    for name in ("comp", "pad", "counter", "arp"):
+        for note in tracks.get(name, []):
+            under = [pitch for start, end, pitch in bass if start <= note.time < end]
+            if under:
+                sounding += 1
+                on += note.pitch <= max(under) + 2
+    return on / sounding if sounding else 0.0
+
+
 def drum_bars(midi: Path, meter: str) -> tuple[int, int, float]:
     """(distinct one-bar drum patterns, bars with drums, the most common one's share)."""
     bar = bar_quarters(meter)

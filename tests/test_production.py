@@ -216,6 +216,13 @@ def test_the_lead_is_not_buried_under_held_chords(songs):
         assert production.lead_under_held_chords(mp3.with_suffix(".mid")) <= 0.1, style
 
 
+def test_no_chord_part_plays_in_the_bass_notes_place(songs):
+    """The blues' rhythm guitar played a quarter of its power chords at or just above the bass
+    note (country's and folk's strums a fifth to a half): chord parts sit above the bass."""
+    for style, (mp3, _) in songs.items():
+        assert production.chords_on_the_bass(mp3.with_suffix(".mid")) <= 0.05, style
+
+
 def test_a_blues_ends_on_the_dominant_seventh_it_played_all_along(songs):
     """The blues' tonic is I7 (root, major third, minor seventh): its last chord is too, not
     the major seventh chord a jazz ballad would end on."""

@@ -467,14 +467,14 @@ class Arranger:
         for role, part in self.style.parts.items():
             if role == "bass" or not part.above_bass or role not in self.tracks:
                 continue
-            moved = []
+            moved: dict[tuple, None] = {}  # in order, without the doubles a move makes
             for at, length, pitch, velocity in self.tracks[role]:
                 under = bisect_right(starts, at + 1e-9) - 1
                 if under >= 0 and bass[under][0] + bass[under][1] > at:
                     while pitch <= bass[under][2] + 2 and pitch + 12 <= 127:
                         pitch += 12
-                moved.append((at, length, pitch, velocity))
-            self.tracks[role] = moved
+                moved[(at, length, pitch, velocity)] = None
+            self.tracks[role] = list(moved)
 
     def lift(self, sections: list[Section]) -> int | None:
         """A last chorus that follows a chorus goes up the style's lift in semitones, and the
