@@ -654,6 +654,9 @@ ROLE_BALANCE_LU = {
     "pad": -9.0,
 }
 SECTION_DB_RANGE = (0.0, 20.0)
+# A held chord moves down an octave to leave the lead on top only as far as this (C3): lower,
+# its close intervals muddy.
+CHORD_FLOOR = 48
 # The share of a song's power at 60-250 Hz (percent) a style's records fall in. The default is
 # a band's: the like-for-like MMA renders of bench/mix.py read 23 (country) to 67 (gospel); a
 # style with a sub or 808 moves its weight under 60 Hz and names a lower band.
@@ -664,9 +667,6 @@ STAGING_LUFS = -20.0  # the mix is brought here before the style's master chain
 DC_BLOCK_HZ = 20.0
 # Stems high-passed above the bass they would mask (12 dB an octave), unless the style's chain
 # for the role has a high-pass of its own; other roles: DC_BLOCK_HZ.
-# A held chord moves down an octave to leave the lead on top only as far as this (C3): lower,
-# its close intervals muddy.
-CHORD_FLOOR = 48
 ROLE_HIGHPASS_HZ = {"comp": 140.0, "pad": 160.0, "melody": 90.0, "lead": 90.0}
 SECTION_RAMP_S = 0.03  # a section's level change is ramped over this long
 LOUDNESS_PASSES = 3  # loudness, then limit; later passes win back what the limiter took

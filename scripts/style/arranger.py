@@ -145,6 +145,7 @@ def strong_slots(
 
 
 def rubs(pitch: int, *chords: Chord) -> bool:
+    """Whether the pitch sounds a semitone from a tone of any of the chords, not being one."""
     return any(harsh_clashes(chord, {pitch % 12}) for chord in chords)
 
 
@@ -168,14 +169,13 @@ def resolved(
         position = note.start % bar
         strong = any(abs(position - beat) < ONSET_TOLERANCE for beat in beats)
         if strong and index < len(chords):
-            written, heard = chords[index], sounding[index]
-
-            if rubs(note.pitch, written, heard):
+            written, sounds = chords[index], sounding[index]
+            if rubs(note.pitch, written, sounds):
                 steps = [note.pitch + step for step in (-1, 1, -2, 2, -3, 3)]
                 tones = [
                     p
                     for p in steps
-                    if p % 12 in heard.pitch_classes and not rubs(p, written, heard)
+                    if p % 12 in sounds.pitch_classes and not rubs(p, written, sounds)
                 ]
                 if tones:
                     note = replace(note, pitch=tones[0])
