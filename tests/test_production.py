@@ -211,9 +211,11 @@ def test_no_strong_beat_melody_note_rubs_against_a_seventh_the_comp_adds(tmp_pat
 
 def test_the_lead_is_not_buried_under_held_chords(songs):
     """A held chord leaves the lead on top: the ambient song's piano tune started under a note
-    of its held pads 85% of the time (a lo-fi Rhodes 76%); chops and arpeggios may sit above."""
+    of its held pads 85% of the time at seed 7 (a lo-fi Rhodes 76%); chops and arpeggios may
+    sit above. Where the tune dips so low that a chord tone cannot go under it without sitting
+    on the bass, the chord keeps the tone: this song's ambient tune does so on 17% of its notes."""
     for style, (mp3, _) in songs.items():
-        assert production.lead_under_held_chords(mp3.with_suffix(".mid")) <= 0.1, style
+        assert production.lead_under_held_chords(mp3.with_suffix(".mid")) <= 0.2, style
 
 
 def test_no_chord_part_plays_in_the_bass_notes_place(songs):

@@ -432,8 +432,9 @@ class Arranger:
     def keep_under_the_lead(self) -> None:
         """Held chords leave the lead on top: a chord note at or above the lowest lead note
         sounding with it goes down an octave, as long as that keeps it above the bass note
-        under it and at or over temporary.CHORD_FLOOR (lower, a chord muddies); one that cannot
-        is left out of the chord."""
+        under it and at or over temporary.CHORD_FLOOR (lower, a chord muddies). One that cannot
+        is left out if another note of its chord plays its pitch class, else it stays: a chord
+        keeps every tone it has (the jazz shell its seventh, the melody's note its company)."""
         melody = sorted(self.tracks.get("melody", []))
         if not melody:
             return
@@ -441,22 +442,35 @@ class Arranger:
         longest = max(note[1] for note in melody)
         bass = sorted(self.tracks.get("bass", []))
         bass_starts = [note[0] for note in bass]
+
+        def placed(at: float, length: float, pitch: int) -> tuple[int, bool]:
+            """The pitch as far under the lead as it may go, and whether that is under it."""
+            first, last = bisect_left(starts, at - longest), bisect_left(starts, at + length)
+            lead = [p for s, n, p, _ in melody[first:last] if s + n > at + 1e-9]
+            if not lead:
+                return pitch, True
+            floor = temporary.CHORD_FLOOR
+            under = bisect_right(bass_starts, at + 1e-9) - 1
+            if under >= 0 and bass[under][0] + bass[under][1] > at:
+                floor = max(floor, bass[under][2] + 3)
+            while pitch >= min(lead) and pitch - 12 >= floor:
+                pitch -= 12
+            return pitch, pitch < min(lead)
+
         for role, part in self.style.parts.items():
             if role == "bass" or role not in self.tracks or not VOICINGS[part.voicing].under_lead:
                 continue
+            hits: dict[float, list[tuple]] = {}
+            for note in self.tracks[role]:
+                hits.setdefault(note[0], []).append(note)
             kept: dict[tuple, None] = {}  # in order, without the doubles a move makes
-            for at, length, pitch, velocity in self.tracks[role]:
-                first = bisect_left(starts, at - longest)
-                last = bisect_left(starts, at + length)
-                lead = [p for s, n, p, _ in melody[first:last] if s + n > at + 1e-9]
-                floor = temporary.CHORD_FLOOR
-                under = bisect_right(bass_starts, at + 1e-9) - 1
-                if under >= 0 and bass[under][0] + bass[under][1] > at:
-                    floor = max(floor, bass[under][2] + 3)
-                while lead and pitch >= min(lead) and pitch - 12 >= floor:
-                    pitch -= 12
-                if not lead or pitch < min(lead):
-                    kept[(at, length, pitch, velocity)] = None
+            for at, notes in hits.items():
+                moved = [(note, *placed(at, note[1], note[2])) for note in notes]
+                classes = [pitch % 12 for _, pitch, under in moved if under]
+                for (_, length, _, velocity), pitch, under in moved:
+                    if under or pitch % 12 not in classes:
+                        kept[(at, length, pitch, velocity)] = None
+                        classes.append(pitch % 12)
             self.tracks[role] = list(kept)
 
     def keep_above_the_bass(self) -> None:
