@@ -217,11 +217,11 @@ def lead_under_held_chords(midi: Path) -> float:
 def chords_on_the_bass(midi: Path) -> float:
     """The share of the chord parts' notes that start at or a tone above the bass note sounding
     then: a guitar strumming in the bass's own octave, two instruments on one string."""
-    tracks = {track.name: track.notes for track in symusic.Score.from_file(str(midi)).tracks}
-    bass = [(n.time, n.end, n.pitch) for n in tracks.get("bass", [])]
+    parts = tracks(midi)
+    bass = [(n.time, n.end, n.pitch) for n in parts.get("bass", [])]
     sounding = on = 0
     for name in ("comp", "pad", "counter", "arp"):
-        for note in tracks.get(name, []):
+        for note in parts.get(name, []):
             under = [pitch for start, end, pitch in bass if start <= note.time < end]
             if under:
                 sounding += 1
